@@ -1,0 +1,228 @@
+//! Command-line interface: parses arguments, calls the library, renders diagnostics, sets exit codes
+//! (0 success, 1 a failed check or test, 2 bad usage or input that cannot be read or parsed).
+
+use crate::diagnostic::{codes, render_all, Diagnostic};
+use crate::eval::event::{EventOptions, Record};
+use crate::io::{read_path, BadEvent};
+use crate::output::{self, Format};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+
+#[derive(Parser, Debug)]
+#[command(name = "spelunk", version, about = "Run Splunk SPL searches offline over JSON events")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a rule over events: `spelunk run RULE.spl [EVENTS...]` or `spelunk run -q 'SPL' [EVENTS...]`
+    Run(RunArgs),
+    /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
+    Parse(ParseArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {
+    /// Inline SPL instead of a rule file; then every positional argument is an events file.
+    #[arg(short = 'q', long = "query")]
+    pub query: Option<String>,
+    /// The rule file (.spl), then events files (NDJSON or JSON array; `-` or none: stdin).
+    pub paths: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// Output format (default: table on a terminal, json when piped).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// `index` for events that lack one.
+    #[arg(long)]
+    pub index: Option<String>,
+    /// `sourcetype` for events that lack one.
+    #[arg(long)]
+    pub sourcetype: Option<String>,
+    /// `source` for events that lack one (default: the file name).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// `host` for events that lack one.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// A field to read `_time` from when an event has no `_time` (repeatable; tried in order).
+    #[arg(long = "time-field")]
+    pub time_field: Vec<String>,
+    /// Treat a bad event line as fatal (exit 2) instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ParseArgs {
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// What to show.
+    #[arg(long, value_enum, default_value = "ir")]
+    pub emit: Emit,
+    /// How to show it (text is the readable IR; ast is always structured).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: DumpFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    Ast,
+    Ir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DumpFormat {
+    Text,
+    Json,
+    Yaml,
+}
+
+/// A rule's text and the name to show in diagnostics.
+struct Source {
+    name: String,
+    text: String,
+}
+
+/// Runs the CLI; returns the exit code. A panic becomes an error message and exit code 2.
+pub fn main() -> i32 {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error in spelunk: {info}\nplease report this with the rule and events that caused it");
+    }));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    std::panic::catch_unwind(|| dispatch(cli)).unwrap_or(2)
+}
+
+fn dispatch(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Parse(args) => parse(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprint!("{message}");
+            2
+        }
+    }
+}
+
+/// Reads the rule: `-q` text, or the first path. Returns it and the remaining paths.
+fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
+    if let Some(q) = &rule.query {
+        return Ok((Source { name: "<query>".to_string(), text: q.clone() }, rule.paths.clone()));
+    }
+    let Some((path, rest)) = rule.paths.split_first() else {
+        return Err(Diagnostic::error(codes::IO, "no rule given")
+            .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
+            .to_string());
+    };
+    if path.ends_with(".yml") || path.ends_with(".yaml") {
+        return Err(Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: Sigma rules (`{path}`)"))
+            .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
+            .render(path, ""));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostic::error(codes::IO, format!("cannot read rule file `{path}`: {}", crate::io::io_reason(&e))).render("", "")
+    })?;
+    Ok((Source { name: path.clone(), text }, rest.to_vec()))
+}
+
+fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
+    crate::spl_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+}
+
+fn run(args: &RunArgs) -> Result<i32, String> {
+    let (source, event_paths) = load_rule(&args.rule)?;
+    let pipeline = to_ir(&source)?;
+    let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let opts = event_options(args);
+    let paths = if event_paths.is_empty() { vec!["-".to_string()] } else { event_paths };
+    let mut run = plan.start();
+    let mut bad: Vec<BadEvent> = Vec::new();
+    let mut count = 0usize;
+    for path in &paths {
+        let mut on_event = |r: Record| {
+            count += 1;
+            run.push(r);
+        };
+        let mut on_bad = |b: BadEvent| {
+            eprint!("{}", b.to_diagnostic().render("", ""));
+            bad.push(b);
+        };
+        read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
+    }
+    if args.strict && !bad.is_empty() {
+        return Err(format!("error: {} bad event line(s); stopping because of --strict\n", bad.len()));
+    }
+    let results = run.finish();
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    let mut stdout = std::io::stdout().lock();
+    let written = output::write(&results, format, &mut stdout).and_then(|()| stdout.flush());
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(format!("error: cannot write results: {e}\n"));
+        }
+    }
+    if !bad.is_empty() {
+        eprintln!("warning: skipped {} bad event line(s) of {} read", bad.len(), count + bad.len());
+    }
+    Ok(0)
+}
+
+fn event_options(args: &RunArgs) -> EventOptions {
+    let mut opts = EventOptions::default();
+    let defaults = [("index", &args.index), ("sourcetype", &args.sourcetype), ("source", &args.source), ("host", &args.host)];
+    for (name, value) in defaults {
+        if let Some(v) = value {
+            opts.defaults.push((name.to_string(), v.clone()));
+        }
+    }
+    if !args.time_field.is_empty() {
+        let mut fields = args.time_field.clone();
+        fields.extend(opts.time_fields);
+        opts.time_fields = fields;
+    }
+    opts
+}
+
+fn parse(args: &ParseArgs) -> Result<i32, String> {
+    let (source, rest) = load_rule(&args.rule)?;
+    if !rest.is_empty() {
+        return Err(format!("error: `parse` takes one rule, found extra arguments: {}\n", rest.join(" ")));
+    }
+    let text = match args.emit {
+        Emit::Ast => {
+            let ast = crate::spl_to_ast(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))?;
+            dump(&ast, args.format)?
+        }
+        Emit::Ir => {
+            let ir = to_ir(&source)?;
+            match args.format {
+                DumpFormat::Text => ir.to_string(),
+                f => dump(&ir, f)?,
+            }
+        }
+    };
+    println!("{}", text.trim_end());
+    Ok(0)
+}
+
+fn dump<T: serde::Serialize>(value: &T, format: DumpFormat) -> Result<String, String> {
+    match format {
+        DumpFormat::Yaml => serde_yaml::to_string(value).map_err(|e| format!("error: {e}\n")),
+        DumpFormat::Json | DumpFormat::Text => serde_json::to_string_pretty(value).map_err(|e| format!("error: {e}\n")),
+    }
+}

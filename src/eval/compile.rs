@@ -1,0 +1,217 @@
+//! Compile: IR → Plan. Regexes and matchers are built once, Splunk's event order is
+//! inserted where a stage depends on it, and the output columns are worked out when known.
+
+use crate::diagnostic::{codes, Diagnostic};
+use crate::eval::stage::PlanStage;
+use crate::eval::value::{parse_number, Value};
+use crate::ir::{BinOp, CmpOp, Expr, Func, Lit, Pattern, Pipeline, Stage};
+use regex::{Regex, RegexBuilder};
+use std::net::IpAddr;
+
+/// Regexes from rules are bounded so a hostile pattern cannot exhaust memory.
+pub const REGEX_SIZE_LIMIT: usize = 10 * (1 << 20);
+
+/// A compiled pipeline: immutable, `Send + Sync`, run many times.
+#[derive(Debug)]
+pub struct Plan {
+    pub(crate) stages: Vec<PlanStage>,
+    /// The output columns when the pipeline fixes them (`table`, `stats`), in order.
+    pub columns: Option<Vec<String>>,
+}
+
+/// An expression with its regexes and matchers built.
+#[derive(Debug, Clone)]
+pub enum CExpr {
+    Lit(Value),
+    Field(String),
+    Not(Box<CExpr>),
+    Neg(Box<CExpr>),
+    Binary(BinOp, Box<CExpr>, Box<CExpr>),
+    In(Box<CExpr>, Vec<CExpr>),
+    /// A function call; `regex` is pre-built when the pattern argument is a literal.
+    Call { func: Func, args: Vec<CExpr>, regex: Option<Regex> },
+    Match { field: String, matcher: Matcher },
+}
+
+/// A search-language matcher for one field value.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    Exists,
+    /// case-insensitive equality with this lower-cased text
+    Exact(String),
+    /// case-insensitive glob, as an anchored regex
+    Glob(Regex),
+    /// IP network (address, prefix length), or the literal text
+    Cidr { net: IpAddr, bits: u8, text: String },
+    Compare { op: CmpOp, text: String, num: Option<f64> },
+    /// a term against `_raw`
+    Term(Regex),
+}
+
+/// Compiles a pipeline; every error found is returned.
+pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut stages = Vec::new();
+    let mut ordered = false;
+    for stage in &pipeline.stages {
+        if stage.depends_on_order() && !ordered {
+            stages.push(PlanStage::TimeOrder);
+            ordered = true;
+        }
+        if stage.resets_order() {
+            ordered = true;
+        }
+        match PlanStage::compile(stage) {
+            Ok(s) => stages.push(s),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(Plan { stages, columns: static_columns(pipeline) })
+}
+
+/// Compiles one expression.
+pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
+    Ok(match e {
+        Expr::Lit(l) => CExpr::Lit(lit_value(l)),
+        Expr::Field(f) => CExpr::Field(f.clone()),
+        Expr::Not(inner) => CExpr::Not(Box::new(compile_expr(inner)?)),
+        Expr::Neg(inner) => CExpr::Neg(Box::new(compile_expr(inner)?)),
+        Expr::Binary(BinOp::Like, l, r) => {
+            let regex = match r.as_ref() {
+                Expr::Lit(Lit::Str(p)) => Some(like_regex(p)?),
+                _ => None,
+            };
+            CExpr::Call { func: Func::Like, args: vec![compile_expr(l)?, compile_expr(r)?], regex }
+        }
+        Expr::Binary(op, l, r) => CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?)),
+        Expr::In(inner, list) => CExpr::In(Box::new(compile_expr(inner)?), list.iter().map(compile_expr).collect::<Result<_, _>>()?),
+        Expr::Call(func, args) => {
+            let compiled: Vec<CExpr> = args.iter().map(compile_expr).collect::<Result<_, _>>()?;
+            let regex = match (func, args.get(1)) {
+                (Func::Match | Func::Replace, Some(Expr::Lit(Lit::Str(p)))) => Some(regex(p)?),
+                (Func::Like, Some(Expr::Lit(Lit::Str(p)))) => Some(like_regex(p)?),
+                _ => None,
+            };
+            CExpr::Call { func: *func, args: compiled, regex }
+        }
+        Expr::Match { field, pattern } => CExpr::Match { field: field.clone(), matcher: matcher(pattern)? },
+    })
+}
+
+fn lit_value(l: &Lit) -> Value {
+    match l {
+        Lit::Null => Value::Null,
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Num(n) => Value::Num(*n),
+        Lit::Str(s) => Value::str(s.as_str()),
+    }
+}
+
+/// A regex from a rule, size-limited.
+pub fn regex(pattern: &str) -> Result<Regex, Diagnostic> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|e| Diagnostic::error(codes::SPL_REGEX, format!("invalid regular expression {pattern:?}: {}", e.to_string().lines().last().unwrap_or("").trim())))
+}
+
+/// `like()` patterns: `%` is any run of characters, `_` one character; anchored, case-sensitive.
+pub fn like_regex(pattern: &str) -> Result<Regex, Diagnostic> {
+    let mut re = String::from("(?s)^");
+    for c in pattern.chars() {
+        match c {
+            '%' => re.push_str(".*"),
+            '_' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex(&re)
+}
+
+/// A glob (`*` any run; `\*` a literal star) as a regex body.
+fn glob_body(glob: &str) -> String {
+    let mut re = String::new();
+    let mut chars = glob.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' => re.push_str(".*"),
+            '\\' => match chars.next() {
+                Some(e) => re.push_str(&regex::escape(&e.to_string())),
+                None => re.push_str(r"\\"),
+            },
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re
+}
+
+fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
+    Ok(match p {
+        Pattern::Exists => Matcher::Exists,
+        Pattern::Glob(g) if !g.contains('*') && !g.contains('\\') => Matcher::Exact(g.to_lowercase()),
+        Pattern::Glob(g) => Matcher::Glob(regex(&format!("(?si)^{}$", glob_body(g)))?),
+        Pattern::Cidr(text) => {
+            let (ip, bits) = text.split_once('/').unwrap_or((text, "32"));
+            match (ip.parse(), bits.parse()) {
+                (Ok(net), Ok(bits)) => Matcher::Cidr { net, bits, text: text.to_lowercase() },
+                _ => Matcher::Exact(text.to_lowercase()),
+            }
+        }
+        Pattern::Compare(op, text) => Matcher::Compare { op: *op, text: text.clone(), num: parse_number(text) },
+        Pattern::Term { text, case_sensitive } => {
+            let flags = if *case_sensitive { "(?s)" } else { "(?si)" };
+            Matcher::Term(regex(&format!(r"{flags}(?:^|[^\w]){}(?:[^\w]|$)", glob_body(text)))?)
+        }
+    })
+}
+
+/// The output columns, when the stages fix them; `None` when they depend on the events.
+fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
+    let mut columns: Option<Vec<String>> = None;
+    for stage in &pipeline.stages {
+        columns = match stage {
+            Stage::Stats(s) => Some(s.by.iter().cloned().chain(s.aggs.iter().map(|a| a.name.clone())).collect()),
+            Stage::Table(fields) if fields.iter().all(|f| !f.contains('*')) => Some(dedup_names(fields)),
+            Stage::Table(_) => None,
+            Stage::Eval(assigns) => columns.map(|mut c| {
+                for (name, _) in assigns {
+                    if !c.contains(name) {
+                        c.push(name.clone());
+                    }
+                }
+                c
+            }),
+            Stage::Rename(pairs) if pairs.iter().any(|(a, b)| a.contains('*') || b.contains('*')) => None,
+            Stage::Rename(pairs) => columns.map(|c| {
+                let mut out: Vec<String> = c.into_iter().filter(|n| !pairs.iter().any(|(_, b)| b == n)).collect();
+                for n in out.iter_mut() {
+                    if let Some((_, b)) = pairs.iter().find(|(a, _)| a == n) {
+                        *n = b.clone();
+                    }
+                }
+                out
+            }),
+            Stage::Fields { remove: false, fields } if fields.iter().all(|f| !f.contains('*')) => Some(dedup_names(fields)),
+            Stage::Fields { remove: true, fields } if fields.iter().all(|f| !f.contains('*')) => {
+                columns.map(|c| c.into_iter().filter(|n| !fields.contains(n)).collect())
+            }
+            Stage::Fields { .. } => None,
+            Stage::Filter(_) | Stage::Sort(_) | Stage::Head(_) | Stage::Dedup(_) => columns,
+        };
+    }
+    columns
+}
+
+fn dedup_names(fields: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for f in fields {
+        if !out.contains(f) {
+            out.push(f.clone());
+        }
+    }
+    out
+}

@@ -1,0 +1,246 @@
+//! Events: the only place JSON is parsed. A JSON object becomes a flat record of Splunk fields.
+//!
+//! Nested objects are reachable by dotted path (`a.b.c`), arrays are multivalue fields (also
+//! reachable as `a{}`, as Splunk's JSON extraction names them), JSON `null` is an absent field,
+//! booleans are the text `true`/`false`, `_raw` is the original text and `_time` epoch seconds.
+
+use crate::eval::value::{parse_number, Value};
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+use std::sync::Arc;
+
+/// One event or result row: field name → value, in first-seen order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    pub fields: IndexMap<String, Value>,
+}
+
+impl Record {
+    /// The field's value; `name{}` and `name` are the same field.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        match self.fields.get(name) {
+            Some(v) => Some(v),
+            None if name.contains("{}") => self.fields.get(&name.replace("{}", "")),
+            None => None,
+        }
+    }
+
+    /// The value, or null when absent.
+    pub fn value(&self, name: &str) -> Value {
+        self.get(name).cloned().unwrap_or(Value::Null)
+    }
+
+    /// Sets a field; setting null removes it.
+    pub fn set(&mut self, name: &str, value: Value) {
+        let key = if name.contains("{}") { name.replace("{}", "") } else { name.to_string() };
+        if value.is_null() {
+            self.fields.shift_remove(&key);
+        } else {
+            self.fields.insert(key, value);
+        }
+    }
+
+    pub fn time(&self) -> Option<f64> {
+        self.get("_time").and_then(Value::as_num)
+    }
+}
+
+/// Defaults for events that lack `index`, `sourcetype`, `source` or `host`, and where `_time` comes from.
+#[derive(Debug, Clone)]
+pub struct EventOptions {
+    pub defaults: Vec<(String, String)>,
+    pub time_fields: Vec<String>,
+}
+
+impl Default for EventOptions {
+    fn default() -> Self {
+        EventOptions {
+            defaults: Vec::new(),
+            time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+/// Where `_time` is read from when the event has no `_time`, first present wins.
+pub const DEFAULT_TIME_FIELDS: &[&str] = &[
+    "@timestamp",
+    "timestamp",
+    "UtcTime",
+    "TimeCreated",
+    "Event.System.TimeCreated.#attributes.SystemTime",
+    "Event.System.TimeCreated.SystemTime",
+    "EventTime",
+    "ts",
+];
+
+/// Builds a record from one parsed JSON value. Fails unless it is an object.
+pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Record, String> {
+    let Json::Object(map) = json else {
+        return Err(format!("expected a JSON object, found {}", json_kind(&json)));
+    };
+    let mut fields = IndexMap::with_capacity(map.len() + 2);
+    for (key, value) in map {
+        flatten(&normalize_key(&key), value, &mut fields);
+    }
+    let mut record = Record { fields };
+    record.fields.insert("_raw".to_string(), Value::str(raw));
+    for (name, default) in &opts.defaults {
+        if record.get(name).is_none() {
+            record.fields.insert(name.clone(), Value::str(default.as_str()));
+        }
+    }
+    set_time(&mut record, &opts.time_fields);
+    Ok(record)
+}
+
+fn json_kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+fn normalize_key(key: &str) -> String {
+    if key.contains("{}") {
+        key.replace("{}", "")
+    } else {
+        key.to_string()
+    }
+}
+
+fn flatten(path: &str, value: Json, out: &mut IndexMap<String, Value>) {
+    match value {
+        Json::Null => {}
+        Json::Object(map) => {
+            for (key, inner) in map {
+                flatten(&format!("{path}.{}", normalize_key(&key)), inner, out);
+            }
+        }
+        Json::Array(items) => {
+            let mut parts: IndexMap<String, Value> = IndexMap::new();
+            for item in items {
+                let mut one = IndexMap::new();
+                flatten(path, item, &mut one);
+                for (key, v) in one {
+                    append(parts.entry(key).or_insert(Value::Null), v);
+                }
+            }
+            out.extend(parts);
+        }
+        scalar => {
+            if let Some(v) = scalar_value(scalar) {
+                out.insert(path.to_string(), v);
+            }
+        }
+    }
+}
+
+fn append(slot: &mut Value, v: Value) {
+    let mut items = match std::mem::replace(slot, Value::Null) {
+        Value::Null => Vec::new(),
+        Value::Multi(items) => items,
+        single => vec![single],
+    };
+    match v {
+        Value::Multi(more) => items.extend(more),
+        single => items.push(single),
+    }
+    *slot = if items.len() == 1 { items.swap_remove(0) } else { Value::Multi(items) };
+}
+
+fn scalar_value(json: Json) -> Option<Value> {
+    Some(match json {
+        Json::Bool(b) => Value::str(if b { "true" } else { "false" }),
+        Json::String(s) => Value::Str(Arc::from(s)),
+        Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) if i.unsigned_abs() <= 1 << 53 => Value::Num(i as f64),
+            (None, None, Some(f)) => Value::Num(f),
+            _ => Value::str(n.to_string()),
+        },
+        Json::Null | Json::Array(_) | Json::Object(_) => return None,
+    })
+}
+
+/// Sets `_time` to epoch seconds from `_time` itself or the first present time field.
+fn set_time(record: &mut Record, time_fields: &[String]) {
+    let candidates = std::iter::once("_time").chain(time_fields.iter().map(String::as_str));
+    for name in candidates {
+        if let Some(t) = record.get(name).and_then(|v| parse_time(crate::eval::value::first(v))) {
+            record.fields.insert("_time".to_string(), Value::Num(t));
+            return;
+        }
+    }
+}
+
+/// Epoch seconds from a number, numeric text, or ISO-8601 / `YYYY-MM-DD HH:MM:SS[.fff][zone]` text.
+pub fn parse_time(v: &Value) -> Option<f64> {
+    match v {
+        Value::Num(n) => Some(*n),
+        Value::Str(s) => parse_number(s).or_else(|| parse_iso8601(s)),
+        Value::Null | Value::Bool(_) | Value::Multi(_) => None,
+    }
+}
+
+/// `2024-05-14T09:12:33.418Z`, `2024-05-14 09:12:33.418+02:00`, `...+0200`; no zone means UTC.
+pub fn parse_iso8601(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let b = s.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(|t| t.parse::<i64>().ok());
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    let mut fraction = "";
+    if let Some(after) = rest.strip_prefix(['.', ',']) {
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        fraction = &after[..digits];
+        rest = &after[digits..];
+    }
+    let offset = parse_zone(rest)?;
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    if fraction.is_empty() {
+        Some(secs as f64)
+    } else {
+        format!("{secs}.{fraction}").parse().ok()
+    }
+}
+
+/// Seconds east of UTC: `Z`, `+02:00`, `-0530`, or nothing (UTC).
+fn parse_zone(zone: &str) -> Option<i64> {
+    let zone = zone.trim();
+    if zone.is_empty() || zone.eq_ignore_ascii_case("z") || zone == "UTC" {
+        return Some(0);
+    }
+    let sign = match zone.as_bytes()[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i64 = digits[..2].parse().ok()?;
+    let minutes: i64 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}

@@ -1,0 +1,198 @@
+//! Evaluates compiled expressions over one record, with Splunk's null rules:
+//! arithmetic on null or text is null, comparisons with null are null (not true), `NOT null` is
+//! null, and `where`/`case`/`if` treat anything but true as false.
+
+use crate::eval::compile::{CExpr, Matcher};
+use crate::eval::event::Record;
+use crate::eval::functions::call;
+use crate::eval::value::{format_number, Value};
+use crate::ir::{BinOp, CmpOp};
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+/// Evaluates `e` over `record`.
+pub fn eval(e: &CExpr, record: &Record) -> Value {
+    match e {
+        CExpr::Lit(v) => v.clone(),
+        CExpr::Field(name) => record.value(name),
+        CExpr::Not(inner) => match eval(inner, record) {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::Null,
+        },
+        CExpr::Neg(inner) => eval(inner, record).as_num().map_or(Value::Null, |n| Value::Num(-n)),
+        CExpr::Binary(op, l, r) => binary(*op, l, r, record),
+        CExpr::In(inner, list) => {
+            let value = eval(inner, record);
+            if value.is_null() {
+                return Value::Null;
+            }
+            Value::Bool(list.iter().any(|item| any_pair(&value, &eval(item, record), |a, b| equal(a, b))))
+        }
+        CExpr::Call { func, args, regex } => call(*func, args, regex.as_ref(), record),
+        CExpr::Match { field, matcher } => Value::Bool(matches_field(record, field, matcher)),
+    }
+}
+
+/// Whether the expression is true for the record (`where`, `case`, `if`).
+pub fn is_true(e: &CExpr, record: &Record) -> bool {
+    eval(e, record).is_true()
+}
+
+fn binary(op: BinOp, l: &CExpr, r: &CExpr, record: &Record) -> Value {
+    match op {
+        BinOp::And => match eval(l, record) {
+            Value::Bool(false) => Value::Bool(false),
+            left => match (left, eval(r, record)) {
+                (_, Value::Bool(false)) => Value::Bool(false),
+                (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                _ => Value::Null,
+            },
+        },
+        BinOp::Or => match eval(l, record) {
+            Value::Bool(true) => Value::Bool(true),
+            left => match (left, eval(r, record)) {
+                (_, Value::Bool(true)) => Value::Bool(true),
+                (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                _ => Value::Null,
+            },
+        },
+        BinOp::Xor => match (eval(l, record), eval(r, record)) {
+            (Value::Bool(a), Value::Bool(b)) => Value::Bool(a != b),
+            _ => Value::Null,
+        },
+        _ => apply(op, &eval(l, record), &eval(r, record)),
+    }
+}
+
+/// Arithmetic, concatenation and comparison of two values.
+pub fn apply(op: BinOp, a: &Value, b: &Value) -> Value {
+    if a.is_null() || b.is_null() {
+        return Value::Null;
+    }
+    let compare = |test: fn(Ordering) -> bool| Value::Bool(any_pair(a, b, |x, y| compare(x, y).is_some_and(test)));
+    match op {
+        BinOp::Eq => Value::Bool(any_pair(a, b, equal)),
+        BinOp::Ne => Value::Bool(any_pair(a, b, |x, y| !equal(x, y))),
+        BinOp::Lt => compare(|o| o == Ordering::Less),
+        BinOp::Le => compare(|o| o != Ordering::Greater),
+        BinOp::Gt => compare(|o| o == Ordering::Greater),
+        BinOp::Ge => compare(|o| o != Ordering::Less),
+        BinOp::Concat => Value::str(format!("{}{}", concat_text(a), concat_text(b))),
+        BinOp::Add => match (a.as_num(), b.as_num()) {
+            (Some(x), Some(y)) => Value::Num(x + y),
+            _ if is_text(a) && is_text(b) => Value::str(format!("{}{}", a.to_text(), b.to_text())),
+            _ => Value::Null,
+        },
+        BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => match (a.as_num(), b.as_num()) {
+            (Some(x), Some(y)) => arithmetic(op, x, y),
+            _ => Value::Null,
+        },
+        BinOp::Like | BinOp::And | BinOp::Or | BinOp::Xor => Value::Null,
+    }
+}
+
+fn arithmetic(op: BinOp, x: f64, y: f64) -> Value {
+    let result = match op {
+        BinOp::Sub => x - y,
+        BinOp::Mul => x * y,
+        BinOp::Div if y == 0.0 => return Value::Null,
+        BinOp::Div => x / y,
+        BinOp::Mod if y == 0.0 => return Value::Null,
+        BinOp::Mod => x % y,
+        _ => return Value::Null,
+    };
+    if result.is_finite() {
+        Value::Num(result)
+    } else {
+        Value::Null
+    }
+}
+
+fn is_text(v: &Value) -> bool {
+    matches!(v, Value::Str(_) | Value::Num(_))
+}
+
+fn concat_text(v: &Value) -> String {
+    match v {
+        Value::Num(n) => format_number(*n),
+        other => other.to_text(),
+    }
+}
+
+/// True when `test` holds for some single value of `a` and some single value of `b`.
+fn any_pair(a: &Value, b: &Value, test: impl Fn(&Value, &Value) -> bool) -> bool {
+    a.values().iter().any(|x| b.values().iter().any(|y| test(x, y)))
+}
+
+/// Eval equality: numeric when both are numbers, else exact (case-sensitive) text.
+pub fn equal(a: &Value, b: &Value) -> bool {
+    match (a.as_num(), b.as_num()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.to_text() == b.to_text(),
+    }
+}
+
+/// Eval ordering: numeric when both are numbers, else lexicographic text.
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a.as_num(), b.as_num()) {
+        (Some(x), Some(y)) => x.partial_cmp(&y),
+        _ => Some(a.to_text().cmp(&b.to_text())),
+    }
+}
+
+/// The search-language match of one field: any single value may match; a missing field never does.
+pub fn matches_field(record: &Record, field: &str, matcher: &Matcher) -> bool {
+    match record.get(field) {
+        None | Some(Value::Null) => false,
+        Some(Value::Multi(items)) => items.iter().any(|v| matches_value(v, matcher)),
+        Some(v) => matches_value(v, matcher),
+    }
+}
+
+fn matches_value(v: &Value, matcher: &Matcher) -> bool {
+    match matcher {
+        Matcher::Exists => true,
+        Matcher::Exact(text) => eq_ignore_case(&v.to_text(), text),
+        Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.to_text()),
+        Matcher::Cidr { net, bits, text } => {
+            let value = v.to_text();
+            value.parse::<IpAddr>().is_ok_and(|ip| in_network(ip, *net, *bits)) || eq_ignore_case(&value, text)
+        }
+        Matcher::Compare { op, text, num } => {
+            let ordering = match (v.as_num(), num) {
+                (Some(x), Some(y)) => x.partial_cmp(y),
+                _ => Some(v.to_text().as_str().cmp(text.as_str())),
+            };
+            ordering.is_some_and(|o| match op {
+                CmpOp::Lt => o == Ordering::Less,
+                CmpOp::Le => o != Ordering::Greater,
+                CmpOp::Gt => o == Ordering::Greater,
+                CmpOp::Ge => o != Ordering::Less,
+            })
+        }
+    }
+}
+
+/// `value` equals `lower` (already lower-cased) ignoring case.
+fn eq_ignore_case(value: &str, lower: &str) -> bool {
+    if value.is_ascii() && lower.is_ascii() {
+        value.eq_ignore_ascii_case(lower)
+    } else {
+        value.to_lowercase() == lower
+    }
+}
+
+/// Whether `ip` lies in `net/bits`.
+pub fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
+            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            u32::from(ip) & mask == u32::from(net) & mask
+        }
+        (IpAddr::V6(ip), IpAddr::V6(net)) if bits <= 128 => {
+            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            u128::from(ip) & mask == u128::from(net) & mask
+        }
+        _ => false,
+    }
+}

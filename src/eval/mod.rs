@@ -1,0 +1,97 @@
+//! The interpreter: a compiled `Plan` runs over records pushed one at a time.
+
+pub mod compile;
+pub mod event;
+pub mod expr;
+pub mod functions;
+pub mod stage;
+pub mod stats;
+pub mod value;
+
+pub use compile::{compile, Plan};
+pub use event::{EventOptions, Record};
+pub use value::Value;
+
+use stage::{absorb, flush, StageState};
+
+/// The result of a run: rows and the columns to show them in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Results {
+    pub columns: Vec<String>,
+    pub rows: Vec<Record>,
+    /// Whether the rows are raw events (no stage fixed the columns).
+    pub events: bool,
+}
+
+/// One run of a plan: push records, then `finish`.
+pub struct Run<'p> {
+    plan: &'p Plan,
+    states: Vec<StageState>,
+    rows: Vec<Record>,
+}
+
+impl Plan {
+    pub fn start(&self) -> Run<'_> {
+        Run { plan: self, states: self.stages.iter().map(|s| s.start()).collect(), rows: Vec::new() }
+    }
+
+    /// Runs the plan over all `records`.
+    pub fn run(&self, records: impl IntoIterator<Item = Record>) -> Results {
+        let mut run = self.start();
+        records.into_iter().for_each(|r| run.push(r));
+        run.finish()
+    }
+}
+
+impl Run<'_> {
+    pub fn push(&mut self, record: Record) {
+        self.process(0, vec![record]);
+    }
+
+    /// Passes a batch through the stages from `from` on, until a blocking stage holds it.
+    fn process(&mut self, from: usize, mut batch: Vec<Record>) {
+        for (stage, state) in self.plan.stages.iter().zip(self.states.iter_mut()).skip(from) {
+            if batch.is_empty() {
+                return;
+            }
+            let mut out = Vec::with_capacity(batch.len());
+            for record in batch {
+                absorb(stage, state, record, &mut out);
+            }
+            batch = out;
+        }
+        self.rows.extend(batch);
+    }
+
+    /// Ends the input: each blocking stage in turn releases its records downstream.
+    pub fn finish(mut self) -> Results {
+        for i in 0..self.plan.stages.len() {
+            let state = std::mem::replace(&mut self.states[i], StageState::None);
+            let released = flush(&self.plan.stages[i], state);
+            self.process(i + 1, released);
+        }
+        let (columns, events) = match &self.plan.columns {
+            Some(c) => (c.clone(), false),
+            None => (union_columns(&self.rows), true),
+        };
+        Results { columns, rows: self.rows, events }
+    }
+}
+
+/// Every field of the rows in first-seen order, `_time` first and `_raw` left out.
+fn union_columns(rows: &[Record]) -> Vec<String> {
+    let mut seen = indexmap::IndexSet::new();
+    for row in rows {
+        for name in row.fields.keys() {
+            if name != "_raw" {
+                seen.insert(name.clone());
+            }
+        }
+    }
+    let mut columns: Vec<String> = seen.into_iter().collect();
+    if let Some(pos) = columns.iter().position(|c| c == "_time") {
+        let time = columns.remove(pos);
+        columns.insert(0, time);
+    }
+    columns
+}

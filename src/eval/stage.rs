@@ -1,0 +1,317 @@
+//! Plan stages and their run state. Streaming stages pass records on at once; blocking
+//! stages (`stats`, `sort`, the inserted time order) hold them until the input ends.
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::compile::{compile_expr, CExpr};
+use crate::eval::event::Record;
+use crate::eval::expr::{eval, is_true};
+use crate::eval::stats::{StatsPlan, StatsState};
+use crate::eval::value::{compare_auto, Value};
+use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+#[derive(Debug)]
+pub enum PlanStage {
+    Filter(CExpr),
+    Eval(Vec<(String, CExpr)>),
+    Stats(StatsPlan),
+    Sort { keys: Vec<SortKey>, limit: Option<u64> },
+    Table(Vec<String>),
+    Fields { remove: bool, fields: Vec<String> },
+    Rename(Vec<(String, String)>),
+    HeadCount(u64),
+    HeadWhile { expr: CExpr, limit: Option<u64>, keeplast: bool, null_true: bool },
+    Dedup(Dedup),
+    /// Splunk's event order (newest first), inserted before the first order-dependent stage.
+    TimeOrder,
+}
+
+impl PlanStage {
+    pub fn compile(stage: &Stage) -> Result<PlanStage, Diagnostic> {
+        Ok(match stage {
+            Stage::Filter(e) => PlanStage::Filter(compile_expr(e)?),
+            Stage::Eval(assigns) => PlanStage::Eval(
+                assigns.iter().map(|(k, e)| Ok((k.clone(), compile_expr(e)?))).collect::<Result<_, Diagnostic>>()?,
+            ),
+            Stage::Stats(s) => PlanStage::Stats(StatsPlan::compile(s)?),
+            Stage::Sort(s) => PlanStage::Sort { keys: s.keys.clone(), limit: s.limit },
+            Stage::Table(f) => PlanStage::Table(f.clone()),
+            Stage::Fields { remove, fields } => PlanStage::Fields { remove: *remove, fields: fields.clone() },
+            Stage::Rename(pairs) => PlanStage::Rename(pairs.clone()),
+            Stage::Head(Head::Count(n)) => PlanStage::HeadCount(*n),
+            Stage::Head(Head::While { expr, limit, keeplast, null_true }) => PlanStage::HeadWhile {
+                expr: compile_expr(expr)?,
+                limit: *limit,
+                keeplast: *keeplast,
+                null_true: *null_true,
+            },
+            Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
+        })
+    }
+
+    pub fn start(&self) -> StageState {
+        match self {
+            PlanStage::Stats(p) => StageState::Stats(p.start()),
+            PlanStage::Sort { .. } | PlanStage::TimeOrder => StageState::Buffer(Vec::new()),
+            PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head { seen: 0, done: false },
+            PlanStage::Dedup(_) => StageState::Dedup { seen: HashMap::new(), last: None, kept: Vec::new() },
+            PlanStage::Filter(_) | PlanStage::Eval(_) | PlanStage::Table(_) | PlanStage::Fields { .. } | PlanStage::Rename(_) => {
+                StageState::None
+            }
+        }
+    }
+}
+
+/// The mutable state of one stage during one run.
+#[derive(Debug)]
+pub enum StageState {
+    None,
+    Stats(StatsState),
+    Buffer(Vec<Record>),
+    Head { seen: u64, done: bool },
+    Dedup { seen: HashMap<String, u64>, last: Option<String>, kept: Vec<Record> },
+}
+
+/// Passes one record through a stage; pushes what comes out (if anything) to `out`.
+pub fn absorb(stage: &PlanStage, state: &mut StageState, mut record: Record, out: &mut Vec<Record>) {
+    match (stage, state) {
+        (PlanStage::Filter(e), _) => {
+            if is_true(e, &record) {
+                out.push(record);
+            }
+        }
+        (PlanStage::Eval(assigns), _) => {
+            for (name, e) in assigns {
+                let value = match eval(e, &record) {
+                    Value::Bool(b) => Value::str(b.to_string()),
+                    v => v,
+                };
+                record.set(name, value);
+            }
+            out.push(record);
+        }
+        (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
+        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => buf.push(record),
+        (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
+        (PlanStage::Fields { remove, fields }, _) => out.push(fields_stage(*remove, fields, record)),
+        (PlanStage::Rename(pairs), _) => out.push(rename(pairs, record)),
+        (PlanStage::HeadCount(n), StageState::Head { seen, .. }) => {
+            if *seen < *n {
+                *seen += 1;
+                out.push(record);
+            }
+        }
+        (PlanStage::HeadWhile { expr, limit, keeplast, null_true }, StageState::Head { seen, done }) => {
+            if *done || limit.is_some_and(|l| *seen >= l) {
+                return;
+            }
+            let keep = match eval(expr, &record) {
+                Value::Bool(b) => b,
+                _ => *null_true,
+            };
+            if keep || *keeplast {
+                *seen += 1;
+                out.push(record);
+            }
+            *done = !keep;
+        }
+        (PlanStage::Dedup(d), StageState::Dedup { seen, last, kept }) => dedup(d, seen, last, kept, record, out),
+        _ => {}
+    }
+}
+
+/// Ends the input for a stage: blocking stages release their records.
+pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
+    match (stage, state) {
+        (PlanStage::Stats(plan), StageState::Stats(s)) => s.finish(plan),
+        (PlanStage::Sort { keys, limit }, StageState::Buffer(mut buf)) => {
+            buf.sort_by(|a, b| compare_rows(keys, a, b));
+            if let Some(n) = limit {
+                buf.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
+            }
+            buf
+        }
+        (PlanStage::TimeOrder, StageState::Buffer(mut buf)) => {
+            buf.sort_by(|a, b| match (a.time(), b.time()) {
+                (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(Ordering::Equal),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
+            });
+            buf
+        }
+        (PlanStage::Dedup(d), StageState::Dedup { mut kept, .. }) if !d.sortby.is_empty() => {
+            kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));
+            kept
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Sort order: each key in turn; a missing field sorts last in either direction
+/// ("Results missing a given field are treated as having the smallest or largest possible value
+/// of that field if the order is descending or ascending, respectively").
+pub fn compare_rows(keys: &[SortKey], a: &Record, b: &Record) -> Ordering {
+    for key in keys {
+        let ordering = match (a.get(&key.field), b.get(&key.field)) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(x), Some(y)) => {
+                let o = collate(key.collation, x, y);
+                if key.descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+        };
+        if ordering.is_ne() {
+            return ordering;
+        }
+    }
+    Ordering::Equal
+}
+
+fn collate(collation: Collation, a: &Value, b: &Value) -> Ordering {
+    match collation {
+        Collation::Auto => compare_auto(a, b),
+        Collation::Str => a.to_text().cmp(&b.to_text()),
+        Collation::Num => match (a.as_num(), b.as_num()) {
+            (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => a.to_text().cmp(&b.to_text()),
+        },
+        Collation::Ip => match (a.to_text().parse::<IpAddr>(), b.to_text().parse::<IpAddr>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            (Ok(_), Err(_)) => Ordering::Less,
+            (Err(_), Ok(_)) => Ordering::Greater,
+            (Err(_), Err(_)) => compare_auto(a, b),
+        },
+    }
+}
+
+/// Whether `name` matches a field pattern with `*` wildcards.
+pub fn field_matches(pattern: &str, name: &str) -> bool {
+    wildcard_capture(pattern, name).is_some()
+}
+
+/// Matches `name` against `pattern` and returns what each `*` matched.
+fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return (pattern == name).then(Vec::new);
+    }
+    let mut rest = name.strip_prefix(parts[0])?;
+    let mut captures = Vec::new();
+    for (i, part) in parts.iter().enumerate().skip(1) {
+        let last = i == parts.len() - 1;
+        let at = if last {
+            if !rest.ends_with(part) {
+                return None;
+            }
+            rest.len() - part.len()
+        } else {
+            rest.find(part)?
+        };
+        captures.push(rest[..at].to_string());
+        rest = &rest[at + part.len()..];
+    }
+    Some(captures)
+}
+
+fn table(patterns: &[String], record: &Record) -> Record {
+    let mut out = Record::default();
+    for pattern in patterns {
+        if pattern.contains('*') {
+            for (name, v) in &record.fields {
+                if field_matches(pattern, name) && !out.fields.contains_key(name) {
+                    out.fields.insert(name.clone(), v.clone());
+                }
+            }
+        } else if let Some(v) = record.get(pattern) {
+            out.set(pattern, v.clone());
+        }
+    }
+    out
+}
+
+fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record {
+    let listed = |name: &str| patterns.iter().any(|p| field_matches(p, name));
+    if remove {
+        record.fields.retain(|name, _| !listed(name));
+        return record;
+    }
+    let mut out = Record::default();
+    for pattern in patterns {
+        for (name, v) in &record.fields {
+            if field_matches(pattern, name) && !out.fields.contains_key(name) {
+                out.fields.insert(name.clone(), v.clone());
+            }
+        }
+    }
+    for internal in ["_time", "_raw"] {
+        if let Some(v) = record.fields.get(internal) {
+            out.fields.entry(internal.to_string()).or_insert_with(|| v.clone());
+        }
+    }
+    out
+}
+
+fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
+    for (from, to) in pairs {
+        let names: Vec<String> = record.fields.keys().filter(|n| field_matches(from, n)).cloned().collect();
+        for name in names {
+            let Some(captures) = wildcard_capture(from, &name) else { continue };
+            let mut target = String::new();
+            let mut caps = captures.iter();
+            for (i, part) in to.split('*').enumerate() {
+                if i > 0 {
+                    target.push_str(caps.next().map_or("", String::as_str));
+                }
+                target.push_str(part);
+            }
+            if let Some(v) = record.fields.shift_remove(&name) {
+                record.fields.insert(target, v);
+            }
+        }
+    }
+    record
+}
+
+fn dedup(d: &Dedup, seen: &mut HashMap<String, u64>, last: &mut Option<String>, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>) {
+    let mut key = String::new();
+    for field in &d.fields {
+        match record.get(field) {
+            Some(v) if !v.is_null() => {
+                key.push_str(&v.to_text());
+                key.push('\u{1f}');
+            }
+            _ if d.keepempty => return emit(d, kept, record, out),
+            _ => return,
+        }
+    }
+    if d.consecutive {
+        if last.as_deref() == Some(key.as_str()) {
+            return;
+        }
+        *last = Some(key);
+        return emit(d, kept, record, out);
+    }
+    let count = seen.entry(key).or_insert(0);
+    if *count < d.count {
+        *count += 1;
+        emit(d, kept, record, out);
+    }
+}
+
+fn emit(d: &Dedup, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>) {
+    if d.sortby.is_empty() {
+        out.push(record);
+    } else {
+        kept.push(record);
+    }
+}

@@ -1,0 +1,202 @@
+//! `stats`: groups by the BY fields (dropping events where one is null), aggregates, and emits
+//! one row per group sorted by the BY values, as Splunk does.
+
+use crate::eval::compile::{compile_expr, CExpr};
+use crate::eval::event::Record;
+use crate::eval::expr::eval;
+use crate::eval::value::{compare_auto, format_number, Value};
+use crate::ir::{AggFunc, Stats};
+use indexmap::IndexMap;
+use std::collections::{BTreeSet, HashSet};
+
+/// `list()` keeps at most this many values ("If more than 100 values are in a field, only the first 100 are returned").
+const LIST_LIMIT: usize = 100;
+
+#[derive(Debug)]
+pub struct StatsPlan {
+    aggs: Vec<(AggFunc, Option<CExpr>, String)>,
+    by: Vec<String>,
+}
+
+impl StatsPlan {
+    pub fn compile(s: &Stats) -> Result<StatsPlan, crate::diagnostic::Diagnostic> {
+        let aggs = s
+            .aggs
+            .iter()
+            .map(|a| Ok((a.func, a.arg.as_ref().map(compile_expr).transpose()?, a.name.clone())))
+            .collect::<Result<_, _>>()?;
+        Ok(StatsPlan { aggs, by: s.by.clone() })
+    }
+
+    pub fn start(&self) -> StatsState {
+        StatsState { groups: IndexMap::new() }
+    }
+}
+
+/// Groups seen so far: the BY values as text → the group's accumulators.
+#[derive(Debug)]
+pub struct StatsState {
+    groups: IndexMap<Vec<String>, Vec<Acc>>,
+}
+
+/// The running state of one aggregation in one group.
+#[derive(Debug, Clone)]
+enum Acc {
+    Count(u64),
+    Distinct(HashSet<String>),
+    Sum { total: f64, n: u64 },
+    Extreme { num: Option<f64>, text: Option<String> },
+    Range { lo: f64, hi: f64, n: u64 },
+    Timed(Option<(f64, Value)>),
+    Values(BTreeSet<String>),
+    List(Vec<Value>),
+    Pick(Option<Value>),
+}
+
+fn new_acc(func: AggFunc) -> Acc {
+    match func {
+        AggFunc::Count => Acc::Count(0),
+        AggFunc::DistinctCount => Acc::Distinct(HashSet::new()),
+        AggFunc::Sum | AggFunc::Avg => Acc::Sum { total: 0.0, n: 0 },
+        AggFunc::Min | AggFunc::Max => Acc::Extreme { num: None, text: None },
+        AggFunc::Range => Acc::Range { lo: f64::INFINITY, hi: f64::NEG_INFINITY, n: 0 },
+        AggFunc::Earliest | AggFunc::Latest => Acc::Timed(None),
+        AggFunc::Values => Acc::Values(BTreeSet::new()),
+        AggFunc::List => Acc::List(Vec::new()),
+        AggFunc::First | AggFunc::Last => Acc::Pick(None),
+    }
+}
+
+impl StatsState {
+    pub fn absorb(&mut self, plan: &StatsPlan, record: &Record) {
+        let Some(keys) = group_keys(&plan.by, record) else { return };
+        for key in keys {
+            let accs = self.groups.entry(key).or_insert_with(|| plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect());
+            for ((func, arg, _), acc) in plan.aggs.iter().zip(accs.iter_mut()) {
+                let value = arg.as_ref().map(|a| eval(a, record));
+                update(*func, acc, value.as_ref(), record);
+            }
+        }
+    }
+
+    /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.
+    pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
+        let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self.groups.into_iter().collect();
+        if groups.is_empty() && plan.by.is_empty() {
+            groups.push((Vec::new(), plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect()));
+        }
+        let mut rows: Vec<(Vec<Value>, Record)> = groups
+            .into_iter()
+            .map(|(key, accs)| {
+                let by_values: Vec<Value> = key.iter().map(|k| Value::from_text(k)).collect();
+                let mut row = Record::default();
+                for (name, v) in plan.by.iter().zip(&by_values) {
+                    row.set(name, v.clone());
+                }
+                for ((func, _, name), acc) in plan.aggs.iter().zip(accs) {
+                    row.set(name, result(*func, acc));
+                }
+                (by_values, row)
+            })
+            .collect();
+        rows.sort_by(|(a, _), (b, _)| {
+            a.iter().zip(b).map(|(x, y)| compare_auto(x, y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+        });
+        rows.into_iter().map(|(_, r)| r).collect()
+    }
+}
+
+/// The group keys of a record: one per combination of BY values (multivalue BY fields split);
+/// `None` when a BY field is null.
+fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
+    let mut keys: Vec<Vec<String>> = vec![Vec::with_capacity(by.len())];
+    for field in by {
+        let value = record.get(field)?;
+        let texts: Vec<String> = value.values().iter().map(Value::to_text).collect();
+        if texts.is_empty() {
+            return None;
+        }
+        keys = keys
+            .into_iter()
+            .flat_map(|k| texts.iter().map(move |t| {
+                let mut next = k.clone();
+                next.push(t.clone());
+                next
+            }))
+            .collect();
+    }
+    Some(keys)
+}
+
+fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) {
+    let values: &[Value] = value.map_or(&[], Value::values);
+    match acc {
+        Acc::Count(n) => *n += if value.is_none() { 1 } else { values.len() as u64 },
+        Acc::Distinct(set) => set.extend(values.iter().map(Value::to_text)),
+        Acc::Sum { total, n } => {
+            for x in values.iter().filter_map(Value::as_num) {
+                *total += x;
+                *n += 1;
+            }
+        }
+        Acc::Range { lo, hi, n } => {
+            for x in values.iter().filter_map(Value::as_num) {
+                *lo = lo.min(x);
+                *hi = hi.max(x);
+                *n += 1;
+            }
+        }
+        Acc::Extreme { num, text } => {
+            let want_max = func == AggFunc::Max;
+            for v in values {
+                match v.as_num() {
+                    Some(x) => *num = Some(num.map_or(x, |m| if want_max { m.max(x) } else { m.min(x) })),
+                    None => {
+                        let t = v.to_text();
+                        let better = text.as_ref().is_none_or(|cur| if want_max { t > *cur } else { t < *cur });
+                        if better {
+                            *text = Some(t);
+                        }
+                    }
+                }
+            }
+        }
+        Acc::Timed(best) => {
+            let Some(time) = record.time() else { return };
+            if values.is_empty() {
+                return;
+            }
+            let replace = best.as_ref().is_none_or(|(t, _)| if func == AggFunc::Earliest { time < *t } else { time > *t });
+            if replace {
+                *best = Some((time, Value::from_values(values.to_vec())));
+            }
+        }
+        Acc::Values(set) => set.extend(values.iter().map(Value::to_text)),
+        Acc::List(items) => {
+            let room = LIST_LIMIT.saturating_sub(items.len());
+            items.extend(values.iter().take(room).cloned());
+        }
+        Acc::Pick(pick) => {
+            if !values.is_empty() && (func == AggFunc::Last || pick.is_none()) {
+                *pick = Some(Value::from_values(values.to_vec()));
+            }
+        }
+    }
+}
+
+fn result(func: AggFunc, acc: Acc) -> Value {
+    match acc {
+        Acc::Count(n) => Value::Num(n as f64),
+        Acc::Distinct(set) => Value::Num(set.len() as f64),
+        Acc::Sum { n: 0, .. } | Acc::Range { n: 0, .. } => Value::Null,
+        Acc::Sum { total, n } if func == AggFunc::Avg => Value::Num(total / n as f64),
+        Acc::Sum { total, .. } => Value::Num(total),
+        Acc::Range { lo, hi, .. } => Value::Num(hi - lo),
+        Acc::Extreme { num: Some(x), .. } => Value::from_text(&format_number(x)),
+        Acc::Extreme { num: None, text } => text.map_or(Value::Null, |t| Value::from_text(&t)),
+        Acc::Timed(best) => best.map_or(Value::Null, |(_, v)| v),
+        Acc::Values(set) => Value::from_values(set.iter().map(|t| Value::from_text(t)).collect()),
+        Acc::List(items) => Value::from_values(items),
+        Acc::Pick(pick) => pick.unwrap_or(Value::Null),
+    }
+}

@@ -1,0 +1,169 @@
+//! Run-time values with Splunk semantics: every field value is text that may read as a number.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::Arc;
+
+/// A field or expression value. `Bool` exists only inside eval conditions; fields never hold it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Arc<str>),
+    Multi(Vec<Value>),
+}
+
+impl Value {
+    pub fn str(s: impl Into<Arc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// A value from text, as a number when the text is exactly a number's canonical form
+    /// (`25` → 25, but `025` and `1.50` stay text so they print as they came).
+    pub fn from_text(s: &str) -> Value {
+        match parse_number(s) {
+            Some(n) if format_number(n) == s => Value::Num(n),
+            _ => Value::str(s),
+        }
+    }
+
+    /// Several values as one: none is null, one is itself, more is multivalue.
+    pub fn from_values(mut values: Vec<Value>) -> Value {
+        match values.len() {
+            0 => Value::Null,
+            1 => values.swap_remove(0),
+            _ => Value::Multi(values),
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// The value as a number, if it is one or is text that reads as one.
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            Value::Str(s) => parse_number(s),
+            Value::Null | Value::Bool(_) | Value::Multi(_) => None,
+        }
+    }
+
+    /// The value as text (multivalue joined by newlines, as Splunk tables show it).
+    pub fn to_text(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Bool(b) => b.to_string(),
+            Value::Num(n) => format_number(*n),
+            Value::Str(s) => s.to_string(),
+            Value::Multi(items) => items.iter().map(Value::to_text).collect::<Vec<_>>().join("\n"),
+        }
+    }
+
+    /// The single values: a multivalue's items, a single value, or nothing for null.
+    pub fn values(&self) -> &[Value] {
+        match self {
+            Value::Null => &[],
+            Value::Multi(items) => items,
+            single => std::slice::from_ref(single),
+        }
+    }
+
+    /// Eval truth: only a true boolean is true; null and everything else are not.
+    pub fn is_true(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// The value as JSON: numbers stay numbers, multivalues become arrays.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => serde_json::Value::String(b.to_string()),
+            Value::Num(n) => json_number(*n),
+            Value::Str(s) => serde_json::Value::String(s.to_string()),
+            Value::Multi(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+        }
+    }
+}
+
+fn json_number(n: f64) -> serde_json::Value {
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        serde_json::Value::from(n as i64)
+    } else {
+        serde_json::Number::from_f64(n).map_or_else(|| serde_json::Value::String(format_number(n)), serde_json::Value::Number)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_text())
+    }
+}
+
+/// Reads decimal text as a number: `[+-]digits[.digits][e[+-]digits]`, or `.5`; nothing else
+/// (no `inf`, `nan`, hex or surrounding spaces).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let int_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if b.get(i) == Some(&b'.') {
+        frac_digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        i += 1 + frac_digits;
+    }
+    if int_digits + frac_digits == 0 {
+        return None;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
+        let exp = b[(i + 1 + sign).min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if exp == 0 {
+            return None;
+        }
+        i += 1 + sign + exp;
+    }
+    if i != b.len() {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Prints a number as Splunk does: integers without a decimal point, others in shortest form.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e16 {
+        format!("{}", n as i64)
+    } else if n.is_nan() {
+        "nan".to_string()
+    } else {
+        format!("{n}")
+    }
+}
+
+/// Splunk's default collation (sort, stats groups): numbers numerically and before text,
+/// text lexicographically by bytes (uppercase before lowercase).
+pub fn compare_auto(a: &Value, b: &Value) -> Ordering {
+    match (first(a).as_num(), first(b).as_num()) {
+        (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => first(a).to_text().cmp(&first(b).to_text()),
+    }
+}
+
+/// The first value of a multivalue, or the value itself.
+pub fn first(v: &Value) -> &Value {
+    match v {
+        Value::Multi(items) => items.first().unwrap_or(&Value::Null),
+        other => other,
+    }
+}
+
+/// Equality of two field values as text, numerically when both read as numbers (`25` = `"25"`).
+pub fn loosely_equal(a: &Value, b: &Value) -> bool {
+    match (a.as_num(), b.as_num()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a.to_text() == b.to_text(),
+    }
+}

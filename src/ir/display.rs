@@ -1,0 +1,125 @@
+//! A readable, SPL-like text form of the IR, for `spelunk parse --emit ir` and `explain`.
+
+use super::{BinOp, CmpOp, Expr, Head, Lit, Pattern, Pipeline, SortKey, Stage};
+use std::fmt::{self, Display, Formatter};
+
+impl Display for Pipeline {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for (n, stage) in self.stages.iter().enumerate() {
+            writeln!(f, "{n:>2}: {stage}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Display for Stage {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Stage::Filter(e) => write!(f, "Filter {e}"),
+            Stage::Eval(assigns) => {
+                let parts: Vec<String> = assigns.iter().map(|(k, v)| format!("{k} := {v}")).collect();
+                write!(f, "Eval {}", parts.join(", "))
+            }
+            Stage::Stats(s) => {
+                let aggs: Vec<String> = s
+                    .aggs
+                    .iter()
+                    .map(|a| match &a.arg {
+                        Some(arg) => format!("{}({arg}) as {:?}", a.func.name(), a.name),
+                        None => format!("{} as {:?}", a.func.name(), a.name),
+                    })
+                    .collect();
+                write!(f, "Stats {} by [{}]", aggs.join(", "), s.by.join(", "))
+            }
+            Stage::Sort(s) => {
+                let keys: Vec<String> = s.keys.iter().map(sort_key).collect();
+                let limit = s.limit.map_or("all".to_string(), |n| n.to_string());
+                write!(f, "Sort {} limit {limit}", keys.join(", "))
+            }
+            Stage::Table(fields) => write!(f, "Table [{}]", fields.join(", ")),
+            Stage::Fields { remove, fields } => {
+                write!(f, "Fields {}[{}]", if *remove { "- " } else { "" }, fields.join(", "))
+            }
+            Stage::Rename(pairs) => {
+                let parts: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} -> {b}")).collect();
+                write!(f, "Rename {}", parts.join(", "))
+            }
+            Stage::Head(Head::Count(n)) => write!(f, "Head {n}"),
+            Stage::Head(Head::While { expr, limit, .. }) => {
+                write!(f, "Head while {expr} limit {}", limit.map_or("none".into(), |n| n.to_string()))
+            }
+            Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
+        }
+    }
+}
+
+fn sort_key(k: &SortKey) -> String {
+    format!("{}{} ({:?})", if k.descending { "-" } else { "+" }, k.field, k.collation)
+}
+
+impl Display for Expr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Lit(l) => write!(f, "{l}"),
+            Expr::Field(name) => write!(f, "{name}"),
+            Expr::Not(e) => write!(f, "NOT {e}"),
+            Expr::Neg(e) => write!(f, "-{e}"),
+            Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", binop(*op)),
+            Expr::In(e, list) => write!(f, "({e} IN ({}))", join(list)),
+            Expr::Call(func, args) => write!(f, "{}({})", func.name(), join(args)),
+            Expr::Match { field, pattern } => match pattern {
+                Pattern::Exists => write!(f, "{field}=*"),
+                Pattern::Glob(g) => write!(f, "{field}~={g:?}"),
+                Pattern::Cidr(c) => write!(f, "{field} in cidr {c}"),
+                Pattern::Compare(op, v) => write!(f, "{field}{}{v:?}", cmpop(*op)),
+                Pattern::Term { text, case_sensitive: false } => write!(f, "term {text:?}"),
+                Pattern::Term { text, case_sensitive: true } => write!(f, "CASE({text:?})"),
+            },
+        }
+    }
+}
+
+impl Display for Lit {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Lit::Null => write!(f, "null()"),
+            Lit::Bool(b) => write!(f, "{b}()"),
+            Lit::Num(n) => write!(f, "{n}"),
+            Lit::Str(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+fn join(items: &[Expr]) -> String {
+    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn binop(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Add => "+",
+        BinOp::Sub => "-",
+        BinOp::Mul => "*",
+        BinOp::Div => "/",
+        BinOp::Mod => "%",
+        BinOp::Concat => ".",
+        BinOp::Eq => "==",
+        BinOp::Ne => "!=",
+        BinOp::Lt => "<",
+        BinOp::Le => "<=",
+        BinOp::Gt => ">",
+        BinOp::Ge => ">=",
+        BinOp::Like => "LIKE",
+        BinOp::And => "AND",
+        BinOp::Or => "OR",
+        BinOp::Xor => "XOR",
+    }
+}
+
+fn cmpop(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+    }
+}

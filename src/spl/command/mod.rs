@@ -1,0 +1,140 @@
+//! One parser per SPL command; `parse` dispatches on the command name.
+
+mod eval;
+mod fields;
+mod order;
+mod stats;
+
+use crate::diagnostic::{codes, Diagnostic, Span};
+use crate::spl::ast::CommandKind;
+use crate::spl::lex::{describe, ws0, In, PError, PResult};
+use crate::spl::search;
+
+/// The commands spelunk runs today.
+pub const SUPPORTED: &[&str] = &[
+    "search", "where", "eval", "stats", "table", "fields", "rename", "sort", "head", "dedup",
+];
+
+/// SPL commands that spelunk knows of but does not run yet.
+const PLANNED: &[&str] = &[
+    "tstats", "mstats", "from", "datamodel", "rex", "regex", "spath", "eventstats", "streamstats",
+    "bin", "bucket", "timechart", "chart", "top", "rare", "fillnull", "convert", "lookup",
+    "inputlookup", "outputlookup", "mvexpand", "makemv", "mvcombine", "join", "append",
+    "appendpipe", "foreach", "iplocation", "makeresults", "addtotals", "fromjson", "xmlkv",
+    "transaction", "tail", "reverse", "return", "format", "replace", "apply", "map", "multikv",
+    "extract", "outlier", "anomalydetection", "cyberchef", "uniq", "fieldformat", "eventcount",
+    "union", "collect", "inputcsv", "outputcsv", "kvform", "rangemap", "strcat", "accum", "delta",
+    "autoregress", "geostats", "sistats", "tscollect", "localize", "gentimes", "metadata", "rest",
+];
+
+/// Fails with a clear diagnostic for commands that are planned or unknown.
+pub fn check_known(name: &str, span: Span) -> Result<(), Diagnostic> {
+    if SUPPORTED.contains(&name) {
+        return Ok(());
+    }
+    if PLANNED.contains(&name) {
+        return Err(Diagnostic::error(
+            codes::SPL_UNSUPPORTED,
+            format!("not supported yet: the `{name}` command"),
+        )
+        .at(span)
+        .help(format!("spelunk runs these commands today: {}", SUPPORTED.join(", "))));
+    }
+    let mut d = Diagnostic::error(codes::SPL_UNKNOWN_COMMAND, format!("unknown command `{name}`")).at(span);
+    d = match closest(name, SUPPORTED.iter().chain(PLANNED)) {
+        Some(near) => d.help(format!("did you mean `{near}`?")),
+        None => d.help(format!("spelunk runs these commands: {}", SUPPORTED.join(", "))),
+    };
+    Err(d)
+}
+
+/// The candidate within edit distance 2 of `name`, if any.
+pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(name, c), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// Parses the arguments of command `name`; all of `args` must be consumed.
+pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
+    let parsed = match name {
+        "search" => search::search(args).map(|(r, e)| (r, CommandKind::Search(e))),
+        "where" => eval::where_command(args),
+        "eval" => eval::eval_command(args),
+        "stats" => stats::stats_command(args),
+        "table" => fields::table_command(args),
+        "fields" => fields::fields_command(args),
+        "rename" => fields::rename_command(args),
+        "sort" => order::sort_command(args),
+        "head" => order::head_command(args),
+        "dedup" => order::dedup_command(args),
+        _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
+    };
+    match parsed {
+        Ok((rest, kind)) => {
+            let (rest, _) = ws0(rest).map_err(unwrap_err)?;
+            if rest.fragment().is_empty() {
+                Ok(kind)
+            } else {
+                Err(PError::new(rest, format!("unexpected {}", describe(rest))))
+            }
+        }
+        Err(e) => Err(unwrap_err(e)),
+    }
+}
+
+fn unwrap_err(e: nom::Err<PError>) -> PError {
+    match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => e,
+        nom::Err::Incomplete(_) => PError {
+            offset: 0,
+            len: 0,
+            message: "incomplete input".to_string(),
+            help: None,
+        },
+    }
+}
+
+/// field_list = field { ws0 [","] ws0 field }: fields separated by commas and/or spaces.
+pub fn field_list(i: In) -> PResult<Vec<crate::spl::ast::Word>> {
+    use crate::spl::lex::field_name;
+    let (mut rest, first) = field_name(i)?;
+    let mut fields = vec![first];
+    loop {
+        let (r, _) = ws0(rest)?;
+        let r = if r.fragment().starts_with(',') {
+            ws0(nom::Input::take_from(&r, 1))?.0
+        } else {
+            r
+        };
+        match field_name(r) {
+            Ok((r2, f)) if !is_clause_keyword(&f) => {
+                fields.push(f);
+                rest = r2;
+            }
+            _ => return Ok((rest, fields)),
+        }
+    }
+}
+
+/// Words that end a field list: `by`, `as`, option names.
+fn is_clause_keyword(w: &crate::spl::ast::Word) -> bool {
+    !w.quoted && matches!(w.text.to_ascii_lowercase().as_str(), "by" | "as" | "output" | "outputnew" | "sortby")
+}

@@ -1,0 +1,77 @@
+//! `stats`: aggregations with `as` names and a `by` clause.
+
+use crate::spl::ast::{AggArg, Aggregation, CommandKind, StatsCommand};
+use crate::spl::command::field_list;
+use crate::spl::expr::expr;
+use crate::spl::lex::{describe, fail, field_name, keyword_ci, word, ws0, ws1, In, PResult};
+use nom::{Input, Parser};
+
+/// stats_command = ws0 aggregation { ws0 [","] ws0 aggregation } [ ws1 "by" ws1 field_list ]
+pub fn stats_command(i: In) -> PResult<CommandKind> {
+    let (mut i, _) = ws0(i)?;
+    let mut aggs = Vec::new();
+    loop {
+        if keyword_ci("by").parse(i).is_ok() {
+            break;
+        }
+        let (rest, agg) = aggregation(i)?;
+        aggs.push(agg);
+        let (rest, _) = ws0(rest)?;
+        i = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+        if i.fragment().is_empty() {
+            break;
+        }
+    }
+    if aggs.is_empty() {
+        return fail(i, "`stats` expects at least one function, such as `count`");
+    }
+    let mut by = Vec::new();
+    if let Ok((rest, _)) = (keyword_ci("by"), ws1).parse(i) {
+        let (rest, fields) = field_list(rest).or_else(|_| fail(rest, format!("`by` expects a field name, found {}", describe(rest))))?;
+        by = fields;
+        i = rest;
+    }
+    Ok((i, CommandKind::Stats(StatsCommand { aggs, by })))
+}
+
+/// aggregation = name [ "(" ( "eval(" expr ")" | field ) ")" ] [ ws1 "as" ws1 field ]
+fn aggregation(i: In) -> PResult<Aggregation> {
+    let len = i.fragment().find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(i.fragment().len());
+    if len == 0 {
+        return fail(i, format!("expected a stats function such as `count`, found {}", describe(i)));
+    }
+    let (rest, name) = i.take_split(len);
+    let func = word(name, false, name.fragment().to_string());
+    let (rest, (arg, call_text)) = if rest.fragment().starts_with('(') {
+        aggregation_arg(rest, &func.text)?
+    } else {
+        (rest, (None, func.text.clone()))
+    };
+    let mut alias = None;
+    let mut rest = rest;
+    if let Ok((after, _)) = (ws1, keyword_ci("as"), ws1).parse(rest) {
+        let (after, name) = field_name(after).or_else(|_| fail(after, format!("`as` expects a field name, found {}", describe(after))))?;
+        alias = Some(name);
+        rest = after;
+    }
+    Ok((rest, Aggregation { func, arg, alias, call_text }))
+}
+
+/// The argument in parentheses, and the call text that names the column.
+fn aggregation_arg<'a>(i: In<'a>, func: &str) -> PResult<'a, (Option<AggArg>, String)> {
+    let (inner, _) = ws0(i.take_from(1))?;
+    let (rest, arg) = if inner.fragment().starts_with("eval(") {
+        let (r, e) = expr(inner.take_from(4))?;
+        (r, AggArg::Eval(e))
+    } else {
+        let (r, f) = field_name(inner).or_else(|_| fail(inner, format!("`{func}(` expects a field name, found {}", describe(inner))))?;
+        (r, AggArg::Field(f))
+    };
+    let (rest, _) = ws0(rest)?;
+    if !rest.fragment().starts_with(')') {
+        return fail(rest, format!("expected `)` to close `{func}(`, found {}", describe(rest)));
+    }
+    let rest = rest.take_from(1);
+    let inside = &i.fragment()[1..rest.location_offset() - i.location_offset() - 1];
+    Ok((rest, (Some(arg), format!("{func}({})", inside.trim()))))
+}

@@ -1,0 +1,307 @@
+//! Lowering: SPL syntax tree → IR. Resolves function names, checks arities and regexes,
+//! applies Splunk defaults (sort limit 10,000, head 10) and collects every error in one pass.
+
+use crate::diagnostic::{codes, Diagnostic, Span};
+use crate::ir::{self, AggFunc, BinOp, Expr, Func, Lit, Pattern, Pipeline, Stage};
+use crate::spl::ast::{
+    AggArg, BinaryOp, Collation, Command, CommandKind, EvalExpr, EvalKind, Query, SearchExpr,
+    SearchOp, SortKey, TermDirective, UnaryOp, Word,
+};
+
+/// Splunk's default `sort` limit ("If no count is specified, the default limit of 10000 is used").
+pub const SORT_DEFAULT_LIMIT: u64 = 10_000;
+/// Splunk's default `head` count.
+pub const HEAD_DEFAULT: u64 = 10;
+
+/// Lowers a parsed query; all problems are reported together.
+pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
+    let mut lowerer = Lowerer { errors: Vec::new() };
+    let stages = query.commands.iter().map(|c| lowerer.command(c)).collect();
+    if lowerer.errors.is_empty() {
+        Ok(Pipeline { stages })
+    } else {
+        Err(lowerer.errors)
+    }
+}
+
+struct Lowerer {
+    errors: Vec<Diagnostic>,
+}
+
+impl Lowerer {
+    fn error(&mut self, d: Diagnostic) -> Expr {
+        self.errors.push(d);
+        Expr::Lit(Lit::Null)
+    }
+
+    fn command(&mut self, command: &Command) -> Stage {
+        match &command.kind {
+            CommandKind::Search(s) => Stage::Filter(self.search(s)),
+            CommandKind::Where(e) => Stage::Filter(self.expr(e)),
+            CommandKind::Eval(assignments) => Stage::Eval(
+                assignments
+                    .iter()
+                    .map(|a| {
+                        if is_boolean(&a.value) {
+                            self.errors.push(
+                                Diagnostic::error(codes::SPL_SEMANTIC, format!("`eval {}=...` cannot assign a boolean result to a field", a.field.text))
+                                    .at(a.value.span)
+                                    .help("wrap the condition in if(), e.g. if(x > 1, \"yes\", \"no\")"),
+                            );
+                        }
+                        (a.field.text.clone(), self.expr(&a.value))
+                    })
+                    .collect(),
+            ),
+            CommandKind::Stats(s) => Stage::Stats(ir::Stats {
+                aggs: s.aggs.iter().map(|a| self.aggregation(a)).collect(),
+                by: names(&s.by),
+            }),
+            CommandKind::Table(fields) => Stage::Table(names(fields)),
+            CommandKind::Fields { remove, fields } => Stage::Fields { remove: *remove, fields: names(fields) },
+            CommandKind::Rename(pairs) => {
+                Stage::Rename(pairs.iter().map(|(a, b)| (a.text.clone(), b.text.clone())).collect())
+            }
+            CommandKind::Sort(s) => {
+                let limit = match s.limit {
+                    None => Some(SORT_DEFAULT_LIMIT),
+                    Some(0) => None,
+                    Some(n) => Some(n),
+                };
+                let mut keys: Vec<ir::SortKey> = s.keys.iter().map(sort_key).collect();
+                if s.reverse {
+                    keys.iter_mut().for_each(|k| k.descending = !k.descending);
+                }
+                Stage::Sort(ir::Sort { keys, limit })
+            }
+            CommandKind::Head(h) => Stage::Head(match &h.while_expr {
+                None => ir::Head::Count(h.limit.unwrap_or(HEAD_DEFAULT)),
+                Some(e) => ir::Head::While {
+                    expr: self.expr(e),
+                    limit: h.limit,
+                    keeplast: h.keeplast,
+                    null_true: h.null_true,
+                },
+            }),
+            CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
+                fields: names(&d.fields),
+                count: d.count,
+                keepempty: d.keepempty,
+                consecutive: d.consecutive,
+                sortby: d.sortby.iter().map(sort_key).collect(),
+            }),
+        }
+    }
+
+    fn aggregation(&mut self, a: &crate::spl::ast::Aggregation) -> ir::Agg {
+        let name = a.alias.as_ref().map_or_else(|| a.call_text.clone(), |w| w.text.clone());
+        let Some(func) = AggFunc::from_name(&a.func.text) else {
+            self.errors.push(
+                Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: the stats function `{}`", a.func.text))
+                    .at(a.func.span)
+                    .help("supported: count, dc, sum, avg, min, max, range, earliest, latest, values, list, first, last"),
+            );
+            return ir::Agg { func: AggFunc::Count, arg: None, name };
+        };
+        let arg = match &a.arg {
+            None if func == AggFunc::Count => None,
+            None => {
+                self.errors.push(
+                    Diagnostic::error(codes::SPL_SYNTAX, format!("`{}` needs a field, as in `{}(bytes)`", a.func.text, a.func.text))
+                        .at(a.func.span),
+                );
+                None
+            }
+            Some(AggArg::Field(w)) if w.text.contains('*') => {
+                self.errors.push(
+                    Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: wildcard fields in stats functions").at(w.span),
+                );
+                None
+            }
+            Some(AggArg::Field(w)) => Some(Expr::Field(w.text.clone())),
+            Some(AggArg::Eval(e)) => Some(self.expr(e)),
+        };
+        ir::Agg { func, arg, name }
+    }
+
+    fn search(&mut self, s: &SearchExpr) -> Expr {
+        match s {
+            SearchExpr::All => Expr::Lit(Lit::Bool(true)),
+            SearchExpr::And(items) => self.fold(items, BinOp::And),
+            SearchExpr::Or(items) => self.fold(items, BinOp::Or),
+            SearchExpr::Not(inner) => Expr::Not(Box::new(self.search(inner))),
+            SearchExpr::Compare { field, op, value } => self.compare(field, *op, value),
+            SearchExpr::In { field, values } => {
+                let items: Vec<Expr> = values.iter().map(|v| self.compare(field, SearchOp::Eq, v)).collect();
+                fold_exprs(items, BinOp::Or)
+            }
+            SearchExpr::Term { word, directive } => Expr::Match {
+                field: "_raw".to_string(),
+                pattern: Pattern::Term { text: word.text.clone(), case_sensitive: *directive == TermDirective::Case },
+            },
+        }
+    }
+
+    fn fold(&mut self, items: &[SearchExpr], op: BinOp) -> Expr {
+        let lowered = items.iter().map(|i| self.search(i)).collect();
+        fold_exprs(lowered, op)
+    }
+
+    /// `field op value` in the search language.
+    fn compare(&mut self, field: &Word, op: SearchOp, value: &Word) -> Expr {
+        if field.text.contains('*') {
+            return self.error(
+                Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: wildcard field names in search").at(field.span),
+            );
+        }
+        let name = field.text.clone();
+        let matcher = |pattern| Expr::Match { field: name.clone(), pattern };
+        let equals = || {
+            if value.text == "*" {
+                matcher(Pattern::Exists)
+            } else if is_cidr(&value.text) {
+                matcher(Pattern::Cidr(value.text.clone()))
+            } else {
+                matcher(Pattern::Glob(value.text.clone()))
+            }
+        };
+        let compare = |op| matcher(Pattern::Compare(op, value.text.clone()));
+        match op {
+            SearchOp::Eq => equals(),
+            // `f!=v` needs the field to exist; `NOT f=v` does not ("Difference between NOT and !=").
+            SearchOp::Ne => Expr::Binary(
+                BinOp::And,
+                Box::new(matcher(Pattern::Exists)),
+                Box::new(Expr::Not(Box::new(equals()))),
+            ),
+            SearchOp::Lt => compare(ir::CmpOp::Lt),
+            SearchOp::Le => compare(ir::CmpOp::Le),
+            SearchOp::Gt => compare(ir::CmpOp::Gt),
+            SearchOp::Ge => compare(ir::CmpOp::Ge),
+        }
+    }
+
+    fn expr(&mut self, e: &EvalExpr) -> Expr {
+        match &e.kind {
+            EvalKind::Str(s) => Expr::Lit(Lit::Str(s.clone())),
+            EvalKind::Num(n) => Expr::Lit(Lit::Num(*n)),
+            EvalKind::Field(f) => Expr::Field(f.clone()),
+            EvalKind::Unary(UnaryOp::Neg, inner) => Expr::Neg(Box::new(self.expr(inner))),
+            EvalKind::Unary(UnaryOp::Not, inner) => Expr::Not(Box::new(self.expr(inner))),
+            EvalKind::Binary(op, l, r) => Expr::Binary(binop(*op), Box::new(self.expr(l)), Box::new(self.expr(r))),
+            EvalKind::In(inner, list) => {
+                Expr::In(Box::new(self.expr(inner)), list.iter().map(|i| self.expr(i)).collect())
+            }
+            EvalKind::Call(name, args) => self.call(name, args, e.span),
+        }
+    }
+
+    fn call(&mut self, name: &str, args: &[EvalExpr], span: Span) -> Expr {
+        let Some((func, min, max)) = Func::from_name(name) else {
+            let message = format!("unknown or not yet supported eval function `{name}`");
+            let names = ir::FUNCTIONS.iter().map(|(n, ..)| n);
+            let help = match crate::spl::command::closest(&name.to_ascii_lowercase(), names) {
+                Some(near) => format!("did you mean `{near}`? grammar/spl.ebnf lists every function and its status"),
+                None => "grammar/spl.ebnf lists every eval function and its status".to_string(),
+            };
+            return self.error(Diagnostic::error(codes::SPL_UNKNOWN_FUNCTION, message).at(span).help(help));
+        };
+        let n = args.len();
+        if n < min || n > max || (func == Func::Case && n % 2 != 0) {
+            let expected = match (func, min, max) {
+                (Func::Case, _, _) => "an even number of arguments (condition, value pairs)".to_string(),
+                (_, lo, hi) if lo == hi => format!("{lo} argument{}", if lo == 1 { "" } else { "s" }),
+                (_, lo, usize::MAX) => format!("at least {lo} arguments"),
+                (_, lo, hi) => format!("{lo} to {hi} arguments"),
+            };
+            return self.error(
+                Diagnostic::error(codes::SPL_ARITY, format!("`{name}` takes {expected}, found {n}")).at(span),
+            );
+        }
+        if func == Func::Match {
+            if let EvalKind::Str(re) = &args[1].kind {
+                if let Err(err) = regex::Regex::new(re) {
+                    return self.error(
+                        Diagnostic::error(codes::SPL_REGEX, format!("invalid regular expression in `match`: {}", first_line(&err.to_string())))
+                            .at(args[1].span),
+                    );
+                }
+            }
+        }
+        let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+        match func {
+            Func::Null => Expr::Lit(Lit::Null),
+            Func::True => Expr::Lit(Lit::Bool(true)),
+            Func::False => Expr::Lit(Lit::Bool(false)),
+            _ => Expr::Call(func, lowered),
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+}
+
+fn fold_exprs(items: Vec<Expr>, op: BinOp) -> Expr {
+    let mut iter = items.into_iter();
+    let first = iter.next().unwrap_or(Expr::Lit(Lit::Bool(op == BinOp::And)));
+    iter.fold(first, |acc, e| Expr::Binary(op, Box::new(acc), Box::new(e)))
+}
+
+fn names(words: &[Word]) -> Vec<String> {
+    words.iter().map(|w| w.text.clone()).collect()
+}
+
+fn sort_key(k: &SortKey) -> ir::SortKey {
+    ir::SortKey {
+        field: k.field.text.clone(),
+        descending: k.descending,
+        collation: match k.collation {
+            Collation::Auto => ir::Collation::Auto,
+            Collation::Num => ir::Collation::Num,
+            Collation::Str => ir::Collation::Str,
+            Collation::Ip => ir::Collation::Ip,
+        },
+    }
+}
+
+fn binop(op: BinaryOp) -> BinOp {
+    match op {
+        BinaryOp::Add => BinOp::Add,
+        BinaryOp::Sub => BinOp::Sub,
+        BinaryOp::Mul => BinOp::Mul,
+        BinaryOp::Div => BinOp::Div,
+        BinaryOp::Mod => BinOp::Mod,
+        BinaryOp::Concat => BinOp::Concat,
+        BinaryOp::Eq => BinOp::Eq,
+        BinaryOp::Ne => BinOp::Ne,
+        BinaryOp::Lt => BinOp::Lt,
+        BinaryOp::Le => BinOp::Le,
+        BinaryOp::Gt => BinOp::Gt,
+        BinaryOp::Ge => BinOp::Ge,
+        BinaryOp::Like => BinOp::Like,
+        BinaryOp::And => BinOp::And,
+        BinaryOp::Or => BinOp::Or,
+        BinaryOp::Xor => BinOp::Xor,
+    }
+}
+
+/// Whether an eval expression has a boolean result (which cannot be stored in a field).
+fn is_boolean(e: &EvalExpr) -> bool {
+    match &e.kind {
+        EvalKind::Unary(UnaryOp::Not, _) | EvalKind::In(..) => true,
+        EvalKind::Binary(op, ..) => !matches!(
+            op,
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Concat
+        ),
+        EvalKind::Call(name, _) => Func::from_name(name).is_some_and(|(f, ..)| f.is_boolean()),
+        EvalKind::Str(_) | EvalKind::Num(_) | EvalKind::Field(_) | EvalKind::Unary(UnaryOp::Neg, _) => false,
+    }
+}
+
+/// `a.b.c.d/nn`: an IPv4 CIDR block in a search value.
+fn is_cidr(text: &str) -> bool {
+    let Some((ip, bits)) = text.split_once('/') else { return false };
+    ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32)
+        || ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
+}

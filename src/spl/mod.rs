@@ -1,0 +1,11 @@
+//! The SPL front end: text → syntax tree (`parse`) → IR (`lower`).
+
+pub mod ast;
+pub mod command;
+pub mod expr;
+pub mod lex;
+pub mod lower;
+pub mod parse;
+pub mod search;
+
+pub use parse::query as parse;

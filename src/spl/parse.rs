@@ -1,0 +1,154 @@
+//! The SPL pipeline: split the text into commands at top-level `|`, then parse each command.
+
+use crate::diagnostic::{codes, Diagnostic, Span};
+use crate::spl::ast::{Command, CommandKind, Query};
+use crate::spl::command;
+use crate::spl::lex::{In, PError};
+use nom::Input;
+
+/// query = ws0 [ "|" ] command { "|" command }
+///
+/// Every command of the text is parsed, so one call reports all of its syntax errors.
+pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
+    let input = In::new(source);
+    let mut commands = Vec::new();
+    let mut errors = Vec::new();
+    let segments = match segments(input) {
+        Ok(s) => s,
+        Err(d) => return Err(vec![d]),
+    };
+    if segments.iter().all(|s| s.text.fragment().trim().is_empty()) {
+        return Err(vec![Diagnostic::error(codes::SPL_SYNTAX, "the search is empty")
+            .at(Span::new(0, source.len()))
+            .help("write a search such as `index=main error | stats count by host`")]);
+    }
+    for (n, segment) in segments.into_iter().enumerate() {
+        match command_segment(segment, n == 0) {
+            Ok(c) => commands.push(c),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Query { commands })
+    } else {
+        Err(errors)
+    }
+}
+
+/// The text of one command, and whether a `|` stood before it.
+struct Segment<'a> {
+    text: In<'a>,
+    piped: bool,
+}
+
+/// segments = split at `|` outside quotes, `[ ]` subsearches and ``` comments.
+fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
+    let text = *input.fragment();
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i, mut depth) = (0usize, 0usize, 0i32);
+    let mut piped = false;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => i = skip_quoted(text, i).map_err(|at| unterminated(at, i))?,
+            b'`' if text[i..].starts_with("```") => {
+                i = match text[i + 3..].find("```") {
+                    Some(end) => i + 3 + end + 3,
+                    None => return Err(Diagnostic::error(codes::SPL_SYNTAX, "unterminated ``` comment")
+                        .at(Span::new(i, i + 3))
+                        .help("close the comment with ```")),
+                };
+            }
+            b'`' => {
+                let len = text[i + 1..].find('`').map_or(1, |e| e + 2);
+                return Err(Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: macro expansion")
+                    .at(Span::new(i, i + len))
+                    .help("expand the macro by hand; `--macros` support is planned"));
+            }
+            b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b']' => {
+                depth -= 1;
+                i += 1;
+            }
+            b'|' if depth <= 0 => {
+                if !(start == 0 && text[..i].trim().is_empty()) {
+                    out.push(Segment { text: slice(input, start, i), piped });
+                }
+                piped = true;
+                start = i + 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push(Segment { text: slice(input, start, bytes.len()), piped });
+    Ok(out)
+}
+
+fn slice(input: In, start: usize, end: usize) -> In {
+    input.take_from(start).take(end - start)
+}
+
+/// The index after the closing quote of the string that starts at `at`.
+fn skip_quoted(text: &str, at: usize) -> Result<usize, usize> {
+    let bytes = text.as_bytes();
+    let mut i = at + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Ok(i + 1),
+            _ => i += 1,
+        }
+    }
+    Err(at)
+}
+
+fn unterminated(at: usize, _: usize) -> Diagnostic {
+    Diagnostic::error(codes::SPL_SYNTAX, "unterminated quoted string")
+        .at(Span::new(at, at + 1))
+        .help("add the closing \"")
+}
+
+/// command = name ws args   (the first command without `|` is an implicit `search`)
+fn command_segment(segment: Segment, first: bool) -> Result<Command, Diagnostic> {
+    let text = segment.text;
+    let trimmed_start = text.fragment().len() - text.fragment().trim_start().len();
+    let body = text.take_from(trimmed_start);
+    let span = Span::new(body.location_offset(), body.location_offset() + body.fragment().trim_end().len());
+    let name_len = body
+        .fragment()
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(body.fragment().len());
+    let name = body.fragment()[..name_len].to_ascii_lowercase();
+    if first && !segment.piped && name != "search" {
+        return finish("search", span, command::parse("search", text));
+    }
+    if name.is_empty() {
+        let message = if body.fragment().trim().is_empty() {
+            "empty command between `|`".to_string()
+        } else {
+            format!("expected a command name after `|`, found `{}`", body.fragment().chars().next().unwrap_or(' '))
+        };
+        return Err(Diagnostic::error(codes::SPL_SYNTAX, message).at(Span::new(span.start.saturating_sub(1), span.start.max(1))));
+    }
+    let name_span = Span::new(span.start, span.start + name_len);
+    command::check_known(&name, name_span)?;
+    let args = body.take_from(name_len);
+    finish(&name, span, command::parse(&name, args))
+}
+
+fn finish(name: &str, span: Span, parsed: Result<CommandKind, PError>) -> Result<Command, Diagnostic> {
+    match parsed {
+        Ok(kind) => Ok(Command { name: name.to_string(), span, kind }),
+        Err(e) => {
+            let mut d = Diagnostic::error(codes::SPL_SYNTAX, format!("in `{name}`: {}", e.message)).at(e.span());
+            if let Some(help) = e.help {
+                d = d.help(help);
+            }
+            Err(d)
+        }
+    }
+}
