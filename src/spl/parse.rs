@@ -140,11 +140,14 @@ fn command_segment(segment: Segment, first: bool) -> Result<Command, Diagnostic>
     finish(&name, span, command::parse(&name, args))
 }
 
+/// Wraps a command's parse result; an error past the command's last character points at that
+/// character, so the caret stays on the line the user wrote.
 fn finish(name: &str, span: Span, parsed: Result<CommandKind, PError>) -> Result<Command, Diagnostic> {
     match parsed {
         Ok(kind) => Ok(Command { name: name.to_string(), span, kind }),
         Err(e) => {
-            let mut d = Diagnostic::error(codes::SPL_SYNTAX, format!("in `{name}`: {}", e.message)).at(e.span());
+            let at = if e.offset >= span.end { Span::new(span.end, span.end + 1) } else { e.span() };
+            let mut d = Diagnostic::error(codes::SPL_SYNTAX, format!("in `{name}`: {}", e.message)).at(at);
             if let Some(help) = e.help {
                 d = d.help(help);
             }

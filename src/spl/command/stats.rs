@@ -26,7 +26,7 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
         return fail(i, "`stats` expects at least one function, such as `count`");
     }
     let mut by = Vec::new();
-    if let Ok((rest, _)) = (keyword_ci("by"), ws1).parse(i) {
+    if let Ok((rest, _)) = (keyword_ci("by"), ws0).parse(i) {
         let (rest, fields) = field_list(rest).or_else(|_| fail(rest, format!("`by` expects a field name, found {}", describe(rest))))?;
         by = fields;
         i = rest;
