@@ -9,7 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
 #[derive(Parser, Debug)]
-#[command(name = "spelunk", version, about = "Run Splunk SPL searches offline over JSON events")]
+#[command(
+    name = "spelunk",
+    version,
+    about = "Run Splunk SPL searches offline over JSON events"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -122,7 +126,13 @@ fn dispatch(cli: Cli) -> i32 {
 /// Reads the rule: `-q` text, or the first path. Returns it and the remaining paths.
 fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
     if let Some(q) = &rule.query {
-        return Ok((Source { name: "<query>".to_string(), text: q.clone() }, rule.paths.clone()));
+        return Ok((
+            Source {
+                name: "<query>".to_string(),
+                text: q.clone(),
+            },
+            rule.paths.clone(),
+        ));
     }
     let Some((path, rest)) = rule.paths.split_first() else {
         return Err(Diagnostic::error(codes::IO, "no rule given")
@@ -130,14 +140,30 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .to_string());
     };
     if path.ends_with(".yml") || path.ends_with(".yaml") {
-        return Err(Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: Sigma rules (`{path}`)"))
-            .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
-            .render(path, ""));
+        return Err(Diagnostic::error(
+            codes::SPL_UNSUPPORTED,
+            format!("not supported yet: Sigma rules (`{path}`)"),
+        )
+        .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
+        .render(path, ""));
     }
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostic::error(codes::IO, format!("cannot read rule file `{path}`: {}", crate::io::io_reason(&e))).render("", "")
+        Diagnostic::error(
+            codes::IO,
+            format!(
+                "cannot read rule file `{path}`: {}",
+                crate::io::io_reason(&e)
+            ),
+        )
+        .render("", "")
     })?;
-    Ok((Source { name: path.clone(), text }, rest.to_vec()))
+    Ok((
+        Source {
+            name: path.clone(),
+            text,
+        },
+        rest.to_vec(),
+    ))
 }
 
 fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
@@ -149,7 +175,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let pipeline = to_ir(&source)?;
     let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
     let opts = event_options(args);
-    let paths = if event_paths.is_empty() { vec!["-".to_string()] } else { event_paths };
+    let paths = if event_paths.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        event_paths
+    };
     let mut run = plan.start();
     let mut bad: Vec<BadEvent> = Vec::new();
     let mut count = 0usize;
@@ -165,10 +195,17 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
     }
     if args.strict && !bad.is_empty() {
-        return Err(format!("error: {} bad event line(s); stopping because of --strict\n", bad.len()));
+        return Err(format!(
+            "error: {} bad event line(s); stopping because of --strict\n",
+            bad.len()
+        ));
     }
     let results = run.finish();
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() { Format::Table } else { Format::Json });
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     let mut stdout = std::io::stdout().lock();
     let written = output::write(&results, format, &mut stdout).and_then(|()| stdout.flush());
     if let Err(e) = written {
@@ -177,14 +214,23 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         }
     }
     if !bad.is_empty() {
-        eprintln!("warning: skipped {} bad event line(s) of {} read", bad.len(), count + bad.len());
+        eprintln!(
+            "warning: skipped {} bad event line(s) of {} read",
+            bad.len(),
+            count + bad.len()
+        );
     }
     Ok(0)
 }
 
 fn event_options(args: &RunArgs) -> EventOptions {
     let mut opts = EventOptions::default();
-    let defaults = [("index", &args.index), ("sourcetype", &args.sourcetype), ("source", &args.source), ("host", &args.host)];
+    let defaults = [
+        ("index", &args.index),
+        ("sourcetype", &args.sourcetype),
+        ("source", &args.source),
+        ("host", &args.host),
+    ];
     for (name, value) in defaults {
         if let Some(v) = value {
             opts.defaults.push((name.to_string(), v.clone()));
@@ -201,11 +247,15 @@ fn event_options(args: &RunArgs) -> EventOptions {
 fn parse(args: &ParseArgs) -> Result<i32, String> {
     let (source, rest) = load_rule(&args.rule)?;
     if !rest.is_empty() {
-        return Err(format!("error: `parse` takes one rule, found extra arguments: {}\n", rest.join(" ")));
+        return Err(format!(
+            "error: `parse` takes one rule, found extra arguments: {}\n",
+            rest.join(" ")
+        ));
     }
     let text = match args.emit {
         Emit::Ast => {
-            let ast = crate::spl_to_ast(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))?;
+            let ast = crate::spl_to_ast(&source.text)
+                .map_err(|d| render_all(&d, &source.name, &source.text))?;
             dump(&ast, args.format)?
         }
         Emit::Ir => {
@@ -223,6 +273,8 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
 fn dump<T: serde::Serialize>(value: &T, format: DumpFormat) -> Result<String, String> {
     match format {
         DumpFormat::Yaml => serde_yaml::to_string(value).map_err(|e| format!("error: {e}\n")),
-        DumpFormat::Json | DumpFormat::Text => serde_json::to_string_pretty(value).map_err(|e| format!("error: {e}\n")),
+        DumpFormat::Json | DumpFormat::Text => {
+            serde_json::to_string_pretty(value).map_err(|e| format!("error: {e}\n"))
+        }
     }
 }

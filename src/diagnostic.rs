@@ -19,7 +19,10 @@ impl PartialEq for Span {
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
-        Span { start, end: end.max(start) }
+        Span {
+            start,
+            end: end.max(start),
+        }
     }
 
     /// The smallest span covering both.
@@ -85,7 +88,10 @@ impl Diagnostic {
     }
 
     pub fn warning(code: &'static str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, span: Span) -> Self {
@@ -157,7 +163,9 @@ fn render_snippet(name: &str, source: &str, span: Span, label: Option<&(Span, St
     let (line_no, col) = line_col(source, span.start);
     let start = floor_char_boundary(source, span.start.min(source.len()));
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = source[line_start..].find('\n').map_or(source.len(), |i| line_start + i);
+    let line_end = source[line_start..]
+        .find('\n')
+        .map_or(source.len(), |i| line_start + i);
     let line = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, span.end.min(line_end).max(start));
     let width = source[start..end].chars().count().max(1);

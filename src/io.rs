@@ -15,20 +15,34 @@ pub struct BadEvent {
 
 impl BadEvent {
     pub fn to_diagnostic(&self) -> Diagnostic {
-        Diagnostic::warning(codes::EVENT, format!("{}:{}: skipped: {}", self.source, self.line, self.message))
+        Diagnostic::warning(
+            codes::EVENT,
+            format!("{}:{}: skipped: {}", self.source, self.line, self.message),
+        )
     }
 }
 
 /// Opens `path` (`-` is stdin) and reads its events.
-pub fn read_path(path: &str, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) -> Result<(), Diagnostic> {
+pub fn read_path(
+    path: &str,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) -> Result<(), Diagnostic> {
     if path == "-" {
         return read_events(std::io::stdin().lock(), "<stdin>", opts, on_event, on_bad);
     }
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::error(codes::IO, format!("cannot read events file `{path}`: {}", io_reason(&e))))?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        Diagnostic::error(
+            codes::IO,
+            format!("cannot read events file `{path}`: {}", io_reason(&e)),
+        )
+    })?;
     let mut file_opts = opts.clone();
     if !file_opts.defaults.iter().any(|(k, _)| k == "source") {
-        file_opts.defaults.push(("source".to_string(), path.to_string()));
+        file_opts
+            .defaults
+            .push(("source".to_string(), path.to_string()));
     }
     read_events(file, path, &file_opts, on_event, on_bad)
 }
@@ -42,12 +56,20 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Reads events from any reader; the format is detected from the first non-blank byte.
-pub fn read_events(reader: impl Read, name: &str, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) -> Result<(), Diagnostic> {
+pub fn read_events(
+    reader: impl Read,
+    name: &str,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) -> Result<(), Diagnostic> {
     let mut reader = BufReader::new(reader);
     let first = first_byte(&mut reader).map_err(|e| read_error(name, &e))?;
     if first == Some(b'[') {
         let mut text = String::new();
-        reader.read_to_string(&mut text).map_err(|e| read_error(name, &e))?;
+        reader
+            .read_to_string(&mut text)
+            .map_err(|e| read_error(name, &e))?;
         return read_array(&text, name, opts, on_event, on_bad);
     }
     read_lines(reader, name, opts, on_event, on_bad)
@@ -74,20 +96,32 @@ fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
 }
 
 /// NDJSON, one object per line; a line that does not parse alone may start a multi-line object.
-fn read_lines(mut reader: impl BufRead, name: &str, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) -> Result<(), Diagnostic> {
+fn read_lines(
+    mut reader: impl BufRead,
+    name: &str,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) -> Result<(), Diagnostic> {
     let mut buf = Vec::new();
     let mut line_no = 0;
     let mut pending = String::new();
     let mut pending_start = 0;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| read_error(name, &e))?;
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| read_error(name, &e))?;
         if n == 0 {
             break;
         }
         line_no += 1;
         let Ok(line) = std::str::from_utf8(&buf) else {
-            on_bad(BadEvent { source: name.to_string(), line: line_no, message: "invalid UTF-8".to_string() });
+            on_bad(BadEvent {
+                source: name.to_string(),
+                line: line_no,
+                message: "invalid UTF-8".to_string(),
+            });
             continue;
         };
         let line = line.trim_end_matches(['\n', '\r']);
@@ -102,7 +136,11 @@ fn read_lines(mut reader: impl BufRead, name: &str, opts: &EventOptions, on_even
                     pending.push('\n');
                     pending_start = line_no;
                 }
-                Err(e) => on_bad(BadEvent { source: name.to_string(), line: line_no, message: format!("invalid JSON: {e}") }),
+                Err(e) => on_bad(BadEvent {
+                    source: name.to_string(),
+                    line: line_no,
+                    message: format!("invalid JSON: {e}"),
+                }),
             }
         } else {
             pending.push_str(line);
@@ -110,7 +148,15 @@ fn read_lines(mut reader: impl BufRead, name: &str, opts: &EventOptions, on_even
             match serde_json::from_str(&pending) {
                 Ok(json) => {
                     let text = std::mem::take(&mut pending);
-                    deliver(json, text.trim_end(), name, pending_start, opts, on_event, on_bad);
+                    deliver(
+                        json,
+                        text.trim_end(),
+                        name,
+                        pending_start,
+                        opts,
+                        on_event,
+                        on_bad,
+                    );
                 }
                 Err(e) if e.is_eof() => {}
                 Err(_) => {
@@ -122,22 +168,45 @@ fn read_lines(mut reader: impl BufRead, name: &str, opts: &EventOptions, on_even
         }
     }
     if !pending.is_empty() {
-        on_bad(BadEvent { source: name.to_string(), line: pending_start, message: "unterminated JSON object".to_string() });
+        on_bad(BadEvent {
+            source: name.to_string(),
+            line: pending_start,
+            message: "unterminated JSON object".to_string(),
+        });
     }
     Ok(())
 }
 
 /// Several JSON values back to back; stops at the first that does not parse.
-fn read_concatenated(text: &str, name: &str, first_line: usize, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) {
+fn read_concatenated(
+    text: &str,
+    name: &str,
+    first_line: usize,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) {
     let mut stream = serde_json::Deserializer::from_str(text).into_iter::<serde_json::Value>();
     let mut start = 0;
     while let Some(item) = stream.next() {
         let end = stream.byte_offset();
         let line = first_line + text[..start].matches('\n').count();
         match item {
-            Ok(json) => deliver(json, text[start..end].trim(), name, line, opts, on_event, on_bad),
+            Ok(json) => deliver(
+                json,
+                text[start..end].trim(),
+                name,
+                line,
+                opts,
+                on_event,
+                on_bad,
+            ),
             Err(e) => {
-                on_bad(BadEvent { source: name.to_string(), line, message: format!("invalid JSON: {e}") });
+                on_bad(BadEvent {
+                    source: name.to_string(),
+                    line,
+                    message: format!("invalid JSON: {e}"),
+                });
                 return;
             }
         }
@@ -145,12 +214,25 @@ fn read_concatenated(text: &str, name: &str, first_line: usize, opts: &EventOpti
     }
 }
 
-fn read_array(text: &str, name: &str, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) -> Result<(), Diagnostic> {
+fn read_array(
+    text: &str,
+    name: &str,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) -> Result<(), Diagnostic> {
     let items: Vec<serde_json::Value> = match serde_json::from_str(text) {
         Ok(serde_json::Value::Array(items)) => items,
         Ok(_) => Vec::new(),
         Err(e) => {
-            return Err(Diagnostic::error(codes::EVENT, format!("{name}:{}:{}: invalid JSON array: {e}", e.line(), e.column())));
+            return Err(Diagnostic::error(
+                codes::EVENT,
+                format!(
+                    "{name}:{}:{}: invalid JSON array: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            ));
         }
     };
     for (i, json) in items.into_iter().enumerate() {
@@ -160,9 +242,21 @@ fn read_array(text: &str, name: &str, opts: &EventOptions, on_event: &mut dyn Fn
     Ok(())
 }
 
-fn deliver(json: serde_json::Value, raw: &str, name: &str, line: usize, opts: &EventOptions, on_event: &mut dyn FnMut(Record), on_bad: &mut dyn FnMut(BadEvent)) {
+fn deliver(
+    json: serde_json::Value,
+    raw: &str,
+    name: &str,
+    line: usize,
+    opts: &EventOptions,
+    on_event: &mut dyn FnMut(Record),
+    on_bad: &mut dyn FnMut(BadEvent),
+) {
     match record_from_json(json, raw, opts) {
         Ok(record) => on_event(record),
-        Err(message) => on_bad(BadEvent { source: name.to_string(), line, message }),
+        Err(message) => on_bad(BadEvent {
+            source: name.to_string(),
+            line,
+            message,
+        }),
     }
 }

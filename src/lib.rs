@@ -40,7 +40,10 @@ pub fn compile(pipeline: &ir::Pipeline) -> Result<eval::Plan, Vec<Diagnostic>> {
 }
 
 /// Runs SPL text over records: parse, lower, compile and run in one call.
-pub fn run_spl(text: &str, records: impl IntoIterator<Item = eval::Record>) -> Result<eval::Results, Vec<Diagnostic>> {
+pub fn run_spl(
+    text: &str,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
     let plan = compile(&spl_to_ir(text)?)?;
     Ok(plan.run(records))
 }

@@ -42,7 +42,11 @@ pub fn write_csv(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     let header: Vec<String> = results.columns.iter().map(|c| csv_field(c)).collect();
     write!(out, "{}\r\n", header.join(","))?;
     for row in &results.rows {
-        let cells: Vec<String> = results.columns.iter().map(|c| csv_field(&cell(row, c))).collect();
+        let cells: Vec<String> = results
+            .columns
+            .iter()
+            .map(|c| csv_field(&cell(row, c)))
+            .collect();
         write!(out, "{}\r\n", cells.join(","))?;
     }
     Ok(())
@@ -68,27 +72,66 @@ pub fn write_table(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     let cells: Vec<Vec<Vec<String>>> = results
         .rows
         .iter()
-        .map(|row| results.columns.iter().map(|c| cell(row, c).split('\n').map(String::from).collect()).collect())
+        .map(|row| {
+            results
+                .columns
+                .iter()
+                .map(|c| cell(row, c).split('\n').map(String::from).collect())
+                .collect()
+        })
         .collect();
     let widths: Vec<usize> = results
         .columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let data = cells.iter().flat_map(|row| row[i].iter()).map(|l| l.chars().count()).max().unwrap_or(0);
+            let data = cells
+                .iter()
+                .flat_map(|row| row[i].iter())
+                .map(|l| l.chars().count())
+                .max()
+                .unwrap_or(0);
             data.max(c.chars().count())
         })
         .collect();
     let line = |parts: Vec<&str>| -> String {
-        let padded: Vec<String> = parts.iter().zip(&widths).map(|(p, w)| format!("{p:<w$}")).collect();
+        let padded: Vec<String> = parts
+            .iter()
+            .zip(&widths)
+            .map(|(p, w)| format!("{p:<w$}"))
+            .collect();
         padded.join("  ").trim_end().to_string()
     };
-    writeln!(out, "{}", line(results.columns.iter().map(String::as_str).collect()))?;
-    writeln!(out, "{}", line(widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().iter().map(String::as_str).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(results.columns.iter().map(String::as_str).collect())
+    )?;
+    writeln!(
+        out,
+        "{}",
+        line(
+            widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .iter()
+                .map(String::as_str)
+                .collect()
+        )
+    )?;
     for row in &cells {
         let height = row.iter().map(Vec::len).max().unwrap_or(1);
         for k in 0..height {
-            writeln!(out, "{}", line(row.iter().map(|c| c.get(k).map_or("", String::as_str)).collect()))?;
+            writeln!(
+                out,
+                "{}",
+                line(
+                    row.iter()
+                        .map(|c| c.get(k).map_or("", String::as_str))
+                        .collect()
+                )
+            )?;
         }
     }
     Ok(())

@@ -33,11 +33,21 @@ fn run_case(case: &Case) -> Result<(), String> {
     let outcome = spelunk::run_spl(&case.spl, records);
     match (&case.error, outcome) {
         (Some(code), Err(diags)) if diags.iter().any(|d| d.code == code) => Ok(()),
-        (Some(code), Err(diags)) => Err(format!("expected {code}, got {:?}", diags.iter().map(|d| d.code).collect::<Vec<_>>())),
+        (Some(code), Err(diags)) => Err(format!(
+            "expected {code}, got {:?}",
+            diags.iter().map(|d| d.code).collect::<Vec<_>>()
+        )),
         (Some(code), Ok(_)) => Err(format!("expected error {code}, but the search ran")),
-        (None, Err(diags)) => Err(format!("unexpected error: {}", diags.iter().map(|d| d.to_string()).collect::<String>())),
+        (None, Err(diags)) => Err(format!(
+            "unexpected error: {}",
+            diags.iter().map(|d| d.to_string()).collect::<String>()
+        )),
         (None, Ok(results)) => {
-            let rows: Vec<serde_json::Value> = results.rows.iter().map(|r| row_json(&results.columns, r)).collect();
+            let rows: Vec<serde_json::Value> = results
+                .rows
+                .iter()
+                .map(|r| row_json(&results.columns, r))
+                .collect();
             if let Some(expect) = &case.expect {
                 if &rows != expect {
                     return Err(format!(
@@ -49,7 +59,10 @@ fn run_case(case: &Case) -> Result<(), String> {
             }
             if let Some(columns) = &case.columns {
                 if columns != &results.columns {
-                    return Err(format!("columns differ: expected {columns:?}, actual {:?}", results.columns));
+                    return Err(format!(
+                        "columns differ: expected {columns:?}, actual {:?}",
+                        results.columns
+                    ));
                 }
             }
             Ok(())
@@ -60,14 +73,27 @@ fn run_case(case: &Case) -> Result<(), String> {
 #[test]
 fn case_files() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).expect("tests/cases exists").flatten().map(|e| e.path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/cases exists")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     files.sort();
     let (mut passed, mut failures) = (0, Vec::new());
-    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "yml")) {
+    for file in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+    {
         let text = std::fs::read_to_string(file).expect("readable case file");
-        let cases: Vec<Case> = serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let cases: Vec<Case> =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         for case in &cases {
-            assert!(!case.doc.trim().is_empty(), "{}: case `{}` must cite its doc", file.display(), case.name);
+            assert!(
+                !case.doc.trim().is_empty(),
+                "{}: case `{}` must cite its doc",
+                file.display(),
+                case.name
+            );
             match run_case(case) {
                 Ok(()) => passed += 1,
                 Err(why) => failures.push(format!("{} / {}: {why}", file.display(), case.name)),

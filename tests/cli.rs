@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn spelunk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spelunk")).args(args).output().expect("spelunk runs")
+    Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(args)
+        .output()
+        .expect("spelunk runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -55,22 +58,42 @@ fn unknown_command_is_named_with_a_suggestion() {
 fn unsupported_command_says_not_supported_yet() {
     let o = spelunk(&["run", "-q", "index=main | rex field=x \"(?<y>.)\"", "-"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet: the `rex` command"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("not supported yet: the `rex` command"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn unclosed_parenthesis_and_quote_are_errors_not_panics() {
-    for q in ["a=1 (b=2", "a=\"unterminated", "| eval x=if(a, 1", "| where (a > 1", "| eval x=1 +", "| stats", ""] {
+    for q in [
+        "a=1 (b=2",
+        "a=\"unterminated",
+        "| eval x=if(a, 1",
+        "| where (a > 1",
+        "| eval x=1 +",
+        "| stats",
+        "",
+    ] {
         let o = spelunk(&["run", "-q", q, "-"]);
         assert_eq!(o.status.code(), Some(2), "query {q:?}: {}", stderr(&o));
         assert!(stderr(&o).contains("error["), "query {q:?}: {}", stderr(&o));
-        assert!(!stderr(&o).contains("panicked"), "query {q:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("panicked"),
+            "query {q:?}: {}",
+            stderr(&o)
+        );
     }
 }
 
 #[test]
 fn a_broken_json_line_is_reported_and_the_good_events_still_count() {
-    let events = temp_file("broken", "e.ndjson", b"{\"host\":\"a\"}\n{\"host\": oops}\n[1,2]\n\n{\"host\":\"b\"}\n");
+    let events = temp_file(
+        "broken",
+        "e.ndjson",
+        b"{\"host\":\"a\"}\n{\"host\": oops}\n[1,2]\n\n{\"host\":\"b\"}\n",
+    );
     let path = events.to_str().unwrap();
     let o = spelunk(&["run", "-q", "| stats count", path, "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -78,20 +101,40 @@ fn a_broken_json_line_is_reported_and_the_good_events_still_count() {
     let err = stderr(&o);
     assert!(err.contains(&format!("{path}:2:")), "{err}");
     assert!(err.contains(&format!("{path}:3:")), "{err}");
-    assert!(err.contains("skipped 2 bad event line(s) of 4 read"), "{err}");
+    assert!(
+        err.contains("skipped 2 bad event line(s) of 4 read"),
+        "{err}"
+    );
 }
 
 #[test]
 fn strict_makes_a_bad_line_fatal() {
     let events = temp_file("strict", "e.ndjson", b"{\"host\":\"a\"}\nnot json\n");
-    let o = spelunk(&["run", "-q", "| stats count", events.to_str().unwrap(), "--strict"]);
+    let o = spelunk(&[
+        "run",
+        "-q",
+        "| stats count",
+        events.to_str().unwrap(),
+        "--strict",
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }
 
 #[test]
 fn invalid_utf8_line_is_skipped() {
-    let events = temp_file("utf8", "e.ndjson", b"{\"host\":\"a\"}\n{\"host\":\"\xff\"}\n{\"host\":\"c\"}\n");
-    let o = spelunk(&["run", "-q", "| stats count", events.to_str().unwrap(), "--format", "json"]);
+    let events = temp_file(
+        "utf8",
+        "e.ndjson",
+        b"{\"host\":\"a\"}\n{\"host\":\"\xff\"}\n{\"host\":\"c\"}\n",
+    );
+    let o = spelunk(&[
+        "run",
+        "-q",
+        "| stats count",
+        events.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert_eq!(stdout(&o).trim(), "{\"count\":2}");
     assert!(stderr(&o).contains("invalid UTF-8"));
@@ -101,14 +144,22 @@ fn invalid_utf8_line_is_skipped() {
 fn missing_events_file_is_a_clear_error() {
     let o = spelunk(&["run", "-q", "| stats count", "/nonexistent/events.json"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read events file `/nonexistent/events.json`: no such file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read events file `/nonexistent/events.json`: no such file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn missing_rule_file_is_a_clear_error() {
     let o = spelunk(&["run", "/nonexistent/rule.spl"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("cannot read rule file"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read rule file"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -121,11 +172,29 @@ fn sigma_rules_are_not_supported_yet() {
 
 #[test]
 fn index_and_sourcetype_defaults_fill_missing_fields() {
-    let events = temp_file("defaults", "e.ndjson", b"{\"host\":\"a\"}\n{\"host\":\"b\",\"index\":\"other\"}\n");
+    let events = temp_file(
+        "defaults",
+        "e.ndjson",
+        b"{\"host\":\"a\"}\n{\"host\":\"b\",\"index\":\"other\"}\n",
+    );
     let q = "index=network sourcetype=pan:traffic | table host, index, sourcetype";
-    let o = spelunk(&["run", "-q", q, events.to_str().unwrap(), "--index", "network", "--sourcetype", "pan:traffic", "--format", "json"]);
+    let o = spelunk(&[
+        "run",
+        "-q",
+        q,
+        events.to_str().unwrap(),
+        "--index",
+        "network",
+        "--sourcetype",
+        "pan:traffic",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(stdout(&o).trim(), "{\"host\":\"a\",\"index\":\"network\",\"sourcetype\":\"pan:traffic\"}");
+    assert_eq!(
+        stdout(&o).trim(),
+        "{\"host\":\"a\",\"index\":\"network\",\"sourcetype\":\"pan:traffic\"}"
+    );
 }
 
 #[test]
@@ -137,33 +206,80 @@ fn events_come_from_stdin_and_json_arrays() {
         .spawn()
         .expect("spawn");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(b"[{\"n\":1},{\"n\":\"2\"},{\"n\":3.5}]").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"[{\"n\":1},{\"n\":\"2\"},{\"n\":3.5}]")
+        .expect("write");
     let o = child.wait_with_output().expect("wait");
     assert_eq!(stdout(&o), "total\r\n6.5\r\n");
 }
 
 #[test]
 fn table_format_shows_multivalue_cells_on_separate_lines() {
-    let events = temp_file("table", "e.ndjson", b"{\"h\":\"a\",\"u\":\"x\"}\n{\"h\":\"a\",\"u\":\"y\"}\n");
-    let o = spelunk(&["run", "-q", "| stats values(u) as users by h", events.to_str().unwrap(), "--format", "table"]);
+    let events = temp_file(
+        "table",
+        "e.ndjson",
+        b"{\"h\":\"a\",\"u\":\"x\"}\n{\"h\":\"a\",\"u\":\"y\"}\n",
+    );
+    let o = spelunk(&[
+        "run",
+        "-q",
+        "| stats values(u) as users by h",
+        events.to_str().unwrap(),
+        "--format",
+        "table",
+    ]);
     assert_eq!(stdout(&o), "h  users\n-  -----\na  x\n   y\n");
 }
 
 #[test]
 fn csv_quotes_fields_per_rfc_4180() {
-    let events = temp_file("csv", "e.ndjson", b"{\"a\":\"x,y\",\"b\":\"say \\\"hi\\\"\"}\n");
-    let o = spelunk(&["run", "-q", "| table a b", events.to_str().unwrap(), "--format", "csv"]);
+    let events = temp_file(
+        "csv",
+        "e.ndjson",
+        b"{\"a\":\"x,y\",\"b\":\"say \\\"hi\\\"\"}\n",
+    );
+    let o = spelunk(&[
+        "run",
+        "-q",
+        "| table a b",
+        events.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
     assert_eq!(stdout(&o), "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n");
 }
 
 #[test]
 fn parse_emits_ir_and_ast() {
-    let o = spelunk(&["parse", "-q", "a=1 OR b=2 c=3 | stats count by host", "--emit", "ir"]);
+    let o = spelunk(&[
+        "parse",
+        "-q",
+        "a=1 OR b=2 c=3 | stats count by host",
+        "--emit",
+        "ir",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let text = stdout(&o);
-    assert!(text.contains("Filter ((a~=\"1\" OR b~=\"2\") AND c~=\"3\")"), "{text}");
-    assert!(text.contains("Stats count as \"count\" by [host]"), "{text}");
-    let o = spelunk(&["parse", "-q", "a=1 | head 3", "--emit", "ast", "--format", "json"]);
+    assert!(
+        text.contains("Filter ((a~=\"1\" OR b~=\"2\") AND c~=\"3\")"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Stats count as \"count\" by [host]"),
+        "{text}"
+    );
+    let o = spelunk(&[
+        "parse",
+        "-q",
+        "a=1 | head 3",
+        "--emit",
+        "ast",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let ast: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json ast");
     assert_eq!(ast["commands"][1]["name"], "head");
@@ -173,5 +289,10 @@ fn parse_emits_ir_and_ast() {
 fn bad_usage_exits_2() {
     assert_eq!(spelunk(&["run"]).status.code(), Some(2));
     assert_eq!(spelunk(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(spelunk(&["run", "-q", "x", "--format", "xml"]).status.code(), Some(2));
+    assert_eq!(
+        spelunk(&["run", "-q", "x", "--format", "xml"])
+            .status
+            .code(),
+        Some(2)
+    );
 }

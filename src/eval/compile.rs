@@ -29,8 +29,15 @@ pub enum CExpr {
     Binary(BinOp, Box<CExpr>, Box<CExpr>),
     In(Box<CExpr>, Vec<CExpr>),
     /// A function call; `regex` is pre-built when the pattern argument is a literal.
-    Call { func: Func, args: Vec<CExpr>, regex: Option<Regex> },
-    Match { field: String, matcher: Matcher },
+    Call {
+        func: Func,
+        args: Vec<CExpr>,
+        regex: Option<Regex>,
+    },
+    Match {
+        field: String,
+        matcher: Matcher,
+    },
 }
 
 /// A search-language matcher for one field value.
@@ -42,8 +49,16 @@ pub enum Matcher {
     /// case-insensitive glob, as an anchored regex
     Glob(Regex),
     /// IP network (address, prefix length), or the literal text
-    Cidr { net: IpAddr, bits: u8, text: String },
-    Compare { op: CmpOp, text: String, num: Option<f64> },
+    Cidr {
+        net: IpAddr,
+        bits: u8,
+        text: String,
+    },
+    Compare {
+        op: CmpOp,
+        text: String,
+        num: Option<f64>,
+    },
     /// a term against `_raw`
     Term(Regex),
 }
@@ -69,7 +84,10 @@ pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Plan { stages, columns: static_columns(pipeline) })
+    Ok(Plan {
+        stages,
+        columns: static_columns(pipeline),
+    })
 }
 
 /// Compiles one expression.
@@ -84,10 +102,19 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 Expr::Lit(Lit::Str(p)) => Some(like_regex(p)?),
                 _ => None,
             };
-            CExpr::Call { func: Func::Like, args: vec![compile_expr(l)?, compile_expr(r)?], regex }
+            CExpr::Call {
+                func: Func::Like,
+                args: vec![compile_expr(l)?, compile_expr(r)?],
+                regex,
+            }
         }
-        Expr::Binary(op, l, r) => CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?)),
-        Expr::In(inner, list) => CExpr::In(Box::new(compile_expr(inner)?), list.iter().map(compile_expr).collect::<Result<_, _>>()?),
+        Expr::Binary(op, l, r) => {
+            CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?))
+        }
+        Expr::In(inner, list) => CExpr::In(
+            Box::new(compile_expr(inner)?),
+            list.iter().map(compile_expr).collect::<Result<_, _>>()?,
+        ),
         Expr::Call(func, args) => {
             let compiled: Vec<CExpr> = args.iter().map(compile_expr).collect::<Result<_, _>>()?;
             let regex = match (func, args.get(1)) {
@@ -95,9 +122,16 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 (Func::Like, Some(Expr::Lit(Lit::Str(p)))) => Some(like_regex(p)?),
                 _ => None,
             };
-            CExpr::Call { func: *func, args: compiled, regex }
+            CExpr::Call {
+                func: *func,
+                args: compiled,
+                regex,
+            }
         }
-        Expr::Match { field, pattern } => CExpr::Match { field: field.clone(), matcher: matcher(pattern)? },
+        Expr::Match { field, pattern } => CExpr::Match {
+            field: field.clone(),
+            matcher: matcher(pattern)?,
+        },
     })
 }
 
@@ -115,7 +149,15 @@ pub fn regex(pattern: &str) -> Result<Regex, Diagnostic> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| Diagnostic::error(codes::SPL_REGEX, format!("invalid regular expression {pattern:?}: {}", e.to_string().lines().last().unwrap_or("").trim())))
+        .map_err(|e| {
+            Diagnostic::error(
+                codes::SPL_REGEX,
+                format!(
+                    "invalid regular expression {pattern:?}: {}",
+                    e.to_string().lines().last().unwrap_or("").trim()
+                ),
+            )
+        })
 }
 
 /// `like()` patterns: `%` is any run of characters, `_` one character; anchored, case-sensitive.
@@ -152,19 +194,35 @@ fn glob_body(glob: &str) -> String {
 fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
     Ok(match p {
         Pattern::Exists => Matcher::Exists,
-        Pattern::Glob(g) if !g.contains('*') && !g.contains('\\') => Matcher::Exact(g.to_lowercase()),
+        Pattern::Glob(g) if !g.contains('*') && !g.contains('\\') => {
+            Matcher::Exact(g.to_lowercase())
+        }
         Pattern::Glob(g) => Matcher::Glob(regex(&format!("(?si)^{}$", glob_body(g)))?),
         Pattern::Cidr(text) => {
             let (ip, bits) = text.split_once('/').unwrap_or((text, "32"));
             match (ip.parse(), bits.parse()) {
-                (Ok(net), Ok(bits)) => Matcher::Cidr { net, bits, text: text.to_lowercase() },
+                (Ok(net), Ok(bits)) => Matcher::Cidr {
+                    net,
+                    bits,
+                    text: text.to_lowercase(),
+                },
                 _ => Matcher::Exact(text.to_lowercase()),
             }
         }
-        Pattern::Compare(op, text) => Matcher::Compare { op: *op, text: text.clone(), num: parse_number(text) },
-        Pattern::Term { text, case_sensitive } => {
+        Pattern::Compare(op, text) => Matcher::Compare {
+            op: *op,
+            text: text.clone(),
+            num: parse_number(text),
+        },
+        Pattern::Term {
+            text,
+            case_sensitive,
+        } => {
             let flags = if *case_sensitive { "(?s)" } else { "(?si)" };
-            Matcher::Term(regex(&format!(r"{flags}(?:^|[^\w]){}(?:[^\w]|$)", glob_body(text)))?)
+            Matcher::Term(regex(&format!(
+                r"{flags}(?:^|[^\w]){}(?:[^\w]|$)",
+                glob_body(text)
+            ))?)
         }
     })
 }
@@ -174,8 +232,15 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
     let mut columns: Option<Vec<String>> = None;
     for stage in &pipeline.stages {
         columns = match stage {
-            Stage::Stats(s) => Some(s.by.iter().cloned().chain(s.aggs.iter().map(|a| a.name.clone())).collect()),
-            Stage::Table(fields) if fields.iter().all(|f| !f.contains('*')) => Some(dedup_names(fields)),
+            Stage::Stats(s) => Some(
+                s.by.iter()
+                    .cloned()
+                    .chain(s.aggs.iter().map(|a| a.name.clone()))
+                    .collect(),
+            ),
+            Stage::Table(fields) if fields.iter().all(|f| !f.contains('*')) => {
+                Some(dedup_names(fields))
+            }
             Stage::Table(_) => None,
             Stage::Eval(assigns) => columns.map(|mut c| {
                 for (name, _) in assigns {
@@ -185,9 +250,18 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 }
                 c
             }),
-            Stage::Rename(pairs) if pairs.iter().any(|(a, b)| a.contains('*') || b.contains('*')) => None,
+            Stage::Rename(pairs)
+                if pairs
+                    .iter()
+                    .any(|(a, b)| a.contains('*') || b.contains('*')) =>
+            {
+                None
+            }
             Stage::Rename(pairs) => columns.map(|c| {
-                let mut out: Vec<String> = c.into_iter().filter(|n| !pairs.iter().any(|(_, b)| b == n)).collect();
+                let mut out: Vec<String> = c
+                    .into_iter()
+                    .filter(|n| !pairs.iter().any(|(_, b)| b == n))
+                    .collect();
                 for n in out.iter_mut() {
                     if let Some((_, b)) = pairs.iter().find(|(a, _)| a == n) {
                         *n = b.clone();
@@ -195,8 +269,14 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 }
                 out
             }),
-            Stage::Fields { remove: false, fields } if fields.iter().all(|f| !f.contains('*')) => Some(dedup_names(fields)),
-            Stage::Fields { remove: true, fields } if fields.iter().all(|f| !f.contains('*')) => {
+            Stage::Fields {
+                remove: false,
+                fields,
+            } if fields.iter().all(|f| !f.contains('*')) => Some(dedup_names(fields)),
+            Stage::Fields {
+                remove: true,
+                fields,
+            } if fields.iter().all(|f| !f.contains('*')) => {
                 columns.map(|c| c.into_iter().filter(|n| !fields.contains(n)).collect())
             }
             Stage::Fields { .. } => None,

@@ -32,7 +32,11 @@ impl Record {
 
     /// Sets a field; setting null removes it.
     pub fn set(&mut self, name: &str, value: Value) {
-        let key = if name.contains("{}") { name.replace("{}", "") } else { name.to_string() };
+        let key = if name.contains("{}") {
+            name.replace("{}", "")
+        } else {
+            name.to_string()
+        };
         if value.is_null() {
             self.fields.shift_remove(&key);
         } else {
@@ -76,7 +80,10 @@ pub const DEFAULT_TIME_FIELDS: &[&str] = &[
 /// Builds a record from one parsed JSON value. Fails unless it is an object.
 pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Record, String> {
     let Json::Object(map) = json else {
-        return Err(format!("expected a JSON object, found {}", json_kind(&json)));
+        return Err(format!(
+            "expected a JSON object, found {}",
+            json_kind(&json)
+        ));
     };
     let mut fields = IndexMap::with_capacity(map.len() + 2);
     for (key, value) in map {
@@ -86,7 +93,9 @@ pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Re
     record.fields.insert("_raw".to_string(), Value::str(raw));
     for (name, default) in &opts.defaults {
         if record.get(name).is_none() {
-            record.fields.insert(name.clone(), Value::str(default.as_str()));
+            record
+                .fields
+                .insert(name.clone(), Value::str(default.as_str()));
         }
     }
     set_time(&mut record, &opts.time_fields);
@@ -149,7 +158,11 @@ fn append(slot: &mut Value, v: Value) {
         Value::Multi(more) => items.extend(more),
         single => items.push(single),
     }
-    *slot = if items.len() == 1 { items.swap_remove(0) } else { Value::Multi(items) };
+    *slot = if items.len() == 1 {
+        items.swap_remove(0)
+    } else {
+        Value::Multi(items)
+    };
 }
 
 fn scalar_value(json: Json) -> Option<Value> {
@@ -169,7 +182,10 @@ fn scalar_value(json: Json) -> Option<Value> {
 fn set_time(record: &mut Record, time_fields: &[String]) {
     let candidates = std::iter::once("_time").chain(time_fields.iter().map(String::as_str));
     for name in candidates {
-        if let Some(t) = record.get(name).and_then(|v| parse_time(crate::eval::value::first(v))) {
+        if let Some(t) = record
+            .get(name)
+            .and_then(|v| parse_time(crate::eval::value::first(v)))
+        {
             record.fields.insert("_time".to_string(), Value::Num(t));
             return;
         }
@@ -189,13 +205,28 @@ pub fn parse_time(v: &Value) -> Option<f64> {
 pub fn parse_iso8601(s: &str) -> Option<f64> {
     let s = s.trim();
     let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| s.get(r).filter(|t| t.bytes().all(|c| c.is_ascii_digit())).and_then(|t| t.parse::<i64>().ok());
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|t| t.parse::<i64>().ok())
+    };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &s[19..];
@@ -206,7 +237,8 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
         rest = &after[digits..];
     }
     let offset = parse_zone(rest)?;
-    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
+    let secs =
+        days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
     if fraction.is_empty() {
         Some(secs as f64)
     } else {

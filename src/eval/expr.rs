@@ -19,14 +19,19 @@ pub fn eval(e: &CExpr, record: &Record) -> Value {
             Value::Bool(b) => Value::Bool(!b),
             _ => Value::Null,
         },
-        CExpr::Neg(inner) => eval(inner, record).as_num().map_or(Value::Null, |n| Value::Num(-n)),
+        CExpr::Neg(inner) => eval(inner, record)
+            .as_num()
+            .map_or(Value::Null, |n| Value::Num(-n)),
         CExpr::Binary(op, l, r) => binary(*op, l, r, record),
         CExpr::In(inner, list) => {
             let value = eval(inner, record);
             if value.is_null() {
                 return Value::Null;
             }
-            Value::Bool(list.iter().any(|item| any_pair(&value, &eval(item, record), |a, b| equal(a, b))))
+            Value::Bool(
+                list.iter()
+                    .any(|item| any_pair(&value, &eval(item, record), equal)),
+            )
         }
         CExpr::Call { func, args, regex } => call(*func, args, regex.as_ref(), record),
         CExpr::Match { field, matcher } => Value::Bool(matches_field(record, field, matcher)),
@@ -69,7 +74,9 @@ pub fn apply(op: BinOp, a: &Value, b: &Value) -> Value {
     if a.is_null() || b.is_null() {
         return Value::Null;
     }
-    let compare = |test: fn(Ordering) -> bool| Value::Bool(any_pair(a, b, |x, y| compare(x, y).is_some_and(test)));
+    let compare = |test: fn(Ordering) -> bool| {
+        Value::Bool(any_pair(a, b, |x, y| compare(x, y).is_some_and(test)))
+    };
     match op {
         BinOp::Eq => Value::Bool(any_pair(a, b, equal)),
         BinOp::Ne => Value::Bool(any_pair(a, b, |x, y| !equal(x, y))),
@@ -121,7 +128,9 @@ fn concat_text(v: &Value) -> String {
 
 /// True when `test` holds for some single value of `a` and some single value of `b`.
 fn any_pair(a: &Value, b: &Value, test: impl Fn(&Value, &Value) -> bool) -> bool {
-    a.values().iter().any(|x| b.values().iter().any(|y| test(x, y)))
+    a.values()
+        .iter()
+        .any(|x| b.values().iter().any(|y| test(x, y)))
 }
 
 /// Eval equality: numeric when both are numbers, else exact (case-sensitive) text.
@@ -156,7 +165,10 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.to_text()),
         Matcher::Cidr { net, bits, text } => {
             let value = v.to_text();
-            value.parse::<IpAddr>().is_ok_and(|ip| in_network(ip, *net, *bits)) || eq_ignore_case(&value, text)
+            value
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| in_network(ip, *net, *bits))
+                || eq_ignore_case(&value, text)
         }
         Matcher::Compare { op, text, num } => {
             let ordering = match (v.as_num(), num) {
@@ -186,11 +198,19 @@ fn eq_ignore_case(value: &str, lower: &str) -> bool {
 pub fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
     match (ip, net) {
         (IpAddr::V4(ip), IpAddr::V4(net)) if bits <= 32 => {
-            let mask = if bits == 0 { 0 } else { u32::MAX << (32 - u32::from(bits)) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(bits))
+            };
             u32::from(ip) & mask == u32::from(net) & mask
         }
         (IpAddr::V6(ip), IpAddr::V6(net)) if bits <= 128 => {
-            let mask = if bits == 0 { 0 } else { u128::MAX << (128 - u32::from(bits)) };
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(bits))
+            };
             u128::from(ip) & mask == u128::from(net) & mask
         }
         _ => false,

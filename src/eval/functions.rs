@@ -15,13 +15,27 @@ pub fn call(func: Func, args: &[CExpr], pre: Option<&Regex>, record: &Record) ->
         Func::Case => args
             .chunks(2)
             .find(|pair| is_true(&pair[0], record))
-            .map_or(Value::Null, |pair| pair.get(1).map_or(Value::Null, |v| eval(v, record))),
-        Func::If => if is_true(&args[0], record) { arg(1) } else { arg(2) },
-        Func::Coalesce => args.iter().map(|a| eval(a, record)).find(|v| !v.is_null()).unwrap_or(Value::Null),
+            .map_or(Value::Null, |pair| {
+                pair.get(1).map_or(Value::Null, |v| eval(v, record))
+            }),
+        Func::If => {
+            if is_true(&args[0], record) {
+                arg(1)
+            } else {
+                arg(2)
+            }
+        }
+        Func::Coalesce => args
+            .iter()
+            .map(|a| eval(a, record))
+            .find(|v| !v.is_null())
+            .unwrap_or(Value::Null),
         Func::Validate => args
             .chunks(2)
             .find(|pair| !is_true(&pair[0], record))
-            .map_or(Value::Null, |pair| pair.get(1).map_or(Value::Null, |v| eval(v, record))),
+            .map_or(Value::Null, |pair| {
+                pair.get(1).map_or(Value::Null, |v| eval(v, record))
+            }),
         Func::In => {
             let value = arg(0);
             if value.is_null() {
@@ -29,10 +43,15 @@ pub fn call(func: Func, args: &[CExpr], pre: Option<&Regex>, record: &Record) ->
             }
             Value::Bool(args[1..].iter().any(|a| {
                 let item = eval(a, record);
-                value.values().iter().any(|v| item.values().iter().any(|i| equal(v, i)))
+                value
+                    .values()
+                    .iter()
+                    .any(|v| item.values().iter().any(|i| equal(v, i)))
             }))
         }
-        Func::Match | Func::Like | Func::Replace => pattern_call(func, &arg(0), &arg(1), pre, args, record),
+        Func::Match | Func::Like | Func::Replace => {
+            pattern_call(func, &arg(0), &arg(1), pre, args, record)
+        }
         Func::Null => Value::Null,
         Func::True => Value::Bool(true),
         Func::False => Value::Bool(false),
@@ -45,7 +64,14 @@ pub fn call(func: Func, args: &[CExpr], pre: Option<&Regex>, record: &Record) ->
 }
 
 /// `match`, `like`, `replace`: the regex is built from the argument when it was not a literal.
-fn pattern_call(func: Func, text: &Value, pattern: &Value, pre: Option<&Regex>, args: &[CExpr], record: &Record) -> Value {
+fn pattern_call(
+    func: Func,
+    text: &Value,
+    pattern: &Value,
+    pre: Option<&Regex>,
+    args: &[CExpr],
+    record: &Record,
+) -> Value {
     if text.is_null() || pattern.is_null() {
         return Value::Null;
     }
@@ -71,7 +97,9 @@ fn pattern_call(func: Func, text: &Value, pattern: &Value, pre: Option<&Regex>, 
                 return Value::Null;
             }
             let template = splunk_replacement(&replacement.to_text());
-            map_text(text, |s| Value::str(re.replace_all(s, template.as_str()).into_owned()))
+            map_text(text, |s| {
+                Value::str(re.replace_all(s, template.as_str()).into_owned())
+            })
         }
         _ => Value::Bool(text.values().iter().any(|v| re.is_match(&v.to_text()))),
     }
@@ -129,7 +157,11 @@ fn pure(func: Func, a: &[Value]) -> Value {
         Func::Ln => num(get(0), f64::ln),
         Func::Sqrt => num(get(0), f64::sqrt),
         Func::Log => {
-            let base = if a.len() > 1 { get(1).as_num() } else { Some(10.0) };
+            let base = if a.len() > 1 {
+                get(1).as_num()
+            } else {
+                Some(10.0)
+            };
             match (get(0).as_num(), base) {
                 (Some(x), Some(b)) => num(&Value::Num(x), |x| x.log(b)),
                 _ => Value::Null,
@@ -139,11 +171,23 @@ fn pure(func: Func, a: &[Value]) -> Value {
             (Some(x), Some(y)) => num(&Value::Num(x), |x| x.powf(y)),
             _ => Value::Null,
         },
-        Func::Round => round(get(0), if a.len() > 1 { get(1).as_num() } else { Some(0.0) }),
+        Func::Round => round(
+            get(0),
+            if a.len() > 1 {
+                get(1).as_num()
+            } else {
+                Some(0.0)
+            },
+        ),
         Func::IsNull => Value::Bool(get(0).is_null()),
         Func::IsNotNull => Value::Bool(!get(0).is_null()),
-        Func::IsNum => Value::Bool(matches!(get(0), Value::Num(_)) || matches!(get(0), Value::Str(s) if parse_number(s).is_some())),
-        Func::IsInt => Value::Bool(get(0).as_num().is_some_and(|n| n.fract() == 0.0) && !matches!(get(0), Value::Multi(_))),
+        Func::IsNum => Value::Bool(
+            matches!(get(0), Value::Num(_))
+                || matches!(get(0), Value::Str(s) if parse_number(s).is_some()),
+        ),
+        Func::IsInt => Value::Bool(
+            get(0).as_num().is_some_and(|n| n.fract() == 0.0) && !matches!(get(0), Value::Multi(_)),
+        ),
         Func::IsStr => Value::Bool(matches!(get(0), Value::Str(s) if parse_number(s).is_none())),
         Func::IsBool => Value::Bool(matches!(get(0), Value::Bool(_))),
         Func::TypeOf => Value::str(match get(0) {
@@ -162,7 +206,13 @@ fn pure(func: Func, a: &[Value]) -> Value {
         Func::Substr => substr(get(0), get(1), a.get(2)),
         Func::ToString => to_string(get(0), a.get(1)),
         Func::ToNumber => to_number(get(0), a.get(1)),
-        Func::NullIf => if equal(get(0), get(1)) { Value::Null } else { get(0).clone() },
+        Func::NullIf => {
+            if equal(get(0), get(1)) {
+                Value::Null
+            } else {
+                get(0).clone()
+            }
+        }
         Func::Min | Func::Max => extreme(func, a),
         Func::MvAppend => Value::from_values(a.iter().flat_map(|v| v.values().to_vec()).collect()),
         Func::MvCount => match get(0) {
@@ -172,12 +222,28 @@ fn pure(func: Func, a: &[Value]) -> Value {
         Func::MvIndex => mvindex(get(0), get(1), a.get(2)),
         Func::MvJoin => match get(0) {
             Value::Null => Value::Null,
-            v => Value::str(v.values().iter().map(Value::to_text).collect::<Vec<_>>().join(&get(1).to_text())),
+            v => Value::str(
+                v.values()
+                    .iter()
+                    .map(Value::to_text)
+                    .collect::<Vec<_>>()
+                    .join(&get(1).to_text()),
+            ),
         },
         Func::Split => split(get(0), get(1)),
         Func::CidrMatch => cidrmatch(get(0), get(1)),
-        Func::Case | Func::If | Func::Coalesce | Func::Validate | Func::In | Func::Match | Func::Like
-        | Func::Replace | Func::Null | Func::True | Func::False | Func::Pi => Value::Null,
+        Func::Case
+        | Func::If
+        | Func::Coalesce
+        | Func::Validate
+        | Func::In
+        | Func::Match
+        | Func::Like
+        | Func::Replace
+        | Func::Null
+        | Func::True
+        | Func::False
+        | Func::Pi => Value::Null,
     }
 }
 
@@ -211,7 +277,9 @@ fn trim(func: Func, v: &Value, chars: Option<&Value>) -> Value {
 
 /// `substr(s, start[, length])`: 1-based; a negative start counts from the end.
 fn substr(s: &Value, start: &Value, length: Option<&Value>) -> Value {
-    let Some(start) = start.as_num() else { return Value::Null };
+    let Some(start) = start.as_num() else {
+        return Value::Null;
+    };
     let length = match length.map(Value::as_num) {
         None => None,
         Some(Some(n)) => Some(n.max(0.0) as usize),
@@ -237,7 +305,9 @@ fn to_string(v: &Value, format: Option<&Value>) -> Value {
     match (v, format.as_deref()) {
         (Value::Null, _) => Value::Null,
         (Value::Bool(b), _) => Value::str(b.to_string()),
-        (_, Some("hex")) => v.as_num().map_or(Value::Null, |n| Value::str(format!("0x{:X}", n as i64))),
+        (_, Some("hex")) => v
+            .as_num()
+            .map_or(Value::Null, |n| Value::str(format!("0x{:X}", n as i64))),
         (_, Some("commas")) => v.as_num().map_or(Value::Null, |n| Value::str(commas(n))),
         (_, Some("duration")) => v.as_num().map_or(Value::Null, |n| Value::str(duration(n))),
         (Value::Num(n), _) => Value::str(format_number(*n)),
@@ -249,7 +319,9 @@ fn to_string(v: &Value, format: Option<&Value>) -> Value {
 fn commas(n: f64) -> String {
     let rounded = (n * 100.0).round() / 100.0;
     let text = format_number(rounded);
-    let (int, frac) = text.split_once('.').map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
+    let (int, frac) = text
+        .split_once('.')
+        .map_or((text.as_str(), None), |(i, f)| (i, Some(f)));
     let (sign, digits) = int.strip_prefix('-').map_or(("", int), |d| ("-", d));
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -268,7 +340,12 @@ fn commas(n: f64) -> String {
 fn duration(secs: f64) -> String {
     let total = secs.trunc() as i64;
     let (days, rest) = (total / 86_400, total % 86_400);
-    let hms = format!("{:02}:{:02}:{:02}", rest / 3600, rest % 3600 / 60, rest % 60);
+    let hms = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
     if days > 0 {
         format!("{days}+{hms}")
     } else {
@@ -288,7 +365,11 @@ fn to_number(v: &Value, base: Option<&Value>) -> Value {
         if base == 10 {
             return parse_number(t).map_or(Value::Null, Value::Num);
         }
-        let digits = if base == 16 { t.trim_start_matches("0x").trim_start_matches("0X") } else { t };
+        let digits = if base == 16 {
+            t.trim_start_matches("0x").trim_start_matches("0X")
+        } else {
+            t
+        };
         i64::from_str_radix(digits, base).map_or(Value::Null, |n| Value::Num(n as f64))
     })
 }
@@ -308,7 +389,9 @@ fn mvindex(v: &Value, start: &Value, end: Option<&Value>) -> Value {
     let items = v.values();
     let n = items.len() as i64;
     let resolve = |i: f64| if i < 0.0 { n + i as i64 } else { i as i64 };
-    let Some(s) = start.as_num().map(resolve) else { return Value::Null };
+    let Some(s) = start.as_num().map(resolve) else {
+        return Value::Null;
+    };
     let e = match end.map(Value::as_num) {
         None => s,
         Some(Some(e)) => resolve(e).min(n - 1),
@@ -338,7 +421,11 @@ fn cidrmatch(cidr: &Value, ip: &Value) -> Value {
     let text = cidr.to_text();
     let (net, bits) = text.split_once('/').unwrap_or((&text, "32"));
     match (net.parse(), bits.parse::<u8>()) {
-        (Ok(net), Ok(bits)) => Value::Bool(ip.values().iter().any(|v| v.to_text().parse().is_ok_and(|ip| in_network(ip, net, bits)))),
+        (Ok(net), Ok(bits)) => Value::Bool(ip.values().iter().any(|v| {
+            v.to_text()
+                .parse()
+                .is_ok_and(|ip| in_network(ip, net, bits))
+        })),
         _ => Value::Bool(false),
     }
 }
@@ -349,7 +436,11 @@ fn urldecode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let decoded = match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        let decoded = match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(hi), Some(lo)) => Some((hi * 16 + lo) as u8),
             _ => None,
         };

@@ -32,7 +32,11 @@ pub struct Run<'p> {
 
 impl Plan {
     pub fn start(&self) -> Run<'_> {
-        Run { plan: self, states: self.stages.iter().map(|s| s.start()).collect(), rows: Vec::new() }
+        Run {
+            plan: self,
+            states: self.stages.iter().map(|s| s.start()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     /// Runs the plan over all `records`.
@@ -50,7 +54,13 @@ impl Run<'_> {
 
     /// Passes a batch through the stages from `from` on, until a blocking stage holds it.
     fn process(&mut self, from: usize, mut batch: Vec<Record>) {
-        for (stage, state) in self.plan.stages.iter().zip(self.states.iter_mut()).skip(from) {
+        for (stage, state) in self
+            .plan
+            .stages
+            .iter()
+            .zip(self.states.iter_mut())
+            .skip(from)
+        {
             if batch.is_empty() {
                 return;
             }
@@ -74,7 +84,11 @@ impl Run<'_> {
             Some(c) => (c.clone(), false),
             None => (union_columns(&self.rows), true),
         };
-        Results { columns, rows: self.rows, events }
+        Results {
+            columns,
+            rows: self.rows,
+            events,
+        }
     }
 }
 

@@ -17,12 +17,23 @@ pub enum PlanStage {
     Filter(CExpr),
     Eval(Vec<(String, CExpr)>),
     Stats(StatsPlan),
-    Sort { keys: Vec<SortKey>, limit: Option<u64> },
+    Sort {
+        keys: Vec<SortKey>,
+        limit: Option<u64>,
+    },
     Table(Vec<String>),
-    Fields { remove: bool, fields: Vec<String> },
+    Fields {
+        remove: bool,
+        fields: Vec<String>,
+    },
     Rename(Vec<(String, String)>),
     HeadCount(u64),
-    HeadWhile { expr: CExpr, limit: Option<u64>, keeplast: bool, null_true: bool },
+    HeadWhile {
+        expr: CExpr,
+        limit: Option<u64>,
+        keeplast: bool,
+        null_true: bool,
+    },
     Dedup(Dedup),
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
@@ -33,15 +44,29 @@ impl PlanStage {
         Ok(match stage {
             Stage::Filter(e) => PlanStage::Filter(compile_expr(e)?),
             Stage::Eval(assigns) => PlanStage::Eval(
-                assigns.iter().map(|(k, e)| Ok((k.clone(), compile_expr(e)?))).collect::<Result<_, Diagnostic>>()?,
+                assigns
+                    .iter()
+                    .map(|(k, e)| Ok((k.clone(), compile_expr(e)?)))
+                    .collect::<Result<_, Diagnostic>>()?,
             ),
             Stage::Stats(s) => PlanStage::Stats(StatsPlan::compile(s)?),
-            Stage::Sort(s) => PlanStage::Sort { keys: s.keys.clone(), limit: s.limit },
+            Stage::Sort(s) => PlanStage::Sort {
+                keys: s.keys.clone(),
+                limit: s.limit,
+            },
             Stage::Table(f) => PlanStage::Table(f.clone()),
-            Stage::Fields { remove, fields } => PlanStage::Fields { remove: *remove, fields: fields.clone() },
+            Stage::Fields { remove, fields } => PlanStage::Fields {
+                remove: *remove,
+                fields: fields.clone(),
+            },
             Stage::Rename(pairs) => PlanStage::Rename(pairs.clone()),
             Stage::Head(Head::Count(n)) => PlanStage::HeadCount(*n),
-            Stage::Head(Head::While { expr, limit, keeplast, null_true }) => PlanStage::HeadWhile {
+            Stage::Head(Head::While {
+                expr,
+                limit,
+                keeplast,
+                null_true,
+            }) => PlanStage::HeadWhile {
                 expr: compile_expr(expr)?,
                 limit: *limit,
                 keeplast: *keeplast,
@@ -55,11 +80,20 @@ impl PlanStage {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
             PlanStage::Sort { .. } | PlanStage::TimeOrder => StageState::Buffer(Vec::new()),
-            PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head { seen: 0, done: false },
-            PlanStage::Dedup(_) => StageState::Dedup { seen: HashMap::new(), last: None, kept: Vec::new() },
-            PlanStage::Filter(_) | PlanStage::Eval(_) | PlanStage::Table(_) | PlanStage::Fields { .. } | PlanStage::Rename(_) => {
-                StageState::None
-            }
+            PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
+                seen: 0,
+                done: false,
+            },
+            PlanStage::Dedup(_) => StageState::Dedup {
+                seen: HashMap::new(),
+                last: None,
+                kept: Vec::new(),
+            },
+            PlanStage::Filter(_)
+            | PlanStage::Eval(_)
+            | PlanStage::Table(_)
+            | PlanStage::Fields { .. }
+            | PlanStage::Rename(_) => StageState::None,
         }
     }
 }
@@ -70,18 +104,27 @@ pub enum StageState {
     None,
     Stats(StatsState),
     Buffer(Vec<Record>),
-    Head { seen: u64, done: bool },
-    Dedup { seen: HashMap<String, u64>, last: Option<String>, kept: Vec<Record> },
+    Head {
+        seen: u64,
+        done: bool,
+    },
+    Dedup {
+        seen: HashMap<String, u64>,
+        last: Option<String>,
+        kept: Vec<Record>,
+    },
 }
 
 /// Passes one record through a stage; pushes what comes out (if anything) to `out`.
-pub fn absorb(stage: &PlanStage, state: &mut StageState, mut record: Record, out: &mut Vec<Record>) {
+pub fn absorb(
+    stage: &PlanStage,
+    state: &mut StageState,
+    mut record: Record,
+    out: &mut Vec<Record>,
+) {
     match (stage, state) {
-        (PlanStage::Filter(e), _) => {
-            if is_true(e, &record) {
-                out.push(record);
-            }
-        }
+        (PlanStage::Filter(e), _) if is_true(e, &record) => out.push(record),
+        (PlanStage::Filter(_), _) => {}
         (PlanStage::Eval(assigns), _) => {
             for (name, e) in assigns {
                 let value = match eval(e, &record) {
@@ -93,17 +136,27 @@ pub fn absorb(stage: &PlanStage, state: &mut StageState, mut record: Record, out
             out.push(record);
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
-        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => buf.push(record),
-        (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
-        (PlanStage::Fields { remove, fields }, _) => out.push(fields_stage(*remove, fields, record)),
-        (PlanStage::Rename(pairs), _) => out.push(rename(pairs, record)),
-        (PlanStage::HeadCount(n), StageState::Head { seen, .. }) => {
-            if *seen < *n {
-                *seen += 1;
-                out.push(record);
-            }
+        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => {
+            buf.push(record)
         }
-        (PlanStage::HeadWhile { expr, limit, keeplast, null_true }, StageState::Head { seen, done }) => {
+        (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
+        (PlanStage::Fields { remove, fields }, _) => {
+            out.push(fields_stage(*remove, fields, record))
+        }
+        (PlanStage::Rename(pairs), _) => out.push(rename(pairs, record)),
+        (PlanStage::HeadCount(n), StageState::Head { seen, .. }) if *seen < *n => {
+            *seen += 1;
+            out.push(record);
+        }
+        (
+            PlanStage::HeadWhile {
+                expr,
+                limit,
+                keeplast,
+                null_true,
+            },
+            StageState::Head { seen, done },
+        ) => {
             if *done || limit.is_some_and(|l| *seen >= l) {
                 return;
             }
@@ -117,7 +170,9 @@ pub fn absorb(stage: &PlanStage, state: &mut StageState, mut record: Record, out
             }
             *done = !keep;
         }
-        (PlanStage::Dedup(d), StageState::Dedup { seen, last, kept }) => dedup(d, seen, last, kept, record, out),
+        (PlanStage::Dedup(d), StageState::Dedup { seen, last, kept }) => {
+            dedup(d, seen, last, kept, record, out)
+        }
         _ => {}
     }
 }
@@ -255,7 +310,9 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     }
     for internal in ["_time", "_raw"] {
         if let Some(v) = record.fields.get(internal) {
-            out.fields.entry(internal.to_string()).or_insert_with(|| v.clone());
+            out.fields
+                .entry(internal.to_string())
+                .or_insert_with(|| v.clone());
         }
     }
     out
@@ -263,9 +320,16 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
 
 fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
     for (from, to) in pairs {
-        let names: Vec<String> = record.fields.keys().filter(|n| field_matches(from, n)).cloned().collect();
+        let names: Vec<String> = record
+            .fields
+            .keys()
+            .filter(|n| field_matches(from, n))
+            .cloned()
+            .collect();
         for name in names {
-            let Some(captures) = wildcard_capture(from, &name) else { continue };
+            let Some(captures) = wildcard_capture(from, &name) else {
+                continue;
+            };
             let mut target = String::new();
             let mut caps = captures.iter();
             for (i, part) in to.split('*').enumerate() {
@@ -282,7 +346,14 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
     record
 }
 
-fn dedup(d: &Dedup, seen: &mut HashMap<String, u64>, last: &mut Option<String>, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>) {
+fn dedup(
+    d: &Dedup,
+    seen: &mut HashMap<String, u64>,
+    last: &mut Option<String>,
+    kept: &mut Vec<Record>,
+    record: Record,
+    out: &mut Vec<Record>,
+) {
     let mut key = String::new();
     for field in &d.fields {
         match record.get(field) {

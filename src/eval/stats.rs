@@ -23,13 +23,24 @@ impl StatsPlan {
         let aggs = s
             .aggs
             .iter()
-            .map(|a| Ok((a.func, a.arg.as_ref().map(compile_expr).transpose()?, a.name.clone())))
+            .map(|a| {
+                Ok((
+                    a.func,
+                    a.arg.as_ref().map(compile_expr).transpose()?,
+                    a.name.clone(),
+                ))
+            })
             .collect::<Result<_, _>>()?;
-        Ok(StatsPlan { aggs, by: s.by.clone() })
+        Ok(StatsPlan {
+            aggs,
+            by: s.by.clone(),
+        })
     }
 
     pub fn start(&self) -> StatsState {
-        StatsState { groups: IndexMap::new() }
+        StatsState {
+            groups: IndexMap::new(),
+        }
     }
 }
 
@@ -44,9 +55,19 @@ pub struct StatsState {
 enum Acc {
     Count(u64),
     Distinct(HashSet<String>),
-    Sum { total: f64, n: u64 },
-    Extreme { num: Option<f64>, text: Option<String> },
-    Range { lo: f64, hi: f64, n: u64 },
+    Sum {
+        total: f64,
+        n: u64,
+    },
+    Extreme {
+        num: Option<f64>,
+        text: Option<String>,
+    },
+    Range {
+        lo: f64,
+        hi: f64,
+        n: u64,
+    },
     Timed(Option<(f64, Value)>),
     Values(BTreeSet<String>),
     List(Vec<Value>),
@@ -58,8 +79,15 @@ fn new_acc(func: AggFunc) -> Acc {
         AggFunc::Count => Acc::Count(0),
         AggFunc::DistinctCount => Acc::Distinct(HashSet::new()),
         AggFunc::Sum | AggFunc::Avg => Acc::Sum { total: 0.0, n: 0 },
-        AggFunc::Min | AggFunc::Max => Acc::Extreme { num: None, text: None },
-        AggFunc::Range => Acc::Range { lo: f64::INFINITY, hi: f64::NEG_INFINITY, n: 0 },
+        AggFunc::Min | AggFunc::Max => Acc::Extreme {
+            num: None,
+            text: None,
+        },
+        AggFunc::Range => Acc::Range {
+            lo: f64::INFINITY,
+            hi: f64::NEG_INFINITY,
+            n: 0,
+        },
         AggFunc::Earliest | AggFunc::Latest => Acc::Timed(None),
         AggFunc::Values => Acc::Values(BTreeSet::new()),
         AggFunc::List => Acc::List(Vec::new()),
@@ -69,9 +97,14 @@ fn new_acc(func: AggFunc) -> Acc {
 
 impl StatsState {
     pub fn absorb(&mut self, plan: &StatsPlan, record: &Record) {
-        let Some(keys) = group_keys(&plan.by, record) else { return };
+        let Some(keys) = group_keys(&plan.by, record) else {
+            return;
+        };
         for key in keys {
-            let accs = self.groups.entry(key).or_insert_with(|| plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect());
+            let accs = self
+                .groups
+                .entry(key)
+                .or_insert_with(|| plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect());
             for ((func, arg, _), acc) in plan.aggs.iter().zip(accs.iter_mut()) {
                 let value = arg.as_ref().map(|a| eval(a, record));
                 update(*func, acc, value.as_ref(), record);
@@ -83,7 +116,10 @@ impl StatsState {
     pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
         let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self.groups.into_iter().collect();
         if groups.is_empty() && plan.by.is_empty() {
-            groups.push((Vec::new(), plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect()));
+            groups.push((
+                Vec::new(),
+                plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect(),
+            ));
         }
         let mut rows: Vec<(Vec<Value>, Record)> = groups
             .into_iter()
@@ -100,7 +136,11 @@ impl StatsState {
             })
             .collect();
         rows.sort_by(|(a, _), (b, _)| {
-            a.iter().zip(b).map(|(x, y)| compare_auto(x, y)).find(|o| o.is_ne()).unwrap_or(std::cmp::Ordering::Equal)
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| compare_auto(x, y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
         });
         rows.into_iter().map(|(_, r)| r).collect()
     }
@@ -118,11 +158,13 @@ fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
         }
         keys = keys
             .into_iter()
-            .flat_map(|k| texts.iter().map(move |t| {
-                let mut next = k.clone();
-                next.push(t.clone());
-                next
-            }))
+            .flat_map(|k| {
+                texts.iter().map(move |t| {
+                    let mut next = k.clone();
+                    next.push(t.clone());
+                    next
+                })
+            })
             .collect();
     }
     Some(keys)
@@ -131,7 +173,13 @@ fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
 fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) {
     let values: &[Value] = value.map_or(&[], Value::values);
     match acc {
-        Acc::Count(n) => *n += if value.is_none() { 1 } else { values.len() as u64 },
+        Acc::Count(n) => {
+            *n += if value.is_none() {
+                1
+            } else {
+                values.len() as u64
+            }
+        }
         Acc::Distinct(set) => set.extend(values.iter().map(Value::to_text)),
         Acc::Sum { total, n } => {
             for x in values.iter().filter_map(Value::as_num) {
@@ -150,10 +198,14 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
             let want_max = func == AggFunc::Max;
             for v in values {
                 match v.as_num() {
-                    Some(x) => *num = Some(num.map_or(x, |m| if want_max { m.max(x) } else { m.min(x) })),
+                    Some(x) => {
+                        *num = Some(num.map_or(x, |m| if want_max { m.max(x) } else { m.min(x) }))
+                    }
                     None => {
                         let t = v.to_text();
-                        let better = text.as_ref().is_none_or(|cur| if want_max { t > *cur } else { t < *cur });
+                        let better =
+                            text.as_ref()
+                                .is_none_or(|cur| if want_max { t > *cur } else { t < *cur });
                         if better {
                             *text = Some(t);
                         }
@@ -166,7 +218,13 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
             if values.is_empty() {
                 return;
             }
-            let replace = best.as_ref().is_none_or(|(t, _)| if func == AggFunc::Earliest { time < *t } else { time > *t });
+            let replace = best.as_ref().is_none_or(|(t, _)| {
+                if func == AggFunc::Earliest {
+                    time < *t
+                } else {
+                    time > *t
+                }
+            });
             if replace {
                 *best = Some((time, Value::from_values(values.to_vec())));
             }

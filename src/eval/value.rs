@@ -57,7 +57,11 @@ impl Value {
             Value::Bool(b) => b.to_string(),
             Value::Num(n) => format_number(*n),
             Value::Str(s) => s.to_string(),
-            Value::Multi(items) => items.iter().map(Value::to_text).collect::<Vec<_>>().join("\n"),
+            Value::Multi(items) => items
+                .iter()
+                .map(Value::to_text)
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -82,7 +86,9 @@ impl Value {
             Value::Bool(b) => serde_json::Value::String(b.to_string()),
             Value::Num(n) => json_number(*n),
             Value::Str(s) => serde_json::Value::String(s.to_string()),
-            Value::Multi(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::Multi(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
         }
     }
 }
@@ -91,7 +97,10 @@ fn json_number(n: f64) -> serde_json::Value {
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         serde_json::Value::from(n as i64)
     } else {
-        serde_json::Number::from_f64(n).map_or_else(|| serde_json::Value::String(format_number(n)), serde_json::Value::Number)
+        serde_json::Number::from_f64(n).map_or_else(
+            || serde_json::Value::String(format_number(n)),
+            serde_json::Value::Number,
+        )
     }
 }
 
@@ -118,7 +127,10 @@ pub fn parse_number(s: &str) -> Option<f64> {
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
         let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
-        let exp = b[(i + 1 + sign).min(b.len())..].iter().take_while(|c| c.is_ascii_digit()).count();
+        let exp = b[(i + 1 + sign).min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if exp == 0 {
             return None;
         }

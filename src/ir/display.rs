@@ -17,7 +17,8 @@ impl Display for Stage {
         match self {
             Stage::Filter(e) => write!(f, "Filter {e}"),
             Stage::Eval(assigns) => {
-                let parts: Vec<String> = assigns.iter().map(|(k, v)| format!("{k} := {v}")).collect();
+                let parts: Vec<String> =
+                    assigns.iter().map(|(k, v)| format!("{k} := {v}")).collect();
                 write!(f, "Eval {}", parts.join(", "))
             }
             Stage::Stats(s) => {
@@ -38,7 +39,12 @@ impl Display for Stage {
             }
             Stage::Table(fields) => write!(f, "Table [{}]", fields.join(", ")),
             Stage::Fields { remove, fields } => {
-                write!(f, "Fields {}[{}]", if *remove { "- " } else { "" }, fields.join(", "))
+                write!(
+                    f,
+                    "Fields {}[{}]",
+                    if *remove { "- " } else { "" },
+                    fields.join(", ")
+                )
             }
             Stage::Rename(pairs) => {
                 let parts: Vec<String> = pairs.iter().map(|(a, b)| format!("{a} -> {b}")).collect();
@@ -46,7 +52,11 @@ impl Display for Stage {
             }
             Stage::Head(Head::Count(n)) => write!(f, "Head {n}"),
             Stage::Head(Head::While { expr, limit, .. }) => {
-                write!(f, "Head while {expr} limit {}", limit.map_or("none".into(), |n| n.to_string()))
+                write!(
+                    f,
+                    "Head while {expr} limit {}",
+                    limit.map_or("none".into(), |n| n.to_string())
+                )
             }
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
         }
@@ -54,7 +64,12 @@ impl Display for Stage {
 }
 
 fn sort_key(k: &SortKey) -> String {
-    format!("{}{} ({:?})", if k.descending { "-" } else { "+" }, k.field, k.collation)
+    format!(
+        "{}{} ({:?})",
+        if k.descending { "-" } else { "+" },
+        k.field,
+        k.collation
+    )
 }
 
 impl Display for Expr {
@@ -72,8 +87,14 @@ impl Display for Expr {
                 Pattern::Glob(g) => write!(f, "{field}~={g:?}"),
                 Pattern::Cidr(c) => write!(f, "{field} in cidr {c}"),
                 Pattern::Compare(op, v) => write!(f, "{field}{}{v:?}", cmpop(*op)),
-                Pattern::Term { text, case_sensitive: false } => write!(f, "term {text:?}"),
-                Pattern::Term { text, case_sensitive: true } => write!(f, "CASE({text:?})"),
+                Pattern::Term {
+                    text,
+                    case_sensitive: false,
+                } => write!(f, "term {text:?}"),
+                Pattern::Term {
+                    text,
+                    case_sensitive: true,
+                } => write!(f, "CASE({text:?})"),
             },
         }
     }
@@ -91,7 +112,11 @@ impl Display for Lit {
 }
 
 fn join(items: &[Expr]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn binop(op: BinOp) -> &'static str {

@@ -219,7 +219,12 @@ pub enum Head {
     /// `head 10`
     Count(u64),
     /// `head (expr)`: results while the expression is true, at most `limit`
-    While { expr: Expr, limit: Option<u64>, keeplast: bool, null_true: bool },
+    While {
+        expr: Expr,
+        limit: Option<u64>,
+        keeplast: bool,
+        null_true: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -236,8 +241,16 @@ impl Stage {
     pub fn depends_on_order(&self) -> bool {
         match self {
             Stage::Head(_) | Stage::Dedup(_) => true,
-            Stage::Stats(s) => s.aggs.iter().any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
-            Stage::Filter(_) | Stage::Eval(_) | Stage::Sort(_) | Stage::Table(_) | Stage::Fields { .. } | Stage::Rename(_) => false,
+            Stage::Stats(s) => s
+                .aggs
+                .iter()
+                .any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
+            Stage::Filter(_)
+            | Stage::Eval(_)
+            | Stage::Sort(_)
+            | Stage::Table(_)
+            | Stage::Fields { .. }
+            | Stage::Rename(_) => false,
         }
     }
 
@@ -245,7 +258,13 @@ impl Stage {
     pub fn resets_order(&self) -> bool {
         match self {
             Stage::Stats(_) | Stage::Sort(_) => true,
-            Stage::Filter(_) | Stage::Eval(_) | Stage::Table(_) | Stage::Fields { .. } | Stage::Rename(_) | Stage::Head(_) | Stage::Dedup(_) => false,
+            Stage::Filter(_)
+            | Stage::Eval(_)
+            | Stage::Table(_)
+            | Stage::Fields { .. }
+            | Stage::Rename(_)
+            | Stage::Head(_)
+            | Stage::Dedup(_) => false,
         }
     }
 }
@@ -305,21 +324,37 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
 impl Func {
     /// The SPL name of the function.
     pub fn name(self) -> &'static str {
-        FUNCTIONS.iter().find(|(_, f, _, _)| *f == self).map_or("?", |(n, _, _, _)| n)
+        FUNCTIONS
+            .iter()
+            .find(|(_, f, _, _)| *f == self)
+            .map_or("?", |(n, _, _, _)| n)
     }
 
     /// Looks a function up by its SPL name (case-insensitive, as Splunk is).
     pub fn from_name(name: &str) -> Option<(Func, usize, usize)> {
         let lower = name.to_ascii_lowercase();
-        FUNCTIONS.iter().find(|(n, _, _, _)| *n == lower).map(|(_, f, lo, hi)| (*f, *lo, *hi))
+        FUNCTIONS
+            .iter()
+            .find(|(n, _, _, _)| *n == lower)
+            .map(|(_, f, lo, hi)| (*f, *lo, *hi))
     }
 
     /// Whether the function returns a boolean (which eval cannot store in a field).
     pub fn is_boolean(self) -> bool {
         matches!(
             self,
-            Func::CidrMatch | Func::In | Func::IsBool | Func::IsInt | Func::IsNotNull | Func::IsNull
-                | Func::IsNum | Func::IsStr | Func::Like | Func::Match | Func::True | Func::False
+            Func::CidrMatch
+                | Func::In
+                | Func::IsBool
+                | Func::IsInt
+                | Func::IsNotNull
+                | Func::IsNull
+                | Func::IsNum
+                | Func::IsStr
+                | Func::Like
+                | Func::Match
+                | Func::True
+                | Func::False
         )
     }
 }

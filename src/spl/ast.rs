@@ -61,11 +61,18 @@ pub enum SearchExpr {
     /// `NOT a`
     Not(Box<SearchExpr>),
     /// `field=value`, `field!=value`, `field<value`, ...
-    Compare { field: Word, op: SearchOp, value: Word },
+    Compare {
+        field: Word,
+        op: SearchOp,
+        value: Word,
+    },
     /// `field IN (a, "b", c*)`
     In { field: Word, values: Vec<Word> },
     /// `error`, `"two words"`, `TERM(a.b)`, `CASE(Error)`: matched against `_raw`
-    Term { word: Word, directive: TermDirective },
+    Term {
+        word: Word,
+        directive: TermDirective,
+    },
     /// empty search text, or `*`: every event
     All,
 }

@@ -6,7 +6,9 @@
 
 use crate::diagnostic::Span;
 use crate::spl::ast::{BinaryOp, EvalExpr, EvalKind, UnaryOp};
-use crate::spl::lex::{backtrack, describe, fail, keyword, number, quoted, ws0, In, PError, PResult};
+use crate::spl::lex::{
+    backtrack, describe, fail, keyword, number, quoted, ws0, In, PError, PResult,
+};
 use nom::{Input, Parser};
 
 const MAX_DEPTH: usize = 100;
@@ -34,8 +36,16 @@ fn level_ops(level: usize) -> &'static [(&'static str, BinaryOp)] {
             (">", BinaryOp::Gt),
             ("LIKE", BinaryOp::Like),
         ],
-        5 => &[("+", BinaryOp::Add), ("-", BinaryOp::Sub), (".", BinaryOp::Concat)],
-        6 => &[("*", BinaryOp::Mul), ("/", BinaryOp::Div), ("%", BinaryOp::Mod)],
+        5 => &[
+            ("+", BinaryOp::Add),
+            ("-", BinaryOp::Sub),
+            (".", BinaryOp::Concat),
+        ],
+        6 => &[
+            ("*", BinaryOp::Mul),
+            ("/", BinaryOp::Div),
+            ("%", BinaryOp::Mod),
+        ],
         _ => &[],
     }
 }
@@ -46,7 +56,10 @@ const UNARY_LEVEL: usize = 7;
 /// binary(level) = operand(level + 1) { op(level) operand(level + 1) }
 fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
     if depth > MAX_DEPTH {
-        return fail(i, format!("expression nested more than {MAX_DEPTH} levels deep"));
+        return fail(
+            i,
+            format!("expression nested more than {MAX_DEPTH} levels deep"),
+        );
     }
     if level == NOT_LEVEL {
         return not_expr(i, depth);
@@ -60,20 +73,33 @@ fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
         if level == 4 {
             if let Ok((after, _)) = (keyword("IN"), ws0).parse(rest) {
                 let (after, list) = in_list(after, depth)?;
-                let span = left.span.to(Span::new(rest.location_offset(), after.location_offset()));
-                left = EvalExpr { kind: EvalKind::In(Box::new(left), list), span };
+                let span = left
+                    .span
+                    .to(Span::new(rest.location_offset(), after.location_offset()));
+                left = EvalExpr {
+                    kind: EvalKind::In(Box::new(left), list),
+                    span,
+                };
                 i = after;
                 continue;
             }
         }
-        let Some((after, op)) = operator(rest, level) else { break };
+        let Some((after, op)) = operator(rest, level) else {
+            break;
+        };
         let (after, _) = ws0(after)?;
         if after.fragment().is_empty() {
-            return fail(after, format!("expected an expression after {}", describe(rest)));
+            return fail(
+                after,
+                format!("expected an expression after {}", describe(rest)),
+            );
         }
         let (after, right) = binary(after, level + 1, depth + 1)?;
         let span = left.span.to(right.span);
-        left = EvalExpr { kind: EvalKind::Binary(op, Box::new(left), Box::new(right)), span };
+        left = EvalExpr {
+            kind: EvalKind::Binary(op, Box::new(left), Box::new(right)),
+            span,
+        };
         i = after;
     }
     Ok((i, left))
@@ -98,7 +124,13 @@ fn not_expr(i: In, depth: usize) -> PResult<EvalExpr> {
     if let Ok((rest, _)) = (keyword("NOT"), ws0).parse(i) {
         let (rest, inner) = not_expr(rest, depth + 1)?;
         let span = Span::new(i.location_offset(), inner.span.end);
-        return Ok((rest, EvalExpr { kind: EvalKind::Unary(UnaryOp::Not, Box::new(inner)), span }));
+        return Ok((
+            rest,
+            EvalExpr {
+                kind: EvalKind::Unary(UnaryOp::Not, Box::new(inner)),
+                span,
+            },
+        ));
     }
     binary(i, NOT_LEVEL + 1, depth)
 }
@@ -110,7 +142,13 @@ fn unary(i: In, depth: usize) -> PResult<EvalExpr> {
         let (after, _) = ws0(after)?;
         let (after, inner) = unary(after, depth + 1)?;
         let span = Span::new(i.location_offset(), inner.span.end);
-        return Ok((after, EvalExpr { kind: EvalKind::Unary(UnaryOp::Neg, Box::new(inner)), span }));
+        return Ok((
+            after,
+            EvalExpr {
+                kind: EvalKind::Unary(UnaryOp::Neg, Box::new(inner)),
+                span,
+            },
+        ));
     }
     primary(i, depth)
 }
@@ -131,26 +169,56 @@ fn primary(i: In, depth: usize) -> PResult<EvalExpr> {
             ));
         }
         let rest = rest.take_split(1).0;
-        return Ok((rest, EvalExpr { span: Span::new(start, rest.location_offset()), ..inner }));
+        return Ok((
+            rest,
+            EvalExpr {
+                span: Span::new(start, rest.location_offset()),
+                ..inner
+            },
+        ));
     }
     if text.starts_with('"') {
         let (rest, w) = quoted(i)?;
-        return Ok((rest, EvalExpr { kind: EvalKind::Str(w.text), span: w.span }));
+        return Ok((
+            rest,
+            EvalExpr {
+                kind: EvalKind::Str(w.text),
+                span: w.span,
+            },
+        ));
     }
     if text.starts_with('\'') {
         let (rest, w) = quoted(i)?;
-        return Ok((rest, EvalExpr { kind: EvalKind::Field(w.text), span: w.span }));
+        return Ok((
+            rest,
+            EvalExpr {
+                kind: EvalKind::Field(w.text),
+                span: w.span,
+            },
+        ));
     }
     if let Ok((rest, (value, taken))) = number(i) {
         let span = Span::new(start, start + taken.fragment().len());
-        return Ok((rest, EvalExpr { kind: EvalKind::Num(value), span }));
+        return Ok((
+            rest,
+            EvalExpr {
+                kind: EvalKind::Num(value),
+                span,
+            },
+        ));
     }
     let (rest, name) = eval_field(i)?;
     if rest.fragment().starts_with('(') {
         return call(i, rest, name, depth);
     }
     let span = Span::new(start, rest.location_offset());
-    Ok((rest, EvalExpr { kind: EvalKind::Field(name.to_string()), span }))
+    Ok((
+        rest,
+        EvalExpr {
+            kind: EvalKind::Field(name.to_string()),
+            span,
+        },
+    ))
 }
 
 /// eval_field = ( letter | "_" | "@" ) { letter | digit | "_" | "{}" | "." name_char }
@@ -172,7 +240,11 @@ pub fn eval_field(i: In<'_>) -> PResult<'_, &str> {
         let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '@' | '{' | '}');
         if name_char(c) {
             end = at + c.len_utf8();
-        } else if c == '.' && chars.peek().is_some_and(|(_, n)| name_char(*n) && !n.is_ascii_digit()) {
+        } else if c == '.'
+            && chars
+                .peek()
+                .is_some_and(|(_, n)| name_char(*n) && !n.is_ascii_digit())
+        {
             end = at + 1;
         } else {
             break;
@@ -202,19 +274,34 @@ fn call<'a>(start: In<'a>, after_name: In<'a>, name: &str, depth: usize) -> PRes
                 break;
             }
             return Err(nom::Err::Failure(
-                PError::new(r, format!("expected `,` or `)` in the arguments of `{name}`, found {}", describe(r)))
-                    .with_help(format!("close the call `{name}(` with `)`")),
+                PError::new(
+                    r,
+                    format!(
+                        "expected `,` or `)` in the arguments of `{name}`, found {}",
+                        describe(r)
+                    ),
+                )
+                .with_help(format!("close the call `{name}(` with `)`")),
             ));
         }
     }
     let span = Span::new(start.location_offset(), rest.location_offset());
-    Ok((rest, EvalExpr { kind: EvalKind::Call(name.to_string(), args), span }))
+    Ok((
+        rest,
+        EvalExpr {
+            kind: EvalKind::Call(name.to_string(), args),
+            span,
+        },
+    ))
 }
 
 /// in_list = "(" ws0 [ expr { ws0 "," ws0 expr } ] ws0 ")"
 fn in_list(i: In, depth: usize) -> PResult<Vec<EvalExpr>> {
     if !i.fragment().starts_with('(') {
-        return fail(i, format!("`IN` expects a parenthesised list, found {}", describe(i)));
+        return fail(
+            i,
+            format!("`IN` expects a parenthesised list, found {}", describe(i)),
+        );
     }
     let (mut rest, _) = ws0(i.take_split(1).0)?;
     let mut items = Vec::new();
@@ -227,7 +314,13 @@ fn in_list(i: In, depth: usize) -> PResult<Vec<EvalExpr>> {
         } else if r.fragment().starts_with(')') {
             return Ok((r.take_split(1).0, items));
         } else {
-            return fail(r, format!("expected `,` or `)` in the `IN` list, found {}", describe(r)));
+            return fail(
+                r,
+                format!(
+                    "expected `,` or `)` in the `IN` list, found {}",
+                    describe(r)
+                ),
+            );
         }
     }
 }

@@ -23,7 +23,12 @@ pub struct PError {
 impl PError {
     pub fn new(at: In, message: impl Into<String>) -> Self {
         let len = at.fragment().chars().next().map_or(0, char::len_utf8);
-        PError { offset: at.location_offset(), len, message: message.into(), help: None }
+        PError {
+            offset: at.location_offset(),
+            len,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -38,7 +43,10 @@ impl PError {
 
 impl<'a> ParseError<In<'a>> for PError {
     fn from_error_kind(input: In<'a>, kind: ErrorKind) -> Self {
-        PError::new(input, format!("unexpected {} ({})", describe(input), kind.description()))
+        PError::new(
+            input,
+            format!("unexpected {} ({})", describe(input), kind.description()),
+        )
     }
 
     fn append(_: In<'a>, _: ErrorKind, other: Self) -> Self {
@@ -177,8 +185,7 @@ pub fn quoted(i: In) -> PResult<Word> {
         }
     }
     Err(nom::Err::Failure(
-        PError::new(i, "unterminated quoted string")
-            .with_help(format!("add the closing {quote}")),
+        PError::new(i, "unterminated quoted string").with_help(format!("add the closing {quote}")),
     ))
 }
 
@@ -187,7 +194,12 @@ pub fn number(i: In) -> PResult<(f64, In)> {
     let text = i.fragment();
     let bytes = text.as_bytes();
     let mut n = 0;
-    let digits = |from: usize| bytes[from..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
     n += digits(n);
     if n < bytes.len() && bytes[n] == b'.' && digits(n + 1) > 0 {
         n += 1 + digits(n + 1);
@@ -202,7 +214,11 @@ pub fn number(i: In) -> PResult<(f64, In)> {
             n += 1 + sign + exp;
         }
     }
-    if text[n..].chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
+    if text[n..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    {
         return backtrack(i, "expected a number");
     }
     let (rest, taken) = i.take_split(n);
@@ -224,7 +240,11 @@ pub fn integer(i: In) -> PResult<u64> {
 /// A `Word` for a taken slice.
 pub fn word(taken: In, quoted: bool, text: String) -> Word {
     let start = taken.location_offset();
-    Word { text, quoted, span: Span::new(start, start + taken.fragment().len()) }
+    Word {
+        text,
+        quoted,
+        span: Span::new(start, start + taken.fragment().len()),
+    }
 }
 
 /// option = name "=" value, for `key=value` command options.

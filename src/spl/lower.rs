@@ -44,9 +44,17 @@ impl Lowerer {
                     .map(|a| {
                         if is_boolean(&a.value) {
                             self.errors.push(
-                                Diagnostic::error(codes::SPL_SEMANTIC, format!("`eval {}=...` cannot assign a boolean result to a field", a.field.text))
-                                    .at(a.value.span)
-                                    .help("wrap the condition in if(), e.g. if(x > 1, \"yes\", \"no\")"),
+                                Diagnostic::error(
+                                    codes::SPL_SEMANTIC,
+                                    format!(
+                                        "`eval {}=...` cannot assign a boolean result to a field",
+                                        a.field.text
+                                    ),
+                                )
+                                .at(a.value.span)
+                                .help(
+                                    "wrap the condition in if(), e.g. if(x > 1, \"yes\", \"no\")",
+                                ),
                             );
                         }
                         (a.field.text.clone(), self.expr(&a.value))
@@ -58,10 +66,16 @@ impl Lowerer {
                 by: names(&s.by),
             }),
             CommandKind::Table(fields) => Stage::Table(names(fields)),
-            CommandKind::Fields { remove, fields } => Stage::Fields { remove: *remove, fields: names(fields) },
-            CommandKind::Rename(pairs) => {
-                Stage::Rename(pairs.iter().map(|(a, b)| (a.text.clone(), b.text.clone())).collect())
-            }
+            CommandKind::Fields { remove, fields } => Stage::Fields {
+                remove: *remove,
+                fields: names(fields),
+            },
+            CommandKind::Rename(pairs) => Stage::Rename(
+                pairs
+                    .iter()
+                    .map(|(a, b)| (a.text.clone(), b.text.clone()))
+                    .collect(),
+            ),
             CommandKind::Sort(s) => {
                 let limit = match s.limit {
                     None => Some(SORT_DEFAULT_LIMIT),
@@ -94,27 +108,44 @@ impl Lowerer {
     }
 
     fn aggregation(&mut self, a: &crate::spl::ast::Aggregation) -> ir::Agg {
-        let name = a.alias.as_ref().map_or_else(|| a.call_text.clone(), |w| w.text.clone());
+        let name = a
+            .alias
+            .as_ref()
+            .map_or_else(|| a.call_text.clone(), |w| w.text.clone());
         let Some(func) = AggFunc::from_name(&a.func.text) else {
             self.errors.push(
                 Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: the stats function `{}`", a.func.text))
                     .at(a.func.span)
                     .help("supported: count, dc, sum, avg, min, max, range, earliest, latest, values, list, first, last"),
             );
-            return ir::Agg { func: AggFunc::Count, arg: None, name };
+            return ir::Agg {
+                func: AggFunc::Count,
+                arg: None,
+                name,
+            };
         };
         let arg = match &a.arg {
             None if func == AggFunc::Count => None,
             None => {
                 self.errors.push(
-                    Diagnostic::error(codes::SPL_SYNTAX, format!("`{}` needs a field, as in `{}(bytes)`", a.func.text, a.func.text))
-                        .at(a.func.span),
+                    Diagnostic::error(
+                        codes::SPL_SYNTAX,
+                        format!(
+                            "`{}` needs a field, as in `{}(bytes)`",
+                            a.func.text, a.func.text
+                        ),
+                    )
+                    .at(a.func.span),
                 );
                 None
             }
             Some(AggArg::Field(w)) if w.text.contains('*') => {
                 self.errors.push(
-                    Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: wildcard fields in stats functions").at(w.span),
+                    Diagnostic::error(
+                        codes::SPL_UNSUPPORTED,
+                        "not supported yet: wildcard fields in stats functions",
+                    )
+                    .at(w.span),
                 );
                 None
             }
@@ -132,12 +163,18 @@ impl Lowerer {
             SearchExpr::Not(inner) => Expr::Not(Box::new(self.search(inner))),
             SearchExpr::Compare { field, op, value } => self.compare(field, *op, value),
             SearchExpr::In { field, values } => {
-                let items: Vec<Expr> = values.iter().map(|v| self.compare(field, SearchOp::Eq, v)).collect();
+                let items: Vec<Expr> = values
+                    .iter()
+                    .map(|v| self.compare(field, SearchOp::Eq, v))
+                    .collect();
                 fold_exprs(items, BinOp::Or)
             }
             SearchExpr::Term { word, directive } => Expr::Match {
                 field: "_raw".to_string(),
-                pattern: Pattern::Term { text: word.text.clone(), case_sensitive: *directive == TermDirective::Case },
+                pattern: Pattern::Term {
+                    text: word.text.clone(),
+                    case_sensitive: *directive == TermDirective::Case,
+                },
             },
         }
     }
@@ -151,11 +188,18 @@ impl Lowerer {
     fn compare(&mut self, field: &Word, op: SearchOp, value: &Word) -> Expr {
         if field.text.contains('*') {
             return self.error(
-                Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: wildcard field names in search").at(field.span),
+                Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    "not supported yet: wildcard field names in search",
+                )
+                .at(field.span),
             );
         }
         let name = field.text.clone();
-        let matcher = |pattern| Expr::Match { field: name.clone(), pattern };
+        let matcher = |pattern| Expr::Match {
+            field: name.clone(),
+            pattern,
+        };
         let equals = || {
             if value.text == "*" {
                 matcher(Pattern::Exists)
@@ -188,10 +232,13 @@ impl Lowerer {
             EvalKind::Field(f) => Expr::Field(f.clone()),
             EvalKind::Unary(UnaryOp::Neg, inner) => Expr::Neg(Box::new(self.expr(inner))),
             EvalKind::Unary(UnaryOp::Not, inner) => Expr::Not(Box::new(self.expr(inner))),
-            EvalKind::Binary(op, l, r) => Expr::Binary(binop(*op), Box::new(self.expr(l)), Box::new(self.expr(r))),
-            EvalKind::In(inner, list) => {
-                Expr::In(Box::new(self.expr(inner)), list.iter().map(|i| self.expr(i)).collect())
+            EvalKind::Binary(op, l, r) => {
+                Expr::Binary(binop(*op), Box::new(self.expr(l)), Box::new(self.expr(r)))
             }
+            EvalKind::In(inner, list) => Expr::In(
+                Box::new(self.expr(inner)),
+                list.iter().map(|i| self.expr(i)).collect(),
+            ),
             EvalKind::Call(name, args) => self.call(name, args, e.span),
         }
     }
@@ -201,29 +248,49 @@ impl Lowerer {
             let message = format!("unknown or not yet supported eval function `{name}`");
             let names = ir::FUNCTIONS.iter().map(|(n, ..)| n);
             let help = match crate::spl::command::closest(&name.to_ascii_lowercase(), names) {
-                Some(near) => format!("did you mean `{near}`? grammar/spl.ebnf lists every function and its status"),
+                Some(near) => format!(
+                    "did you mean `{near}`? grammar/spl.ebnf lists every function and its status"
+                ),
                 None => "grammar/spl.ebnf lists every eval function and its status".to_string(),
             };
-            return self.error(Diagnostic::error(codes::SPL_UNKNOWN_FUNCTION, message).at(span).help(help));
+            return self.error(
+                Diagnostic::error(codes::SPL_UNKNOWN_FUNCTION, message)
+                    .at(span)
+                    .help(help),
+            );
         };
         let n = args.len();
         if n < min || n > max || (func == Func::Case && n % 2 != 0) {
             let expected = match (func, min, max) {
-                (Func::Case, _, _) => "an even number of arguments (condition, value pairs)".to_string(),
-                (_, lo, hi) if lo == hi => format!("{lo} argument{}", if lo == 1 { "" } else { "s" }),
+                (Func::Case, _, _) => {
+                    "an even number of arguments (condition, value pairs)".to_string()
+                }
+                (_, lo, hi) if lo == hi => {
+                    format!("{lo} argument{}", if lo == 1 { "" } else { "s" })
+                }
                 (_, lo, usize::MAX) => format!("at least {lo} arguments"),
                 (_, lo, hi) => format!("{lo} to {hi} arguments"),
             };
             return self.error(
-                Diagnostic::error(codes::SPL_ARITY, format!("`{name}` takes {expected}, found {n}")).at(span),
+                Diagnostic::error(
+                    codes::SPL_ARITY,
+                    format!("`{name}` takes {expected}, found {n}"),
+                )
+                .at(span),
             );
         }
         if func == Func::Match {
             if let EvalKind::Str(re) = &args[1].kind {
                 if let Err(err) = regex::Regex::new(re) {
                     return self.error(
-                        Diagnostic::error(codes::SPL_REGEX, format!("invalid regular expression in `match`: {}", first_line(&err.to_string())))
-                            .at(args[1].span),
+                        Diagnostic::error(
+                            codes::SPL_REGEX,
+                            format!(
+                                "invalid regular expression in `match`: {}",
+                                first_line(&err.to_string())
+                            ),
+                        )
+                        .at(args[1].span),
                     );
                 }
             }
@@ -239,12 +306,18 @@ impl Lowerer {
 }
 
 fn first_line(s: &str) -> String {
-    s.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or(s).trim().to_string()
+    s.lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or(s)
+        .trim()
+        .to_string()
 }
 
 fn fold_exprs(items: Vec<Expr>, op: BinOp) -> Expr {
     let mut iter = items.into_iter();
-    let first = iter.next().unwrap_or(Expr::Lit(Lit::Bool(op == BinOp::And)));
+    let first = iter
+        .next()
+        .unwrap_or(Expr::Lit(Lit::Bool(op == BinOp::And)));
     iter.fold(first, |acc, e| Expr::Binary(op, Box::new(acc), Box::new(e)))
 }
 
@@ -292,16 +365,26 @@ fn is_boolean(e: &EvalExpr) -> bool {
         EvalKind::Unary(UnaryOp::Not, _) | EvalKind::In(..) => true,
         EvalKind::Binary(op, ..) => !matches!(
             op,
-            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Concat
+            BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Mod
+                | BinaryOp::Concat
         ),
         EvalKind::Call(name, _) => Func::from_name(name).is_some_and(|(f, ..)| f.is_boolean()),
-        EvalKind::Str(_) | EvalKind::Num(_) | EvalKind::Field(_) | EvalKind::Unary(UnaryOp::Neg, _) => false,
+        EvalKind::Str(_)
+        | EvalKind::Num(_)
+        | EvalKind::Field(_)
+        | EvalKind::Unary(UnaryOp::Neg, _) => false,
     }
 }
 
 /// `a.b.c.d/nn`: an IPv4 CIDR block in a search value.
 fn is_cidr(text: &str) -> bool {
-    let Some((ip, bits)) = text.split_once('/') else { return false };
+    let Some((ip, bits)) = text.split_once('/') else {
+        return false;
+    };
     ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32)
         || ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
 }

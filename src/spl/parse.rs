@@ -18,9 +18,14 @@ pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
         Err(d) => return Err(vec![d]),
     };
     if segments.iter().all(|s| s.text.fragment().trim().is_empty()) {
-        return Err(vec![Diagnostic::error(codes::SPL_SYNTAX, "the search is empty")
-            .at(Span::new(0, source.len()))
-            .help("write a search such as `index=main error | stats count by host`")]);
+        return Err(vec![Diagnostic::error(
+            codes::SPL_SYNTAX,
+            "the search is empty",
+        )
+        .at(Span::new(0, source.len()))
+        .help(
+            "write a search such as `index=main error | stats count by host`",
+        )]);
     }
     for (n, segment) in segments.into_iter().enumerate() {
         match command_segment(segment, n == 0) {
@@ -54,16 +59,24 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
             b'`' if text[i..].starts_with("```") => {
                 i = match text[i + 3..].find("```") {
                     Some(end) => i + 3 + end + 3,
-                    None => return Err(Diagnostic::error(codes::SPL_SYNTAX, "unterminated ``` comment")
+                    None => {
+                        return Err(Diagnostic::error(
+                            codes::SPL_SYNTAX,
+                            "unterminated ``` comment",
+                        )
                         .at(Span::new(i, i + 3))
-                        .help("close the comment with ```")),
+                        .help("close the comment with ```"))
+                    }
                 };
             }
             b'`' => {
                 let len = text[i + 1..].find('`').map_or(1, |e| e + 2);
-                return Err(Diagnostic::error(codes::SPL_UNSUPPORTED, "not supported yet: macro expansion")
-                    .at(Span::new(i, i + len))
-                    .help("expand the macro by hand; `--macros` support is planned"));
+                return Err(Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    "not supported yet: macro expansion",
+                )
+                .at(Span::new(i, i + len))
+                .help("expand the macro by hand; `--macros` support is planned"));
             }
             b'[' => {
                 depth += 1;
@@ -75,7 +88,10 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
             }
             b'|' if depth <= 0 => {
                 if !(start == 0 && text[..i].trim().is_empty()) {
-                    out.push(Segment { text: slice(input, start, i), piped });
+                    out.push(Segment {
+                        text: slice(input, start, i),
+                        piped,
+                    });
                 }
                 piped = true;
                 start = i + 1;
@@ -84,7 +100,10 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
             _ => i += 1,
         }
     }
-    out.push(Segment { text: slice(input, start, bytes.len()), piped });
+    out.push(Segment {
+        text: slice(input, start, bytes.len()),
+        piped,
+    });
     Ok(out)
 }
 
@@ -117,7 +136,10 @@ fn command_segment(segment: Segment, first: bool) -> Result<Command, Diagnostic>
     let text = segment.text;
     let trimmed_start = text.fragment().len() - text.fragment().trim_start().len();
     let body = text.take_from(trimmed_start);
-    let span = Span::new(body.location_offset(), body.location_offset() + body.fragment().trim_end().len());
+    let span = Span::new(
+        body.location_offset(),
+        body.location_offset() + body.fragment().trim_end().len(),
+    );
     let name_len = body
         .fragment()
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
@@ -130,9 +152,13 @@ fn command_segment(segment: Segment, first: bool) -> Result<Command, Diagnostic>
         let message = if body.fragment().trim().is_empty() {
             "empty command between `|`".to_string()
         } else {
-            format!("expected a command name after `|`, found `{}`", body.fragment().chars().next().unwrap_or(' '))
+            format!(
+                "expected a command name after `|`, found `{}`",
+                body.fragment().chars().next().unwrap_or(' ')
+            )
         };
-        return Err(Diagnostic::error(codes::SPL_SYNTAX, message).at(Span::new(span.start.saturating_sub(1), span.start.max(1))));
+        return Err(Diagnostic::error(codes::SPL_SYNTAX, message)
+            .at(Span::new(span.start.saturating_sub(1), span.start.max(1))));
     }
     let name_span = Span::new(span.start, span.start + name_len);
     command::check_known(&name, name_span)?;
@@ -142,12 +168,25 @@ fn command_segment(segment: Segment, first: bool) -> Result<Command, Diagnostic>
 
 /// Wraps a command's parse result; an error past the command's last character points at that
 /// character, so the caret stays on the line the user wrote.
-fn finish(name: &str, span: Span, parsed: Result<CommandKind, PError>) -> Result<Command, Diagnostic> {
+fn finish(
+    name: &str,
+    span: Span,
+    parsed: Result<CommandKind, PError>,
+) -> Result<Command, Diagnostic> {
     match parsed {
-        Ok(kind) => Ok(Command { name: name.to_string(), span, kind }),
+        Ok(kind) => Ok(Command {
+            name: name.to_string(),
+            span,
+            kind,
+        }),
         Err(e) => {
-            let at = if e.offset >= span.end { Span::new(span.end, span.end + 1) } else { e.span() };
-            let mut d = Diagnostic::error(codes::SPL_SYNTAX, format!("in `{name}`: {}", e.message)).at(at);
+            let at = if e.offset >= span.end {
+                Span::new(span.end, span.end + 1)
+            } else {
+                e.span()
+            };
+            let mut d =
+                Diagnostic::error(codes::SPL_SYNTAX, format!("in `{name}`: {}", e.message)).at(at);
             if let Some(help) = e.help {
                 d = d.help(help);
             }

@@ -4,9 +4,7 @@
 //! ("Boolean expressions with logical operators", Search Manual), so `a OR b c` is `(a OR b) c`.
 
 use crate::spl::ast::{SearchExpr, SearchOp, TermDirective, Word};
-use crate::spl::lex::{
-    backtrack, describe, fail, keyword, quoted, word, ws0, ws1, In, PResult,
-};
+use crate::spl::lex::{backtrack, describe, fail, keyword, quoted, word, ws0, ws1, In, PResult};
 use nom::bytes::complete::{tag, take_while1};
 use nom::{Input, Parser};
 
@@ -21,7 +19,11 @@ pub fn search(i: In) -> PResult<SearchExpr> {
     let (i, expr) = search_and(i, 0)?;
     let (i, _) = ws0(i)?;
     if !i.fragment().is_empty() {
-        let hint = if i.fragment().starts_with(')') { "unbalanced `)`" } else { "unexpected text" };
+        let hint = if i.fragment().starts_with(')') {
+            "unbalanced `)`"
+        } else {
+            "unexpected text"
+        };
         return fail(i, format!("{hint} in search: {}", describe(i)));
     }
     Ok((i, expr))
@@ -70,7 +72,10 @@ fn flatten(mut items: Vec<SearchExpr>, make: fn(Vec<SearchExpr>) -> SearchExpr) 
 /// search_not = "NOT" ws0 search_not | search_atom
 fn search_not(i: In, depth: usize) -> PResult<SearchExpr> {
     if depth > MAX_DEPTH {
-        return fail(i, format!("search nested more than {MAX_DEPTH} levels deep"));
+        return fail(
+            i,
+            format!("search nested more than {MAX_DEPTH} levels deep"),
+        );
     }
     if let Ok((rest, _)) = (keyword("NOT"), ws0).parse(i) {
         if rest.fragment().is_empty() {
@@ -103,7 +108,10 @@ fn search_atom(i: In, depth: usize) -> PResult<SearchExpr> {
     }
     for keyword_text in ["AND", "OR"] {
         if keyword(keyword_text).parse(i).is_ok() {
-            return fail(i, format!("`{keyword_text}` needs a search term on each side"));
+            return fail(
+                i,
+                format!("`{keyword_text}` needs a search term on each side"),
+            );
         }
     }
     if let Ok(found) = comparison(i) {
@@ -168,7 +176,10 @@ fn search_value(i: In) -> PResult<Word> {
     }
     let len = bare_len(i.fragment(), false);
     if len == 0 {
-        return fail(i, format!("expected a value after the operator, found {}", describe(i)));
+        return fail(
+            i,
+            format!("expected a value after the operator, found {}", describe(i)),
+        );
     }
     let (rest, taken) = i.take_split(len);
     Ok((rest, word(taken, false, unescape(taken.fragment()))))
@@ -217,12 +228,18 @@ fn unescape(text: &str) -> String {
 /// value_list = "(" ws0 [ list_value { ws0 [","] ws0 list_value } ] ws0 ")"
 fn value_list(i: In) -> PResult<Vec<Word>> {
     let Ok((mut rest, _)) = tag::<_, _, crate::spl::lex::PError>("(").parse(i) else {
-        return fail(i, format!("`IN` expects a parenthesised list, found {}", describe(i)));
+        return fail(
+            i,
+            format!("`IN` expects a parenthesised list, found {}", describe(i)),
+        );
     };
     let mut values = Vec::new();
     loop {
         let (r, _) = ws0(rest)?;
-        let r = r.fragment().strip_prefix(',').map_or(r, |_| r.take_split(1).0);
+        let r = r
+            .fragment()
+            .strip_prefix(',')
+            .map_or(r, |_| r.take_split(1).0);
         let (r, _) = ws0(r)?;
         if let Some(stripped) = r.fragment().strip_prefix(')') {
             let _ = stripped;
@@ -253,9 +270,18 @@ fn value_list(i: In) -> PResult<Vec<Word>> {
 fn term(i: In) -> PResult<SearchExpr> {
     if i.fragment().starts_with('"') {
         let (rest, word) = quoted(i)?;
-        return Ok((rest, SearchExpr::Term { word, directive: TermDirective::Plain }));
+        return Ok((
+            rest,
+            SearchExpr::Term {
+                word,
+                directive: TermDirective::Plain,
+            },
+        ));
     }
-    for (name, directive) in [("TERM(", TermDirective::Term), ("CASE(", TermDirective::Case)] {
+    for (name, directive) in [
+        ("TERM(", TermDirective::Term),
+        ("CASE(", TermDirective::Case),
+    ] {
         if i.fragment().starts_with(name) {
             let inner = i.take_split(name.len()).0;
             let (rest, word) = if inner.fragment().starts_with('"') {
@@ -279,5 +305,11 @@ fn term(i: In) -> PResult<SearchExpr> {
     if *taken.fragment() == "*" {
         return Ok((rest, SearchExpr::All));
     }
-    Ok((rest, SearchExpr::Term { word: word(taken, false, unescape(taken.fragment())), directive: TermDirective::Plain }))
+    Ok((
+        rest,
+        SearchExpr::Term {
+            word: word(taken, false, unescape(taken.fragment())),
+            directive: TermDirective::Plain,
+        },
+    ))
 }

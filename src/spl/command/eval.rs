@@ -9,7 +9,10 @@ use nom::Input;
 pub fn where_command(i: In) -> PResult<CommandKind> {
     let (i, _) = ws0(i)?;
     if i.fragment().is_empty() {
-        return fail(i, "`where` expects an expression, such as `where count > 5`");
+        return fail(
+            i,
+            "`where` expects an expression, such as `where count > 5`",
+        );
     }
     let (i, e) = expr(i)?;
     Ok((i, CommandKind::Where(e)))
@@ -41,12 +44,24 @@ fn assignment(i: In) -> PResult<Assignment> {
                 let taken = i.take(rest.location_offset() - i.location_offset());
                 (rest, word(taken, false, taken.fragment().to_string()))
             }
-            Err(_) => return fail(i, format!("`eval` expects `field=expression`, found {}", describe(i))),
+            Err(_) => {
+                return fail(
+                    i,
+                    format!("`eval` expects `field=expression`, found {}", describe(i)),
+                )
+            }
         }
     };
     let (rest, _) = ws0(rest)?;
     if !rest.fragment().starts_with('=') || rest.fragment().starts_with("==") {
-        return fail(rest, format!("expected `=` after `{}` in eval, found {}", field.text, describe(rest)));
+        return fail(
+            rest,
+            format!(
+                "expected `=` after `{}` in eval, found {}",
+                field.text,
+                describe(rest)
+            ),
+        );
     }
     let (rest, _) = ws0(rest.take_from(1))?;
     let (rest, value) = expr(rest)?;

@@ -8,7 +8,12 @@ use nom::{Input, Parser};
 /// table_command = ws0 field_list
 pub fn table_command(i: In) -> PResult<CommandKind> {
     let (i, _) = ws0(i)?;
-    let (i, fields) = field_list(i).or_else(|_| fail(i, format!("`table` expects field names, found {}", describe(i))))?;
+    let (i, fields) = field_list(i).or_else(|_| {
+        fail(
+            i,
+            format!("`table` expects field names, found {}", describe(i)),
+        )
+    })?;
     Ok((i, CommandKind::Table(fields)))
 }
 
@@ -21,7 +26,12 @@ pub fn fields_command(i: In) -> PResult<CommandKind> {
         _ => (i, false),
     };
     let (i, _) = ws0(i)?;
-    let (i, fields) = field_list(i).or_else(|_| fail(i, format!("`fields` expects field names, found {}", describe(i))))?;
+    let (i, fields) = field_list(i).or_else(|_| {
+        fail(
+            i,
+            format!("`fields` expects field names, found {}", describe(i)),
+        )
+    })?;
     Ok((i, CommandKind::Fields { remove, fields }))
 }
 
@@ -33,7 +43,11 @@ pub fn rename_command(i: In) -> PResult<CommandKind> {
         let (rest, pair) = rename_pair(i)?;
         pairs.push(pair);
         let (rest, _) = ws0(rest)?;
-        let rest = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+        let rest = if rest.fragment().starts_with(',') {
+            ws0(rest.take_from(1))?.0
+        } else {
+            rest
+        };
         if rest.fragment().is_empty() {
             return Ok((rest, CommandKind::Rename(pairs)));
         }
@@ -43,10 +57,27 @@ pub fn rename_command(i: In) -> PResult<CommandKind> {
 
 /// rename_pair = field ws1 "as" ws1 field
 fn rename_pair(i: In) -> PResult<(Word, Word)> {
-    let (rest, from) = field_name(i).or_else(|_| fail(i, format!("`rename` expects a field name, found {}", describe(i))))?;
+    let (rest, from) = field_name(i).or_else(|_| {
+        fail(
+            i,
+            format!("`rename` expects a field name, found {}", describe(i)),
+        )
+    })?;
     let Ok((rest, _)) = (ws1, keyword_ci("as"), ws1).parse(rest) else {
-        return fail(rest, format!("expected `as` after `{}` in rename, found {}", from.text, describe(ws0(rest)?.0)));
+        return fail(
+            rest,
+            format!(
+                "expected `as` after `{}` in rename, found {}",
+                from.text,
+                describe(ws0(rest)?.0)
+            ),
+        );
     };
-    let (rest, to) = field_name(rest).or_else(|_| fail(rest, format!("`as` expects a field name, found {}", describe(rest))))?;
+    let (rest, to) = field_name(rest).or_else(|_| {
+        fail(
+            rest,
+            format!("`as` expects a field name, found {}", describe(rest)),
+        )
+    })?;
     Ok((rest, (from, to)))
 }

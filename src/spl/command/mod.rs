@@ -17,14 +17,71 @@ pub const SUPPORTED: &[&str] = &[
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
-    "tstats", "mstats", "from", "datamodel", "rex", "regex", "spath", "eventstats", "streamstats",
-    "bin", "bucket", "timechart", "chart", "top", "rare", "fillnull", "convert", "lookup",
-    "inputlookup", "outputlookup", "mvexpand", "makemv", "mvcombine", "join", "append",
-    "appendpipe", "foreach", "iplocation", "makeresults", "addtotals", "fromjson", "xmlkv",
-    "transaction", "tail", "reverse", "return", "format", "replace", "apply", "map", "multikv",
-    "extract", "outlier", "anomalydetection", "cyberchef", "uniq", "fieldformat", "eventcount",
-    "union", "collect", "inputcsv", "outputcsv", "kvform", "rangemap", "strcat", "accum", "delta",
-    "autoregress", "geostats", "sistats", "tscollect", "localize", "gentimes", "metadata", "rest",
+    "tstats",
+    "mstats",
+    "from",
+    "datamodel",
+    "rex",
+    "regex",
+    "spath",
+    "eventstats",
+    "streamstats",
+    "bin",
+    "bucket",
+    "timechart",
+    "chart",
+    "top",
+    "rare",
+    "fillnull",
+    "convert",
+    "lookup",
+    "inputlookup",
+    "outputlookup",
+    "mvexpand",
+    "makemv",
+    "mvcombine",
+    "join",
+    "append",
+    "appendpipe",
+    "foreach",
+    "iplocation",
+    "makeresults",
+    "addtotals",
+    "fromjson",
+    "xmlkv",
+    "transaction",
+    "tail",
+    "reverse",
+    "return",
+    "format",
+    "replace",
+    "apply",
+    "map",
+    "multikv",
+    "extract",
+    "outlier",
+    "anomalydetection",
+    "cyberchef",
+    "uniq",
+    "fieldformat",
+    "eventcount",
+    "union",
+    "collect",
+    "inputcsv",
+    "outputcsv",
+    "kvform",
+    "rangemap",
+    "strcat",
+    "accum",
+    "delta",
+    "autoregress",
+    "geostats",
+    "sistats",
+    "tscollect",
+    "localize",
+    "gentimes",
+    "metadata",
+    "rest",
 ];
 
 /// Fails with a clear diagnostic for commands that are planned or unknown.
@@ -38,12 +95,22 @@ pub fn check_known(name: &str, span: Span) -> Result<(), Diagnostic> {
             format!("not supported yet: the `{name}` command"),
         )
         .at(span)
-        .help(format!("spelunk runs these commands today: {}", SUPPORTED.join(", "))));
+        .help(format!(
+            "spelunk runs these commands today: {}",
+            SUPPORTED.join(", ")
+        )));
     }
-    let mut d = Diagnostic::error(codes::SPL_UNKNOWN_COMMAND, format!("unknown command `{name}`")).at(span);
+    let mut d = Diagnostic::error(
+        codes::SPL_UNKNOWN_COMMAND,
+        format!("unknown command `{name}`"),
+    )
+    .at(span);
     d = match closest(name, SUPPORTED.iter().chain(PLANNED)) {
         Some(near) => d.help(format!("did you mean `{near}`?")),
-        None => d.help(format!("spelunk runs these commands: {}", SUPPORTED.join(", "))),
+        None => d.help(format!(
+            "spelunk runs these commands: {}",
+            SUPPORTED.join(", ")
+        )),
     };
     Err(d)
 }
@@ -64,7 +131,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut prev = row[0];
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1).min(row[j] + 1).min(prev + usize::from(ca != *cb));
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(prev + usize::from(ca != *cb));
             prev = row[j + 1];
             row[j + 1] = next;
         }
@@ -136,5 +205,9 @@ pub fn field_list(i: In) -> PResult<Vec<crate::spl::ast::Word>> {
 
 /// Words that end a field list: `by`, `as`, option names.
 fn is_clause_keyword(w: &crate::spl::ast::Word) -> bool {
-    !w.quoted && matches!(w.text.to_ascii_lowercase().as_str(), "by" | "as" | "output" | "outputnew" | "sortby")
+    !w.quoted
+        && matches!(
+            w.text.to_ascii_lowercase().as_str(),
+            "by" | "as" | "output" | "outputnew" | "sortby"
+        )
 }

@@ -3,7 +3,8 @@
 use crate::spl::ast::{Collation, CommandKind, DedupCommand, HeadCommand, SortCommand, SortKey};
 use crate::spl::expr::expr;
 use crate::spl::lex::{
-    describe, fail, failure, field_name, integer, keyword_ci, option_value, parse_bool, ws0, ws1, In, PResult,
+    describe, fail, failure, field_name, integer, keyword_ci, option_value, parse_bool, ws0, ws1,
+    In, PResult,
 };
 use nom::{Input, Parser};
 
@@ -12,7 +13,11 @@ pub fn sort_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
     let mut limit = None;
     if let Ok((rest, w)) = option_value("limit")(i) {
-        limit = Some(w.text.parse().map_err(|_| failure(i, "`limit=` expects a whole number"))?);
+        limit = Some(
+            w.text
+                .parse()
+                .map_err(|_| failure(i, "`limit=` expects a whole number"))?,
+        );
         i = ws0(rest)?.0;
     } else if let Ok((rest, n)) = integer(i) {
         if rest.fragment().is_empty() || rest.fragment().starts_with(char::is_whitespace) {
@@ -24,7 +29,10 @@ pub fn sort_command(i: In) -> PResult<CommandKind> {
     let mut reverse = false;
     loop {
         if !keys.is_empty() {
-            if let Ok((rest, _)) = keyword_ci("desc").parse(i).or_else(|_| keyword_ci("d").parse(i)) {
+            if let Ok((rest, _)) = keyword_ci("desc")
+                .parse(i)
+                .or_else(|_| keyword_ci("d").parse(i))
+            {
                 reverse = true;
                 i = rest;
                 break;
@@ -33,12 +41,23 @@ pub fn sort_command(i: In) -> PResult<CommandKind> {
         let (rest, key) = sort_key(i)?;
         keys.push(key);
         let (rest, _) = ws0(rest)?;
-        i = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+        i = if rest.fragment().starts_with(',') {
+            ws0(rest.take_from(1))?.0
+        } else {
+            rest
+        };
         if i.fragment().is_empty() {
             break;
         }
     }
-    Ok((i, CommandKind::Sort(SortCommand { limit, keys, reverse })))
+    Ok((
+        i,
+        CommandKind::Sort(SortCommand {
+            limit,
+            keys,
+            reverse,
+        }),
+    ))
 }
 
 /// sort_key = [ "+" | "-" ] ws0 ( ("auto"|"num"|"str"|"ip") "(" field ")" | field )
@@ -49,32 +68,67 @@ pub fn sort_key(i: In) -> PResult<SortKey> {
         _ => (i, false),
     };
     let (i, _) = ws0(i)?;
-    for (name, collation) in [("auto(", Collation::Auto), ("num(", Collation::Num), ("str(", Collation::Str), ("ip(", Collation::Ip)] {
+    for (name, collation) in [
+        ("auto(", Collation::Auto),
+        ("num(", Collation::Num),
+        ("str(", Collation::Str),
+        ("ip(", Collation::Ip),
+    ] {
         if i.fragment().starts_with(name) {
             let (rest, field) = field_name(i.take_from(name.len()))?;
             if !rest.fragment().starts_with(')') {
                 return fail(rest, format!("expected `)` to close `{name}`"));
             }
-            return Ok((rest.take_from(1), SortKey { field, descending, collation }));
+            return Ok((
+                rest.take_from(1),
+                SortKey {
+                    field,
+                    descending,
+                    collation,
+                },
+            ));
         }
     }
-    let (rest, field) = field_name(i).or_else(|_| fail(i, format!("`sort` expects a field name, found {}", describe(i))))?;
-    Ok((rest, SortKey { field, descending, collation: Collation::Auto }))
+    let (rest, field) = field_name(i).or_else(|_| {
+        fail(
+            i,
+            format!("`sort` expects a field name, found {}", describe(i)),
+        )
+    })?;
+    Ok((
+        rest,
+        SortKey {
+            field,
+            descending,
+            collation: Collation::Auto,
+        },
+    ))
 }
 
 /// head_command = ws0 [ integer | "limit=" integer | "(" expr ")" ] { ws1 head_option }
 pub fn head_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
-    let mut head = HeadCommand { limit: None, while_expr: None, keeplast: false, null_true: false };
+    let mut head = HeadCommand {
+        limit: None,
+        while_expr: None,
+        keeplast: false,
+        null_true: false,
+    };
     while !i.fragment().is_empty() {
         if let Ok((rest, w)) = option_value("limit")(i).or_else(|_| option_value("count")(i)) {
-            head.limit = Some(w.text.parse().map_err(|_| failure(i, "`limit=` expects a whole number"))?);
+            head.limit = Some(
+                w.text
+                    .parse()
+                    .map_err(|_| failure(i, "`limit=` expects a whole number"))?,
+            );
             i = rest;
         } else if let Ok((rest, w)) = option_value("keeplast")(i) {
-            head.keeplast = parse_bool(&w).ok_or_else(|| failure(i, "`keeplast=` expects true or false"))?;
+            head.keeplast =
+                parse_bool(&w).ok_or_else(|| failure(i, "`keeplast=` expects true or false"))?;
             i = rest;
         } else if let Ok((rest, w)) = option_value("null")(i) {
-            head.null_true = parse_bool(&w).ok_or_else(|| failure(i, "`null=` expects true or false"))?;
+            head.null_true =
+                parse_bool(&w).ok_or_else(|| failure(i, "`null=` expects true or false"))?;
             i = rest;
         } else if let Ok((rest, n)) = integer(i) {
             head.limit = Some(n);
@@ -84,7 +138,13 @@ pub fn head_command(i: In) -> PResult<CommandKind> {
             head.while_expr = Some(e);
             i = rest;
         } else {
-            return fail(i, format!("`head` expects a number or `(expression)`, found {}", describe(i)));
+            return fail(
+                i,
+                format!(
+                    "`head` expects a number or `(expression)`, found {}",
+                    describe(i)
+                ),
+            );
         }
         i = ws0(i)?.0;
     }
@@ -94,7 +154,13 @@ pub fn head_command(i: In) -> PResult<CommandKind> {
 /// dedup_command = ws0 [ integer ws1 ] field_or_option { ws0 [","] ws0 field_or_option } [ "sortby" sort_key... ]
 pub fn dedup_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
-    let mut dedup = DedupCommand { count: 1, fields: Vec::new(), keepempty: false, consecutive: false, sortby: Vec::new() };
+    let mut dedup = DedupCommand {
+        count: 1,
+        fields: Vec::new(),
+        keepempty: false,
+        consecutive: false,
+        sortby: Vec::new(),
+    };
     if let Ok((rest, (n, _))) = (integer, ws1).parse(i) {
         dedup.count = n.max(1);
         i = rest;
@@ -106,7 +172,11 @@ pub fn dedup_command(i: In) -> PResult<CommandKind> {
                 let (rest, key) = sort_key(i)?;
                 dedup.sortby.push(key);
                 let (rest, _) = ws0(rest)?;
-                i = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+                i = if rest.fragment().starts_with(',') {
+                    ws0(rest.take_from(1))?.0
+                } else {
+                    rest
+                };
                 if i.fragment().is_empty() {
                     break;
                 }
@@ -114,9 +184,13 @@ pub fn dedup_command(i: In) -> PResult<CommandKind> {
             break;
         }
         let mut matched = false;
-        for (name, slot) in [("keepempty", &mut dedup.keepempty), ("consecutive", &mut dedup.consecutive)] {
+        for (name, slot) in [
+            ("keepempty", &mut dedup.keepempty),
+            ("consecutive", &mut dedup.consecutive),
+        ] {
             if let Ok((rest, w)) = option_value(name)(i) {
-                *slot = parse_bool(&w).ok_or_else(|| failure(i, format!("`{name}=` expects true or false")))?;
+                *slot = parse_bool(&w)
+                    .ok_or_else(|| failure(i, format!("`{name}=` expects true or false")))?;
                 i = rest;
                 matched = true;
             }
@@ -128,13 +202,22 @@ pub fn dedup_command(i: In) -> PResult<CommandKind> {
                 }
                 i = rest;
             } else {
-                let (rest, field) = field_name(i).or_else(|_| fail(i, format!("`dedup` expects a field name, found {}", describe(i))))?;
+                let (rest, field) = field_name(i).or_else(|_| {
+                    fail(
+                        i,
+                        format!("`dedup` expects a field name, found {}", describe(i)),
+                    )
+                })?;
                 dedup.fields.push(field);
                 i = rest;
             }
         }
         let (rest, _) = ws0(i)?;
-        i = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+        i = if rest.fragment().starts_with(',') {
+            ws0(rest.take_from(1))?.0
+        } else {
+            rest
+        };
     }
     if dedup.fields.is_empty() {
         return fail(i, "`dedup` expects at least one field name");

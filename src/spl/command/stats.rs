@@ -17,7 +17,11 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
         let (rest, agg) = aggregation(i)?;
         aggs.push(agg);
         let (rest, _) = ws0(rest)?;
-        i = if rest.fragment().starts_with(',') { ws0(rest.take_from(1))?.0 } else { rest };
+        i = if rest.fragment().starts_with(',') {
+            ws0(rest.take_from(1))?.0
+        } else {
+            rest
+        };
         if i.fragment().is_empty() {
             break;
         }
@@ -27,7 +31,12 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
     }
     let mut by = Vec::new();
     if let Ok((rest, _)) = (keyword_ci("by"), ws0).parse(i) {
-        let (rest, fields) = field_list(rest).or_else(|_| fail(rest, format!("`by` expects a field name, found {}", describe(rest))))?;
+        let (rest, fields) = field_list(rest).or_else(|_| {
+            fail(
+                rest,
+                format!("`by` expects a field name, found {}", describe(rest)),
+            )
+        })?;
         by = fields;
         i = rest;
     }
@@ -36,9 +45,18 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
 
 /// aggregation = name [ "(" ( "eval(" expr ")" | field ) ")" ] [ ws1 "as" ws1 field ]
 fn aggregation(i: In) -> PResult<Aggregation> {
-    let len = i.fragment().find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(i.fragment().len());
+    let len = i
+        .fragment()
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(i.fragment().len());
     if len == 0 {
-        return fail(i, format!("expected a stats function such as `count`, found {}", describe(i)));
+        return fail(
+            i,
+            format!(
+                "expected a stats function such as `count`, found {}",
+                describe(i)
+            ),
+        );
     }
     let (rest, name) = i.take_split(len);
     let func = word(name, false, name.fragment().to_string());
@@ -50,11 +68,24 @@ fn aggregation(i: In) -> PResult<Aggregation> {
     let mut alias = None;
     let mut rest = rest;
     if let Ok((after, _)) = (ws1, keyword_ci("as"), ws1).parse(rest) {
-        let (after, name) = field_name(after).or_else(|_| fail(after, format!("`as` expects a field name, found {}", describe(after))))?;
+        let (after, name) = field_name(after).or_else(|_| {
+            fail(
+                after,
+                format!("`as` expects a field name, found {}", describe(after)),
+            )
+        })?;
         alias = Some(name);
         rest = after;
     }
-    Ok((rest, Aggregation { func, arg, alias, call_text }))
+    Ok((
+        rest,
+        Aggregation {
+            func,
+            arg,
+            alias,
+            call_text,
+        },
+    ))
 }
 
 /// The argument in parentheses, and the call text that names the column.
@@ -64,12 +95,20 @@ fn aggregation_arg<'a>(i: In<'a>, func: &str) -> PResult<'a, (Option<AggArg>, St
         let (r, e) = expr(inner.take_from(4))?;
         (r, AggArg::Eval(e))
     } else {
-        let (r, f) = field_name(inner).or_else(|_| fail(inner, format!("`{func}(` expects a field name, found {}", describe(inner))))?;
+        let (r, f) = field_name(inner).or_else(|_| {
+            fail(
+                inner,
+                format!("`{func}(` expects a field name, found {}", describe(inner)),
+            )
+        })?;
         (r, AggArg::Field(f))
     };
     let (rest, _) = ws0(rest)?;
     if !rest.fragment().starts_with(')') {
-        return fail(rest, format!("expected `)` to close `{func}(`, found {}", describe(rest)));
+        return fail(
+            rest,
+            format!("expected `)` to close `{func}(`, found {}", describe(rest)),
+        );
     }
     let rest = rest.take_from(1);
     let inside = &i.fragment()[1..rest.location_offset() - i.location_offset() - 1];
