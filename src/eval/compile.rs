@@ -46,7 +46,9 @@ pub enum Matcher {
     Exists,
     /// case-insensitive equality with this lower-cased text
     Exact(String),
-    /// case-insensitive glob, as an anchored regex
+    /// case-sensitive equality (`CASE(...)`)
+    ExactCased(String),
+    /// a glob, as an anchored regex
     Glob(Regex),
     /// IP network (address, prefix length), or the literal text
     Cidr {
@@ -194,10 +196,21 @@ fn glob_body(glob: &str) -> String {
 fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
     Ok(match p {
         Pattern::Exists => Matcher::Exists,
-        Pattern::Glob(g) if !g.contains('*') && !g.contains('\\') => {
-            Matcher::Exact(g.to_lowercase())
+        Pattern::Glob {
+            glob,
+            case_sensitive: false,
+        } if is_plain(glob) => Matcher::Exact(glob.to_lowercase()),
+        Pattern::Glob {
+            glob,
+            case_sensitive: true,
+        } if is_plain(glob) => Matcher::ExactCased(glob.clone()),
+        Pattern::Glob {
+            glob,
+            case_sensitive,
+        } => {
+            let flags = if *case_sensitive { "(?s)" } else { "(?si)" };
+            Matcher::Glob(regex(&format!("{flags}^{}$", glob_body(glob)))?)
         }
-        Pattern::Glob(g) => Matcher::Glob(regex(&format!("(?si)^{}$", glob_body(g)))?),
         Pattern::Cidr(text) => {
             let (ip, bits) = text.split_once('/').unwrap_or((text, "32"));
             match (ip.parse(), bits.parse()) {
@@ -225,6 +238,11 @@ fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
             ))?)
         }
     })
+}
+
+/// A glob without wildcards or escapes: plain equality.
+fn is_plain(glob: &str) -> bool {
+    !glob.contains(['*', '\\'])
 }
 
 /// The output columns, when the stages fix them; `None` when they depend on the events.

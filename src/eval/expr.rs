@@ -162,6 +162,7 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
         Matcher::Exact(text) => eq_ignore_case(&v.to_text(), text),
+        Matcher::ExactCased(text) => v.to_text() == *text,
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.to_text()),
         Matcher::Cidr { net, bits, text } => {
             let value = v.to_text();

@@ -253,11 +253,7 @@ fn round(x: &Value, digits: Option<f64>) -> Value {
         (Some(x), Some(d)) => {
             let factor = 10f64.powi(d.max(0.0) as i32);
             let rounded = (x * factor).round() / factor;
-            if d > 0.0 {
-                Value::str(format!("{rounded:.prec$}", prec = d as usize))
-            } else {
-                Value::Num(rounded)
-            }
+            Value::Num(rounded)
         }
         _ => Value::Null,
     }

@@ -79,12 +79,25 @@ impl Display for Expr {
             Expr::Field(name) => write!(f, "{name}"),
             Expr::Not(e) => write!(f, "NOT {e}"),
             Expr::Neg(e) => write!(f, "-{e}"),
+            Expr::Binary(op @ (BinOp::And | BinOp::Or), _, _) => {
+                let mut parts = Vec::new();
+                chain(self, *op, &mut parts);
+                let text: Vec<String> = parts.iter().map(ToString::to_string).collect();
+                write!(f, "({})", text.join(&format!(" {} ", binop(*op))))
+            }
             Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", binop(*op)),
             Expr::In(e, list) => write!(f, "({e} IN ({}))", join(list)),
             Expr::Call(func, args) => write!(f, "{}({})", func.name(), join(args)),
             Expr::Match { field, pattern } => match pattern {
                 Pattern::Exists => write!(f, "{field}=*"),
-                Pattern::Glob(g) => write!(f, "{field}~={g:?}"),
+                Pattern::Glob {
+                    glob,
+                    case_sensitive: false,
+                } => write!(f, "{field}~={glob:?}"),
+                Pattern::Glob {
+                    glob,
+                    case_sensitive: true,
+                } => write!(f, "{field}=CASE({glob:?})"),
                 Pattern::Cidr(c) => write!(f, "{field} in cidr {c}"),
                 Pattern::Compare(op, v) => write!(f, "{field}{}{v:?}", cmpop(*op)),
                 Pattern::Term {
@@ -108,6 +121,17 @@ impl Display for Lit {
             Lit::Num(n) => write!(f, "{n}"),
             Lit::Str(s) => write!(f, "{s:?}"),
         }
+    }
+}
+
+/// The operands of a chain of one associative operator, flattened for display.
+fn chain<'a>(e: &'a Expr, op: BinOp, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::Binary(o, l, r) if *o == op => {
+            chain(l, op, out);
+            chain(r, op, out);
+        }
+        other => out.push(other),
     }
 }
 

@@ -87,8 +87,9 @@ pub enum BinOp {
 pub enum Pattern {
     /// `field=*`: the field exists
     Exists,
-    /// `field=value` / `field=val*ue`: case-insensitive glob (`*` any run of characters)
-    Glob(String),
+    /// `field=value` / `field=val*ue`: a glob (`*` any run of characters), case-insensitive
+    /// unless written `field=CASE(Value)`
+    Glob { glob: String, case_sensitive: bool },
     /// `field=10.0.0.0/8`: the value is an IP in the subnet (or equals the text)
     Cidr(String),
     /// `field>5`, `field<=abc`: numeric when both sides are numbers, else lexicographic

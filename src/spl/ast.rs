@@ -60,11 +60,12 @@ pub enum SearchExpr {
     Or(Vec<SearchExpr>),
     /// `NOT a`
     Not(Box<SearchExpr>),
-    /// `field=value`, `field!=value`, `field<value`, ...
+    /// `field=value`, `field!=value`, `field<value`, `field=CASE(Value)`, ...
     Compare {
         field: Word,
         op: SearchOp,
         value: Word,
+        directive: TermDirective,
     },
     /// `field IN (a, "b", c*)`
     In { field: Word, values: Vec<Word> },

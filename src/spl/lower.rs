@@ -10,6 +10,16 @@ use crate::spl::ast::{
 
 /// Splunk's default `sort` limit ("If no count is specified, the default limit of 10000 is used").
 pub const SORT_DEFAULT_LIMIT: u64 = 10_000;
+/// Search-time modifiers that select a time range rather than compare a field.
+const TIME_MODIFIERS: &[&str] = &[
+    "earliest",
+    "latest",
+    "_index_earliest",
+    "_index_latest",
+    "starttime",
+    "endtime",
+];
+
 /// Splunk's default `head` count.
 pub const HEAD_DEFAULT: u64 = 10;
 
@@ -161,11 +171,16 @@ impl Lowerer {
             SearchExpr::And(items) => self.fold(items, BinOp::And),
             SearchExpr::Or(items) => self.fold(items, BinOp::Or),
             SearchExpr::Not(inner) => Expr::Not(Box::new(self.search(inner))),
-            SearchExpr::Compare { field, op, value } => self.compare(field, *op, value),
+            SearchExpr::Compare {
+                field,
+                op,
+                value,
+                directive,
+            } => self.compare(field, *op, value, *directive == TermDirective::Case),
             SearchExpr::In { field, values } => {
                 let items: Vec<Expr> = values
                     .iter()
-                    .map(|v| self.compare(field, SearchOp::Eq, v))
+                    .map(|v| self.compare(field, SearchOp::Eq, v, false))
                     .collect();
                 fold_exprs(items, BinOp::Or)
             }
@@ -185,7 +200,7 @@ impl Lowerer {
     }
 
     /// `field op value` in the search language.
-    fn compare(&mut self, field: &Word, op: SearchOp, value: &Word) -> Expr {
+    fn compare(&mut self, field: &Word, op: SearchOp, value: &Word, case_sensitive: bool) -> Expr {
         if field.text.contains('*') {
             return self.error(
                 Diagnostic::error(
@@ -193,6 +208,16 @@ impl Lowerer {
                     "not supported yet: wildcard field names in search",
                 )
                 .at(field.span),
+            );
+        }
+        if TIME_MODIFIERS.contains(&field.text.as_str()) {
+            return self.error(
+                Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    format!("not supported yet: the time modifier `{}=`", field.text),
+                )
+                .at(field.span)
+                .help("select the time range by choosing the events files; time modifiers are planned"),
             );
         }
         let name = field.text.clone();
@@ -206,7 +231,10 @@ impl Lowerer {
             } else if is_cidr(&value.text) {
                 matcher(Pattern::Cidr(value.text.clone()))
             } else {
-                matcher(Pattern::Glob(value.text.clone()))
+                matcher(Pattern::Glob {
+                    glob: value.text.clone(),
+                    case_sensitive,
+                })
             }
         };
         let compare = |op| matcher(Pattern::Compare(op, value.text.clone()));

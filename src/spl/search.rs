@@ -130,8 +130,22 @@ fn comparison(i: In) -> PResult<SearchExpr> {
     let (rest, _) = ws0(rest)?;
     let (rest, op) = search_op(rest)?;
     let (rest, _) = ws0(rest)?;
-    let (rest, value) = search_value(rest)?;
-    Ok((rest, SearchExpr::Compare { field, op, value }))
+    let (rest, (value, directive)) = match directive_value(rest)? {
+        (rest, Some(found)) => (rest, found),
+        (_, None) => {
+            let (rest, value) = search_value(rest)?;
+            (rest, (value, TermDirective::Plain))
+        }
+    };
+    Ok((
+        rest,
+        SearchExpr::Compare {
+            field,
+            op,
+            value,
+            directive,
+        },
+    ))
 }
 
 /// search_field = ( letter | "_" | "@" ) { letter | digit | "_" | "." | "{" | "}" | "@" | "-" | "*" }
@@ -266,18 +280,8 @@ fn value_list(i: In) -> PResult<Vec<Word>> {
     }
 }
 
-/// term = quoted | "TERM(" word ")" | "CASE(" word ")" | bare_word
-fn term(i: In) -> PResult<SearchExpr> {
-    if i.fragment().starts_with('"') {
-        let (rest, word) = quoted(i)?;
-        return Ok((
-            rest,
-            SearchExpr::Term {
-                word,
-                directive: TermDirective::Plain,
-            },
-        ));
-    }
+/// directive_value = ( "TERM(" | "CASE(" ) ( quoted | bare ) ")"
+fn directive_value(i: In) -> PResult<Option<(Word, TermDirective)>> {
     for (name, directive) in [
         ("TERM(", TermDirective::Term),
         ("CASE(", TermDirective::Case),
@@ -294,8 +298,21 @@ fn term(i: In) -> PResult<SearchExpr> {
             let Ok((rest, _)) = tag::<_, _, crate::spl::lex::PError>(")").parse(rest) else {
                 return fail(rest, format!("expected `)` to close `{name}`"));
             };
-            return Ok((rest, SearchExpr::Term { word, directive }));
+            return Ok((rest, Some((word, directive))));
         }
+    }
+    Ok((i, None))
+}
+
+/// term = quoted | directive_value | bare_word
+fn term(i: In) -> PResult<SearchExpr> {
+    if i.fragment().starts_with('"') {
+        let (rest, word) = quoted(i)?;
+        let directive = TermDirective::Plain;
+        return Ok((rest, SearchExpr::Term { word, directive }));
+    }
+    if let (rest, Some((word, directive))) = directive_value(i)? {
+        return Ok((rest, SearchExpr::Term { word, directive }));
     }
     let len = bare_len(i.fragment(), false);
     if len == 0 {
