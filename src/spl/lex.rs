@@ -273,3 +273,13 @@ pub fn parse_bool(w: &Word) -> Option<bool> {
 pub fn failure(at: In, message: impl Into<String>) -> nom::Err<PError> {
     nom::Err::Failure(PError::new(at, message))
 }
+
+/// list_separator = ws0 [ "," ws0 ]: between the items of a comma- or space-separated list.
+pub fn list_separator(i: In) -> PResult<In> {
+    let (rest, _) = ws0(i)?;
+    if rest.fragment().starts_with(',') {
+        ws0(rest.take_from(1))
+    } else {
+        Ok((rest, rest))
+    }
+}

@@ -2,6 +2,7 @@
 
 use crate::spl::ast::{CommandKind, Word};
 use crate::spl::command::field_list;
+use crate::spl::lex::list_separator;
 use crate::spl::lex::{describe, fail, field_name, keyword_ci, ws0, ws1, In, PResult};
 use nom::{Input, Parser};
 
@@ -42,12 +43,7 @@ pub fn rename_command(i: In) -> PResult<CommandKind> {
     loop {
         let (rest, pair) = rename_pair(i)?;
         pairs.push(pair);
-        let (rest, _) = ws0(rest)?;
-        let rest = if rest.fragment().starts_with(',') {
-            ws0(rest.take_from(1))?.0
-        } else {
-            rest
-        };
+        let rest = list_separator(rest)?.0;
         if rest.fragment().is_empty() {
             return Ok((rest, CommandKind::Rename(pairs)));
         }

@@ -7,6 +7,7 @@ mod stats;
 
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::spl::ast::CommandKind;
+use crate::spl::lex::list_separator;
 use crate::spl::lex::{describe, ws0, In, PError, PResult};
 use crate::spl::search;
 
@@ -187,12 +188,7 @@ pub fn field_list(i: In) -> PResult<Vec<crate::spl::ast::Word>> {
     let (mut rest, first) = field_name(i)?;
     let mut fields = vec![first];
     loop {
-        let (r, _) = ws0(rest)?;
-        let r = if r.fragment().starts_with(',') {
-            ws0(nom::Input::take_from(&r, 1))?.0
-        } else {
-            r
-        };
+        let r = list_separator(rest)?.0;
         match field_name(r) {
             Ok((r2, f)) if !is_clause_keyword(&f) => {
                 fields.push(f);

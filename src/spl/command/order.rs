@@ -2,6 +2,7 @@
 
 use crate::spl::ast::{Collation, CommandKind, DedupCommand, HeadCommand, SortCommand, SortKey};
 use crate::spl::expr::expr;
+use crate::spl::lex::list_separator;
 use crate::spl::lex::{
     describe, fail, failure, field_name, integer, keyword_ci, option_value, parse_bool, ws0, ws1,
     In, PResult,
@@ -40,12 +41,7 @@ pub fn sort_command(i: In) -> PResult<CommandKind> {
         }
         let (rest, key) = sort_key(i)?;
         keys.push(key);
-        let (rest, _) = ws0(rest)?;
-        i = if rest.fragment().starts_with(',') {
-            ws0(rest.take_from(1))?.0
-        } else {
-            rest
-        };
+        i = list_separator(rest)?.0;
         if i.fragment().is_empty() {
             break;
         }
@@ -171,12 +167,7 @@ pub fn dedup_command(i: In) -> PResult<CommandKind> {
             loop {
                 let (rest, key) = sort_key(i)?;
                 dedup.sortby.push(key);
-                let (rest, _) = ws0(rest)?;
-                i = if rest.fragment().starts_with(',') {
-                    ws0(rest.take_from(1))?.0
-                } else {
-                    rest
-                };
+                i = list_separator(rest)?.0;
                 if i.fragment().is_empty() {
                     break;
                 }
@@ -212,12 +203,7 @@ pub fn dedup_command(i: In) -> PResult<CommandKind> {
                 i = rest;
             }
         }
-        let (rest, _) = ws0(i)?;
-        i = if rest.fragment().starts_with(',') {
-            ws0(rest.take_from(1))?.0
-        } else {
-            rest
-        };
+        i = list_separator(i)?.0;
     }
     if dedup.fields.is_empty() {
         return fail(i, "`dedup` expects at least one field name");

@@ -3,6 +3,7 @@
 use crate::spl::ast::{AggArg, Aggregation, CommandKind, StatsCommand};
 use crate::spl::command::field_list;
 use crate::spl::expr::expr;
+use crate::spl::lex::list_separator;
 use crate::spl::lex::{describe, fail, field_name, keyword_ci, word, ws0, ws1, In, PResult};
 use nom::{Input, Parser};
 
@@ -16,12 +17,7 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
         }
         let (rest, agg) = aggregation(i)?;
         aggs.push(agg);
-        let (rest, _) = ws0(rest)?;
-        i = if rest.fragment().starts_with(',') {
-            ws0(rest.take_from(1))?.0
-        } else {
-            rest
-        };
+        i = list_separator(rest)?.0;
         if i.fragment().is_empty() {
             break;
         }
