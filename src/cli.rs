@@ -5,6 +5,7 @@ use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::eval::event::{EventOptions, Record};
 use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
+use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
@@ -34,6 +35,9 @@ pub struct RuleArgs {
     pub query: Option<String>,
     /// The rule file (.spl), then events files (NDJSON or JSON array; `-` or none: stdin).
     pub paths: Vec<String>,
+    /// Macro definitions: macros.conf, security_content YAML/JSONL, or a folder of them (repeatable).
+    #[arg(long = "macros", value_name = "PATH", num_args = 1)]
+    pub macros: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -166,13 +170,40 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
     ))
 }
 
-fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
-    crate::spl_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+/// The standard macros plus those of `--macros`, later files overriding earlier ones.
+fn load_macros(rule: &RuleArgs) -> Result<Macros, String> {
+    let mut macros = Macros::standard();
+    for path in &rule.macros {
+        macros
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    Ok(macros)
+}
+
+/// The rule after macro expansion, with the name to show in diagnostics about it.
+fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
+    let macros = load_macros(rule)?;
+    let text = crate::expand_macros(&source.text, &macros)
+        .map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let name = if text == source.text {
+        source.name.clone()
+    } else {
+        format!("{} (after macro expansion)", source.name)
+    };
+    Ok(Source { name, text })
+}
+
+fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String> {
+    let expanded = expand(source, rule)?;
+    let ast = crate::spl_to_ast(&expanded.text)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))?;
+    crate::ast_to_ir(&ast).map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = to_ir(&source)?;
+    let pipeline = to_ir(&source, &args.rule)?;
     let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
@@ -254,12 +285,13 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
     }
     let text = match args.emit {
         Emit::Ast => {
+            let source = expand(&source, &args.rule)?;
             let ast = crate::spl_to_ast(&source.text)
                 .map_err(|d| render_all(&d, &source.name, &source.text))?;
             dump(&ast, args.format)?
         }
         Emit::Ir => {
-            let ir = to_ir(&source)?;
+            let ir = to_ir(&source, &args.rule)?;
             match args.format {
                 DumpFormat::Text => ir.to_string(),
                 f => dump(&ir, f)?,

@@ -5,6 +5,7 @@ pub mod command;
 pub mod expr;
 pub mod lex;
 pub mod lower;
+pub mod macros;
 pub mod parse;
 pub mod search;
 

@@ -76,7 +76,7 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
                     "not supported yet: macro expansion",
                 )
                 .at(Span::new(i, i + len))
-                .help("expand the macro by hand; `--macros` support is planned"));
+                .help("expand macros before parsing (spelunk::expand_macros; the CLI does it, with --macros PATH for definitions)"));
             }
             b'[' => {
                 depth += 1;
