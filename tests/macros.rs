@@ -143,3 +143,16 @@ fn the_corpus_macros_load() {
     m.load_path(&path).expect("corpus macros load");
     assert!(m.len() > 150, "{}", m.len());
 }
+
+#[test]
+fn every_built_in_data_model_loads_and_its_constraints_parse() {
+    let models = spelunk::spl::datamodel::Datamodels::standard();
+    let names = models.names();
+    assert!(names.len() >= 12, "{names:?}");
+    for name in &names {
+        let q = format!("| tstats count from datamodel={name}");
+        assert!(spelunk::spl_to_ir(&q).is_ok(), "{name}");
+        let q = format!("| from datamodel={name}");
+        assert!(spelunk::spl_to_ir(&q).is_ok(), "{name}");
+    }
+}

@@ -318,32 +318,49 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     out
 }
 
+/// `rename a as b`: the field keeps its place; an existing `b` is replaced. Wildcards carry what
+/// `*` matched (`Processes.* as *`).
 fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
     for (from, to) in pairs {
-        let names: Vec<String> = record
+        let targets: Vec<(String, String)> = record
             .fields
             .keys()
-            .filter(|n| field_matches(from, n))
-            .cloned()
+            .filter_map(|name| {
+                wildcard_capture(from, name).map(|caps| (name.clone(), fill_wildcards(to, &caps)))
+            })
             .collect();
-        for name in names {
-            let Some(captures) = wildcard_capture(from, &name) else {
-                continue;
-            };
-            let mut target = String::new();
-            let mut caps = captures.iter();
-            for (i, part) in to.split('*').enumerate() {
-                if i > 0 {
-                    target.push_str(caps.next().map_or("", String::as_str));
+        if targets.is_empty() {
+            continue;
+        }
+        let replaced: Vec<&String> = targets.iter().map(|(_, t)| t).collect();
+        let mut fields = indexmap::IndexMap::with_capacity(record.fields.len());
+        for (name, value) in record.fields {
+            match targets.iter().find(|(source, _)| *source == name) {
+                Some((_, target)) => {
+                    fields.insert(target.clone(), value);
                 }
-                target.push_str(part);
-            }
-            if let Some(v) = record.fields.shift_remove(&name) {
-                record.fields.insert(target, v);
+                None if replaced.contains(&&name) => {}
+                None => {
+                    fields.insert(name, value);
+                }
             }
         }
+        record.fields = fields;
     }
     record
+}
+
+/// `to` with each `*` replaced by the next capture.
+fn fill_wildcards(to: &str, captures: &[String]) -> String {
+    let mut target = String::new();
+    let mut caps = captures.iter();
+    for (i, part) in to.split('*').enumerate() {
+        if i > 0 {
+            target.push_str(caps.next().map_or("", String::as_str));
+        }
+        target.push_str(part);
+    }
+    target
 }
 
 fn dedup(

@@ -237,6 +237,27 @@ pub struct Dedup {
     pub sortby: Vec<SortKey>,
 }
 
+impl Expr {
+    /// The same expression with every field name passed through `rename`.
+    pub fn map_fields(self, rename: &dyn Fn(String) -> String) -> Expr {
+        let map = |e: Box<Expr>| Box::new(e.map_fields(rename));
+        let map_all = |items: Vec<Expr>| items.into_iter().map(|e| e.map_fields(rename)).collect();
+        match self {
+            Expr::Lit(l) => Expr::Lit(l),
+            Expr::Field(f) => Expr::Field(rename(f)),
+            Expr::Not(e) => Expr::Not(map(e)),
+            Expr::Neg(e) => Expr::Neg(map(e)),
+            Expr::Binary(op, l, r) => Expr::Binary(op, map(l), map(r)),
+            Expr::In(e, list) => Expr::In(map(e), map_all(list)),
+            Expr::Call(f, args) => Expr::Call(f, map_all(args)),
+            Expr::Match { field, pattern } => Expr::Match {
+                field: rename(field),
+                pattern,
+            },
+        }
+    }
+}
+
 impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {

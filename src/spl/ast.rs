@@ -40,6 +40,21 @@ pub enum CommandKind {
     Head(HeadCommand),
     /// `dedup 2 host, user keepempty=true`
     Dedup(DedupCommand),
+    /// `| tstats count from datamodel=Endpoint.Processes where Processes.user=x by Processes.dest`
+    Tstats(TstatsCommand),
+    /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`
+    FromDatamodel(Word),
+}
+
+/// `tstats [option=value]... aggregation... [from datamodel=X] [where search] [by fields [span=t]]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TstatsCommand {
+    pub options: Vec<(Word, Word)>,
+    pub aggs: Vec<Aggregation>,
+    pub datamodel: Option<Word>,
+    pub filter: Option<SearchExpr>,
+    pub by: Vec<Word>,
+    pub span: Option<Word>,
 }
 
 /// A token as written: a bare word or a quoted string (quotes removed, escapes resolved).

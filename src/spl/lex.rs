@@ -140,10 +140,16 @@ fn is_field_char(c: char) -> bool {
     c.is_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '@' | '*')
 }
 
-/// field_name = ( letter | "_" | "@" | "*" ) { field_char }, or a quoted string.
+/// field_name = ( letter | "_" | "@" | "*" ) { field_char } | quoted { field_char }
+///
+/// A quoted part joins the characters after it, as Splunk's tokenizer does: `"Processes".*`.
 pub fn field_name(i: In) -> PResult<Word> {
     if i.fragment().starts_with('"') || i.fragment().starts_with('\'') {
-        return quoted(i);
+        let (rest, mut w) = quoted(i)?;
+        let (rest, tail) = take_while(is_field_char).parse(rest)?;
+        w.text.push_str(tail.fragment());
+        w.span.end = rest.location_offset();
+        return Ok((rest, w));
     }
     let first_ok = i
         .fragment()

@@ -2,6 +2,7 @@
 
 pub mod ast;
 pub mod command;
+pub mod datamodel;
 pub mod expr;
 pub mod lex;
 pub mod lower;
