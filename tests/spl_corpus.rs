@@ -50,7 +50,7 @@ fn security_content_searches_parse_and_lower() {
         rate * 100.0
     );
     let mut grouped: Vec<_> = failures.into_iter().collect();
-    grouped.sort_by(|a, b| b.1.cmp(&a.1));
+    grouped.sort_by_key(|g| std::cmp::Reverse(g.1));
     for (why, n) in grouped.iter().take(40) {
         println!("{n:>5}  {why}");
     }

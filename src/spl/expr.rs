@@ -209,8 +209,9 @@ fn primary(i: In, depth: usize) -> PResult<EvalExpr> {
         ));
     }
     let (rest, name) = eval_field(i)?;
-    if rest.fragment().starts_with('(') {
-        return call(i, rest, name, depth);
+    let (paren, _) = ws0(rest)?;
+    if paren.fragment().starts_with('(') {
+        return call(i, paren, name, depth);
     }
     let span = Span::new(start, rest.location_offset());
     Ok((

@@ -135,9 +135,9 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// field_char = letter | digit | "_" | "." | "{" | "}" | "@" | "*"
+/// field_char = letter | digit | "_" | "." | "{" | "}" | "@" | "*" | "/" | "-" | ":" | "#"
 fn is_field_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '@' | '*')
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '@' | '*' | '/' | '-' | ':' | '#')
 }
 
 /// field_name = ( letter | "_" | "@" | "*" ) { field_char } | quoted { field_char }
@@ -280,12 +280,12 @@ pub fn failure(at: In, message: impl Into<String>) -> nom::Err<PError> {
     nom::Err::Failure(PError::new(at, message))
 }
 
-/// list_separator = ws0 [ "," ws0 ]: between the items of a comma- or space-separated list.
+/// list_separator = ws0 { "," ws0 }: between the items of a comma- or space-separated list
+/// (Splunk tolerates a doubled comma).
 pub fn list_separator(i: In) -> PResult<In> {
-    let (rest, _) = ws0(i)?;
-    if rest.fragment().starts_with(',') {
-        ws0(rest.take_from(1))
-    } else {
-        Ok((rest, rest))
+    let (mut rest, _) = ws0(i)?;
+    while rest.fragment().starts_with(',') {
+        rest = ws0(rest.take_from(1))?.0;
     }
+    Ok((rest, rest))
 }

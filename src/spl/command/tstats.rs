@@ -138,6 +138,7 @@ fn datamodel_ref(i: In) -> PResult<Word> {
     let (rest, _) = ws0(rest)?;
     let rest = match rest.fragment().chars().next() {
         Some('=' | ':') => ws0(rest.take_from(1))?.0,
+        Some(c) if c.is_whitespace() => ws0(rest)?.0,
         _ => return fail(rest, "expected `=` after `datamodel`"),
     };
     dataset_name(rest)
