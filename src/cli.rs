@@ -5,6 +5,7 @@ use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::eval::event::{EventOptions, Record};
 use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
+use crate::spl::datamodel::Datamodels;
 use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -38,6 +39,9 @@ pub struct RuleArgs {
     /// Macro definitions: macros.conf, security_content YAML/JSONL, or a folder of them (repeatable).
     #[arg(long = "macros", value_name = "PATH", num_args = 1)]
     pub macros: Vec<String>,
+    /// Data model definitions (YAML file or folder) in addition to the built-in CIM ones.
+    #[arg(long = "datamodels", value_name = "PATH", num_args = 1)]
+    pub datamodels: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -65,6 +69,9 @@ pub struct RunArgs {
     /// Treat a bad event line as fatal (exit 2) instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
+    #[arg(long, value_name = "DIR")]
+    pub lookups: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -198,13 +205,24 @@ fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String
     let expanded = expand(source, rule)?;
     let ast = crate::spl_to_ast(&expanded.text)
         .map_err(|d| render_all(&d, &expanded.name, &expanded.text))?;
-    crate::ast_to_ir(&ast).map_err(|d| render_all(&d, &expanded.name, &expanded.text))
+    let mut models = Datamodels::standard();
+    for path in &rule.datamodels {
+        models
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    crate::spl::lower::lower_with(&ast, &models)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
     let pipeline = to_ir(&source, &args.rule)?;
-    let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let options = crate::eval::compile::Options {
+        lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+    };
+    let plan = crate::eval::compile::compile_with(&pipeline, &options)
+        .map_err(|d| render_all(&d, &source.name, &source.text))?;
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
@@ -232,6 +250,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         ));
     }
     let results = run.finish();
+    for warning in &results.warnings {
+        eprint!("{}", warning.render("", ""));
+    }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {

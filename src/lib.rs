@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod csv;
 pub mod diagnostic;
 pub mod eval;
 pub mod io;

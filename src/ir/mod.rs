@@ -30,6 +30,27 @@ pub enum Stage {
     Head(Head),
     /// `dedup [n] fields`.
     Dedup(Dedup),
+    /// `lookup table field AS event_field OUTPUT ...`: enrich from a CSV lookup.
+    Lookup(Lookup),
+    /// `| inputlookup table`: the table's rows (after the input, with `append=t`).
+    InputLookup {
+        table: String,
+        append: bool,
+        filter: Option<Expr>,
+    },
+    /// `| outputlookup table`: write the results to a CSV lookup and pass them on.
+    OutputLookup { table: String, append: bool },
+}
+
+/// A lookup: match `inputs` (lookup field, event field); copy `outputs` (lookup field, event field).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lookup {
+    pub table: String,
+    pub inputs: Vec<(String, String)>,
+    /// `None`: every other column of the table.
+    pub outputs: Option<Vec<(String, String)>>,
+    /// `OUTPUTNEW`: only fill fields the event does not have.
+    pub output_new: bool,
 }
 
 /// An expression over one event; search-language matching is `Match`.
@@ -268,6 +289,9 @@ impl Stage {
                 .iter()
                 .any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
             | Stage::Eval(_)
             | Stage::Sort(_)
             | Stage::Table(_)
@@ -281,6 +305,9 @@ impl Stage {
         match self {
             Stage::Stats(_) | Stage::Sort(_) => true,
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
             | Stage::Eval(_)
             | Stage::Table(_)
             | Stage::Fields { .. }

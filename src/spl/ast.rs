@@ -44,6 +44,25 @@ pub enum CommandKind {
     Tstats(TstatsCommand),
     /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`
     FromDatamodel(Word),
+    /// `lookup users uid AS user OUTPUT name, dept AS department`
+    Lookup(LookupCommand),
+    /// `| inputlookup [append=t] table [where search]`
+    InputLookup {
+        table: Word,
+        append: bool,
+        filter: Option<SearchExpr>,
+    },
+    /// `| outputlookup [append=t] table`
+    OutputLookup { table: Word, append: bool },
+}
+
+/// `lookup table (field [AS event_field])... [OUTPUT|OUTPUTNEW (field [AS event_field])...]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupCommand {
+    pub table: Word,
+    pub inputs: Vec<(Word, Option<Word>)>,
+    pub outputs: Vec<(Word, Option<Word>)>,
+    pub output_new: bool,
 }
 
 /// `tstats [option=value]... aggregation... [from datamodel=X] [where search] [by fields [span=t]]`

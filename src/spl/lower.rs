@@ -135,6 +135,32 @@ impl Lowerer<'_> {
             CommandKind::Tstats(_) | CommandKind::FromDatamodel(_) => {
                 Stage::Filter(Expr::Lit(Lit::Bool(true)))
             }
+            CommandKind::Lookup(l) => {
+                let pairs = |list: &[(Word, Option<Word>)]| {
+                    list.iter()
+                        .map(|(c, f)| (c.text.clone(), f.as_ref().unwrap_or(c).text.clone()))
+                        .collect::<Vec<_>>()
+                };
+                Stage::Lookup(ir::Lookup {
+                    table: l.table.text.clone(),
+                    inputs: pairs(&l.inputs),
+                    outputs: (!l.outputs.is_empty()).then(|| pairs(&l.outputs)),
+                    output_new: l.output_new,
+                })
+            }
+            CommandKind::InputLookup {
+                table,
+                append,
+                filter,
+            } => Stage::InputLookup {
+                table: table.text.clone(),
+                append: *append,
+                filter: filter.as_ref().map(|f| self.search(f)),
+            },
+            CommandKind::OutputLookup { table, append } => Stage::OutputLookup {
+                table: table.text.clone(),
+                append: *append,
+            },
             CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
                 fields: names(&d.fields),
                 count: d.count,

@@ -2,6 +2,7 @@
 
 mod eval;
 mod fields;
+mod lookup;
 mod order;
 mod stats;
 mod tstats;
@@ -27,6 +28,9 @@ pub const SUPPORTED: &[&str] = &[
     "tstats",
     "from",
     "datamodel",
+    "lookup",
+    "inputlookup",
+    "outputlookup",
 ];
 
 /// SPL commands that spelunk knows of but does not run yet.
@@ -45,9 +49,6 @@ const PLANNED: &[&str] = &[
     "rare",
     "fillnull",
     "convert",
-    "lookup",
-    "inputlookup",
-    "outputlookup",
     "mvexpand",
     "makemv",
     "mvcombine",
@@ -168,6 +169,9 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "tstats" => tstats::tstats_command(args),
         "from" => tstats::from_command(args),
         "datamodel" => tstats::datamodel_command(args),
+        "lookup" => lookup::lookup_command(args),
+        "inputlookup" => lookup::inputlookup_command(args),
+        "outputlookup" => lookup::outputlookup_command(args),
         _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
     };
     match parsed {
