@@ -221,35 +221,50 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
     };
-    let plan = crate::eval::compile::compile_with(&pipeline, &options)
-        .map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
     } else {
         event_paths
     };
-    let mut run = plan.start();
     let mut bad: Vec<BadEvent> = Vec::new();
     let mut count = 0usize;
-    for path in &paths {
-        let mut on_event = |r: Record| {
-            count += 1;
-            run.push(r);
-        };
-        let mut on_bad = |b: BadEvent| {
-            eprint!("{}", b.to_diagnostic().render("", ""));
-            bad.push(b);
-        };
-        read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
-    }
+    let mut read_all = |sink: &mut dyn FnMut(Record)| -> Result<(), String> {
+        for path in &paths {
+            let mut on_event = |r: Record| {
+                count += 1;
+                sink(r);
+            };
+            let mut on_bad = |b: BadEvent| {
+                eprint!("{}", b.to_diagnostic().render("", ""));
+                bad.push(b);
+            };
+            read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
+        }
+        Ok(())
+    };
+    let results = if pipeline.has_subsearch() {
+        // Subsearches run over the same events first, so the events are held in memory.
+        let mut events = Vec::new();
+        read_all(&mut |r| events.push(r))?;
+        let resolved =
+            crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
+        crate::eval::compile::compile_with(&resolved, &options)
+            .map_err(render)?
+            .run(events)
+    } else {
+        let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+        let mut run = plan.start();
+        read_all(&mut |r| run.push(r))?;
+        run.finish()
+    };
     if args.strict && !bad.is_empty() {
         return Err(format!(
             "error: {} bad event line(s); stopping because of --strict\n",
             bad.len()
         ));
     }
-    let results = run.finish();
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
     }

@@ -51,6 +51,24 @@ pub fn run_spl(
     text: &str,
     records: impl IntoIterator<Item = eval::Record>,
 ) -> Result<eval::Results, Vec<Diagnostic>> {
-    let plan = compile(&spl_to_ir(text)?)?;
-    Ok(plan.run(records))
+    run_pipeline(
+        &spl_to_ir(text)?,
+        &eval::compile::Options::default(),
+        records,
+    )
+}
+
+/// Runs a pipeline over records. A pipeline with subsearches holds the records in memory, runs
+/// the subsearches over them first, then the pipeline; any other pipeline streams.
+pub fn run_pipeline(
+    pipeline: &ir::Pipeline,
+    options: &eval::compile::Options,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
+    if pipeline.has_subsearch() {
+        let events: Vec<eval::Record> = records.into_iter().collect();
+        let resolved = eval::subsearch::resolve(pipeline, options, &events)?;
+        return Ok(eval::compile::compile_with(&resolved, options)?.run(events));
+    }
+    Ok(eval::compile::compile_with(pipeline, options)?.run(records))
 }

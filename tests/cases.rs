@@ -54,9 +54,8 @@ fn run_case(case: &Case, n: usize) -> Result<(), String> {
     let options = spelunk::eval::compile::Options {
         lookups: dir.clone(),
     };
-    let outcome = spelunk::spl_to_ir(&case.spl)
-        .and_then(|ir| spelunk::eval::compile::compile_with(&ir, &options))
-        .map(|plan| plan.run(records));
+    let outcome =
+        spelunk::spl_to_ir(&case.spl).and_then(|ir| spelunk::run_pipeline(&ir, &options, records));
     if let Some(dir) = &dir {
         for (name, expected) in &case.lookups_after {
             let actual = std::fs::read_to_string(dir.join(name)).unwrap_or_default();

@@ -142,6 +142,7 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 regex,
             }
         }
+        Expr::Subsearch(_) => return Err(crate::eval::combine::unresolved()),
         Expr::Match { field, pattern } => CExpr::Match {
             field: field.clone(),
             matcher: matcher(pattern)?,
@@ -321,7 +322,10 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 }
                 _ => None,
             },
-            Stage::InputLookup { .. } => None,
+            Stage::InputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_) => None,
             Stage::Filter(_)
             | Stage::Sort(_)
             | Stage::Head(_)

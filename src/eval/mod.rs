@@ -1,5 +1,6 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
+pub mod combine;
 pub mod compile;
 pub mod event;
 pub mod expr;
@@ -7,6 +8,7 @@ pub mod functions;
 pub mod lookup;
 pub mod stage;
 pub mod stats;
+pub mod subsearch;
 pub mod value;
 
 pub use compile::{compile, Plan};

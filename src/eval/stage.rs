@@ -2,6 +2,7 @@
 //! stages (`stats`, `sort`, the inserted time order) hold them until the input ends.
 
 use crate::diagnostic::Diagnostic;
+use crate::eval::combine::JoinPlan;
 use crate::eval::compile::{compile_expr, CExpr, Options};
 use crate::eval::event::Record;
 use crate::eval::expr::{eval, is_true};
@@ -38,6 +39,11 @@ pub enum PlanStage {
     },
     Dedup(Dedup),
     Lookup(LookupPlan),
+    Join(JoinPlan),
+    /// `append`: the subsearch's rows, released after the input.
+    Append(Vec<Record>),
+    /// `appendpipe`: the subpipeline, run over the buffered results at the end.
+    AppendPipe(Box<crate::eval::Plan>),
     InputLookup {
         rows: Vec<Record>,
         append: bool,
@@ -56,6 +62,18 @@ impl PlanStage {
     pub fn compile(stage: &Stage, options: &Options) -> Result<PlanStage, Diagnostic> {
         let dir = options.lookups.as_deref();
         Ok(match stage {
+            Stage::Join(j) => PlanStage::Join(JoinPlan::new(j)?),
+            Stage::Append(source) => {
+                PlanStage::Append(crate::eval::combine::resolved_rows(source)?)
+            }
+            Stage::AppendPipe(p) => {
+                let plan = crate::eval::compile::compile_with(p, options).map_err(|d| {
+                    d.into_iter()
+                        .next()
+                        .unwrap_or_else(crate::eval::combine::unresolved)
+                })?;
+                PlanStage::AppendPipe(Box::new(plan))
+            }
             Stage::Lookup(l) => {
                 PlanStage::Lookup(LookupPlan::new(l, lookup::load(dir, &l.table)?)?)
             }
@@ -113,9 +131,10 @@ impl PlanStage {
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
-            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::OutputLookup { .. } => {
-                StageState::Buffer(Vec::new())
-            }
+            PlanStage::Sort { .. }
+            | PlanStage::TimeOrder
+            | PlanStage::OutputLookup { .. }
+            | PlanStage::AppendPipe(_) => StageState::Buffer(Vec::new()),
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
                 done: false,
@@ -126,6 +145,8 @@ impl PlanStage {
                 kept: Vec::new(),
             },
             PlanStage::Filter(_)
+            | PlanStage::Join(_)
+            | PlanStage::Append(_)
             | PlanStage::Lookup(_)
             | PlanStage::InputLookup { .. }
             | PlanStage::Eval(_)
@@ -165,6 +186,9 @@ pub fn absorb(
             plan.apply(&mut record);
             out.push(record);
         }
+        (PlanStage::Join(plan), _) => plan.apply(record, out),
+        (PlanStage::Append(_), _) => out.push(record),
+        (PlanStage::AppendPipe(_), StageState::Buffer(buf)) => buf.push(record),
         (PlanStage::InputLookup { append: true, .. }, _) => out.push(record),
         (PlanStage::InputLookup { append: false, .. }, _) => {}
         (PlanStage::OutputLookup { .. }, StageState::Buffer(buf)) => buf.push(record),
@@ -231,6 +255,13 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             .filter(|r| filter.as_ref().is_none_or(|f| is_true(f, r)))
             .cloned()
             .collect(),
+        (PlanStage::Append(rows), _) => rows.clone(),
+        (PlanStage::AppendPipe(plan), StageState::Buffer(mut buf)) => {
+            let results = plan.run(buf.clone());
+            warnings.extend(results.warnings);
+            buf.extend(results.rows);
+            buf
+        }
         (PlanStage::OutputLookup { dir, table, append }, StageState::Buffer(buf)) => {
             if let Err(d) = lookup::write(dir.as_deref(), table, &buf, *append) {
                 warnings.push(d);

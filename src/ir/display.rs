@@ -1,6 +1,6 @@
 //! A readable, SPL-like text form of the IR, for `spelunk parse --emit ir` and `explain`.
 
-use super::{BinOp, CmpOp, Expr, Head, Lit, Pattern, Pipeline, SortKey, Stage};
+use super::{BinOp, CmpOp, Expr, Head, Lit, Pattern, Pipeline, SortKey, Source, Stage};
 use std::fmt::{self, Display, Formatter};
 
 impl Display for Pipeline {
@@ -94,9 +94,40 @@ impl Display for Stage {
                 "OutputLookup {table}{}",
                 if *append { " (append)" } else { "" }
             ),
+            Stage::Join(j) => {
+                write!(
+                    f,
+                    "Join {:?} on [{}] max {} with ",
+                    j.kind,
+                    j.fields.join(", "),
+                    j.max
+                )?;
+                source(f, &j.right)
+            }
+            Stage::Append(s) => {
+                write!(f, "Append ")?;
+                source(f, s)
+            }
+            Stage::AppendPipe(p) => write!(f, "AppendPipe [ {} ]", inline(p)),
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
         }
     }
+}
+
+fn source(f: &mut Formatter<'_>, s: &Source) -> fmt::Result {
+    match s {
+        Source::Subsearch(p) => write!(f, "[ {} ]", inline(p)),
+        Source::Rows(rows) => write!(f, "{} rows", rows.len()),
+    }
+}
+
+/// A pipeline on one line: its stages joined by ` | `.
+fn inline(p: &Pipeline) -> String {
+    p.stages
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn sort_key(k: &SortKey) -> String {
@@ -124,6 +155,7 @@ impl Display for Expr {
             Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", binop(*op)),
             Expr::In(e, list) => write!(f, "({e} IN ({}))", join(list)),
             Expr::Call(func, args) => write!(f, "{}({})", func.name(), join(args)),
+            Expr::Subsearch(p) => write!(f, "[ {} ]", inline(p)),
             Expr::Match { field, pattern } => match pattern {
                 Pattern::Exists => write!(f, "{field}=*"),
                 Pattern::Glob {

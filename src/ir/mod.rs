@@ -40,6 +40,44 @@ pub enum Stage {
     },
     /// `| outputlookup table`: write the results to a CSV lookup and pass them on.
     OutputLookup { table: String, append: bool },
+    /// `join type=left f1, f2 [subsearch]`.
+    Join(Join),
+    /// `append [subsearch]`: the subsearch's rows after the results.
+    Append(Source),
+    /// `appendpipe [subpipeline]`: the subpipeline over the results, appended to them.
+    AppendPipe(Box<Pipeline>),
+}
+
+/// Rows that come from a subsearch: still to run, or already run (then the rows themselves).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Source {
+    /// `[ search ... ]`, run over the same events before the outer search.
+    Subsearch(Box<Pipeline>),
+    /// A subsearch's results: each row's fields and their values.
+    Rows(Vec<Row>),
+}
+
+/// One result row of a subsearch: field name and its (one or more) values as text.
+pub type Row = Vec<(String, Vec<String>)>;
+
+/// `join`: rows of `right` matched on `fields` (all shared fields when empty).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Join {
+    pub kind: JoinKind,
+    pub fields: Vec<String>,
+    /// Matching right rows joined per left row; 0 = all.
+    pub max: u64,
+    /// Whether right fields replace left fields of the same name.
+    pub overwrite: bool,
+    pub right: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum JoinKind {
+    /// `type=inner` (the default): rows without a match are dropped
+    Inner,
+    /// `type=left` / `type=outer`: rows without a match are kept
+    Left,
 }
 
 /// A lookup: match `inputs` (lookup field, event field); copy `outputs` (lookup field, event field).
@@ -72,6 +110,9 @@ pub enum Expr {
     Call(Func, Vec<Expr>),
     /// Search-language match of one field: case-insensitive, wildcards, missing field is false.
     Match { field: String, pattern: Pattern },
+    /// `[ search ... ]` in a search: replaced, once the subsearch has run, by its results as
+    /// `(f1=v1 AND f2=v2) OR ...`.
+    Subsearch(Box<Pipeline>),
 }
 
 /// Literal values.
@@ -275,6 +316,37 @@ impl Expr {
                 field: rename(field),
                 pattern,
             },
+            Expr::Subsearch(p) => Expr::Subsearch(p),
+        }
+    }
+}
+
+impl Pipeline {
+    /// Whether any stage or search runs a subsearch over the input (then the input is read twice).
+    pub fn has_subsearch(&self) -> bool {
+        self.stages.iter().any(|s| match s {
+            Stage::Filter(e) => e.has_subsearch(),
+            Stage::Join(Join {
+                right: Source::Subsearch(_),
+                ..
+            })
+            | Stage::Append(Source::Subsearch(_)) => true,
+            Stage::AppendPipe(p) => p.has_subsearch(),
+            _ => false,
+        })
+    }
+}
+
+impl Expr {
+    /// Whether the expression holds a subsearch still to run.
+    pub fn has_subsearch(&self) -> bool {
+        match self {
+            Expr::Subsearch(_) => true,
+            Expr::Not(e) | Expr::Neg(e) => e.has_subsearch(),
+            Expr::Binary(_, l, r) => l.has_subsearch() || r.has_subsearch(),
+            Expr::In(e, list) => e.has_subsearch() || list.iter().any(Expr::has_subsearch),
+            Expr::Call(_, args) => args.iter().any(Expr::has_subsearch),
+            Expr::Lit(_) | Expr::Field(_) | Expr::Match { .. } => false,
         }
     }
 }
@@ -292,6 +364,9 @@ impl Stage {
             | Stage::Lookup(_)
             | Stage::InputLookup { .. }
             | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_)
             | Stage::Eval(_)
             | Stage::Sort(_)
             | Stage::Table(_)
@@ -308,6 +383,9 @@ impl Stage {
             | Stage::Lookup(_)
             | Stage::InputLookup { .. }
             | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_)
             | Stage::Eval(_)
             | Stage::Table(_)
             | Stage::Fields { .. }

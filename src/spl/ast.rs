@@ -54,6 +54,16 @@ pub enum CommandKind {
     },
     /// `| outputlookup [append=t] table`
     OutputLookup { table: Word, append: bool },
+    /// `join [type=inner|left|outer] [max=N] [overwrite=b] field, ... [ subsearch ]`
+    Join {
+        options: Vec<(Word, Word)>,
+        fields: Vec<Word>,
+        subsearch: Query,
+    },
+    /// `append [ subsearch ]`
+    Append(Query),
+    /// `appendpipe [ subpipeline ]`: the subpipeline runs over the current results
+    AppendPipe(Query),
 }
 
 /// `lookup table (field [AS event_field])... [OUTPUT|OUTPUTNEW (field [AS event_field])...]`
@@ -110,6 +120,8 @@ pub enum SearchExpr {
     },
     /// empty search text, or `*`: every event
     All,
+    /// `[ search ... ]`: the inner search's results, as `(f=v AND g=w) OR ...`
+    Subsearch(Box<Query>),
 }
 
 /// The comparison operators of the search language.

@@ -161,6 +161,13 @@ impl Lowerer<'_> {
                 table: table.text.clone(),
                 append: *append,
             },
+            CommandKind::Join {
+                options,
+                fields,
+                subsearch,
+            } => Stage::Join(self.join(options, fields, subsearch)),
+            CommandKind::Append(q) => Stage::Append(ir::Source::Subsearch(Box::new(self.query(q)))),
+            CommandKind::AppendPipe(q) => Stage::AppendPipe(Box::new(self.query(q))),
             CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
                 fields: names(&d.fields),
                 count: d.count,
@@ -219,9 +226,48 @@ impl Lowerer<'_> {
         ir::Agg { func, arg, name }
     }
 
+    /// A nested query (a subsearch) as a pipeline of its own.
+    fn query(&mut self, q: &Query) -> Pipeline {
+        Pipeline {
+            stages: q.commands.iter().flat_map(|c| self.command(c)).collect(),
+        }
+    }
+
+    /// `join type=left max=0 overwrite=false f1, f2 [subsearch]`
+    fn join(&mut self, options: &[(Word, Word)], fields: &[Word], q: &Query) -> ir::Join {
+        let mut join = ir::Join {
+            kind: ir::JoinKind::Inner,
+            fields: names(fields),
+            max: 1,
+            overwrite: true,
+            right: ir::Source::Subsearch(Box::new(self.query(q))),
+        };
+        for (key, value) in options {
+            let text = value.text.to_ascii_lowercase();
+            match (key.text.as_str(), text.as_str()) {
+                ("type", "inner") => join.kind = ir::JoinKind::Inner,
+                ("type", "left" | "outer") => join.kind = ir::JoinKind::Left,
+                ("max", n) if n.parse::<u64>().is_ok() => join.max = n.parse().unwrap_or(1),
+                ("overwrite", _) => {
+                    join.overwrite = crate::spl::lex::parse_bool(value).unwrap_or(true)
+                }
+                ("usetime" | "earlier" | "return_multivalue", _) => {}
+                (name, _) => self.errors.push(
+                    Diagnostic::error(
+                        codes::SPL_UNSUPPORTED,
+                        format!("not supported yet: `join {name}={}`", value.text),
+                    )
+                    .at(key.span.to(value.span)),
+                ),
+            }
+        }
+        join
+    }
+
     fn search(&mut self, s: &SearchExpr) -> Expr {
         match s {
             SearchExpr::All => Expr::Lit(Lit::Bool(true)),
+            SearchExpr::Subsearch(q) => Expr::Subsearch(Box::new(self.query(q))),
             SearchExpr::And(items) => self.fold(items, BinOp::And),
             SearchExpr::Or(items) => self.fold(items, BinOp::Or),
             SearchExpr::Not(inner) => Expr::Not(Box::new(self.search(inner))),

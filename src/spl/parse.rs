@@ -3,7 +3,7 @@
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::spl::ast::{Command, CommandKind, Query};
 use crate::spl::command;
-use crate::spl::lex::{In, PError};
+use crate::spl::lex::{In, PError, PResult};
 use nom::Input;
 
 /// query = ws0 [ "|" ] command { "|" command }
@@ -11,7 +11,16 @@ use nom::Input;
 /// Every command of the text is parsed, so one call reports all of its syntax errors.
 pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
     let blanked = blank_comments(source);
-    let input = In::new(&blanked);
+    query_at(In::new(&blanked), false)
+}
+
+/// A query that starts at `input`'s offset (a subsearch inside a larger search). In a
+/// subpipeline (`appendpipe [stats ...]`) the first word is a command, not an implicit search.
+pub fn query_at(input: In, subpipeline: bool) -> Result<Query, Vec<Diagnostic>> {
+    let whole = Span::new(
+        input.location_offset(),
+        input.location_offset() + input.fragment().len(),
+    );
     let mut commands = Vec::new();
     let mut errors = Vec::new();
     let segments = match segments(input) {
@@ -23,13 +32,13 @@ pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
             codes::SPL_SYNTAX,
             "the search is empty",
         )
-        .at(Span::new(0, source.len()))
+        .at(whole)
         .help(
             "write a search such as `index=main error | stats count by host`",
         )]);
     }
     for (n, segment) in segments.into_iter().enumerate() {
-        match command_segment(segment, n == 0) {
+        match command_segment(segment, n == 0 && !subpipeline) {
             Ok(c) => commands.push(c),
             Err(d) => errors.push(d),
         }
@@ -76,6 +85,63 @@ fn find_comment(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// subsearch = "[" query "]": brackets nest; quotes are skipped.
+pub fn subsearch(i: In) -> PResult<Query> {
+    bracketed(i, false)
+}
+
+/// subpipeline = "[" command { "|" command } "]": commands over the current results.
+pub fn subpipeline(i: In) -> PResult<Query> {
+    bracketed(i, true)
+}
+
+fn bracketed(i: In, subpipeline: bool) -> PResult<Query> {
+    if !i.fragment().starts_with('[') {
+        return Err(nom::Err::Error(PError::new(
+            i,
+            "expected `[` to start a subsearch",
+        )));
+    }
+    let text = i.fragment();
+    let bytes = text.as_bytes();
+    let (mut depth, mut at) = (0i32, 0usize);
+    let close = loop {
+        match bytes.get(at) {
+            None => {
+                return Err(nom::Err::Failure(
+                    PError::new(i, "unclosed `[` subsearch").with_help("add the matching `]`"),
+                ))
+            }
+            Some(b'\\') => at += 2,
+            Some(b'"') => at = skip_quoted(text, at).unwrap_or(bytes.len()),
+            Some(b'[') => {
+                depth += 1;
+                at += 1;
+            }
+            Some(b']') if depth == 1 => break at,
+            Some(b']') => {
+                depth -= 1;
+                at += 1;
+            }
+            Some(_) => at += 1,
+        }
+    };
+    let inner = i.take_from(1).take(close - 1);
+    let query = query_at(inner, subpipeline).map_err(|diags| {
+        let first = &diags[0];
+        let span = first.span.unwrap_or_default();
+        let mut e = PError {
+            offset: span.start,
+            len: span.end - span.start,
+            message: first.message.clone(),
+            help: None,
+        };
+        e.help = first.help.clone();
+        nom::Err::Failure(e)
+    })?;
+    Ok((i.take_from(close + 1), query))
 }
 
 /// The text of one command, and whether a `|` stood before it.

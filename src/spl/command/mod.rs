@@ -1,5 +1,6 @@
 //! One parser per SPL command; `parse` dispatches on the command name.
 
+mod combine;
 mod eval;
 mod fields;
 mod lookup;
@@ -31,6 +32,9 @@ pub const SUPPORTED: &[&str] = &[
     "lookup",
     "inputlookup",
     "outputlookup",
+    "join",
+    "append",
+    "appendpipe",
 ];
 
 /// SPL commands that spelunk knows of but does not run yet.
@@ -52,9 +56,6 @@ const PLANNED: &[&str] = &[
     "mvexpand",
     "makemv",
     "mvcombine",
-    "join",
-    "append",
-    "appendpipe",
     "foreach",
     "iplocation",
     "makeresults",
@@ -170,6 +171,9 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "from" => tstats::from_command(args),
         "datamodel" => tstats::datamodel_command(args),
         "lookup" => lookup::lookup_command(args),
+        "join" => combine::join_command(args),
+        "append" => combine::append_command(args),
+        "appendpipe" => combine::appendpipe_command(args),
         "inputlookup" => lookup::inputlookup_command(args),
         "outputlookup" => lookup::outputlookup_command(args),
         _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
