@@ -81,7 +81,9 @@ pub fn exact(x: &Value) -> Value {
 pub fn log(x: &Value, base: Option<&Value>) -> Value {
     let base = base.map_or(Some(10.0), Value::as_num);
     match (x.as_num(), base) {
-        (Some(x), Some(b)) => finite(x.log(b)),
+        (Some(x), Some(10.0)) => finite(x.log10()),
+        (Some(x), Some(2.0)) => finite(x.log2()),
+        (Some(x), Some(b)) => finite(x.ln() / b.ln()),
         _ => Value::Null,
     }
 }
