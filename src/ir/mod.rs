@@ -520,3 +520,27 @@ impl AggFunc {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FUNCTIONS, UNSUPPORTED_FUNCTIONS};
+
+    /// grammar/spl.ebnf lists every eval function with its status.
+    #[test]
+    fn every_function_is_listed_in_the_grammar() {
+        let grammar = include_str!("../../grammar/spl.ebnf");
+        let words: Vec<&str> = grammar
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for name in FUNCTIONS
+            .iter()
+            .map(|(n, ..)| *n)
+            .chain(UNSUPPORTED_FUNCTIONS.iter().copied())
+        {
+            assert!(
+                words.contains(&name),
+                "`{name}` is missing from grammar/spl.ebnf"
+            );
+        }
+    }
+}
