@@ -5,6 +5,8 @@ use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::eval::event::{EventOptions, Record};
 use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
+use crate::spl::datamodel::Datamodels;
+use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
@@ -34,6 +36,12 @@ pub struct RuleArgs {
     pub query: Option<String>,
     /// The rule file (.spl), then events files (NDJSON or JSON array; `-` or none: stdin).
     pub paths: Vec<String>,
+    /// Macro definitions: macros.conf, security_content YAML/JSONL, or a folder of them (repeatable).
+    #[arg(long = "macros", value_name = "PATH", num_args = 1)]
+    pub macros: Vec<String>,
+    /// Data model definitions (YAML file or folder) in addition to the built-in CIM ones.
+    #[arg(long = "datamodels", value_name = "PATH", num_args = 1)]
+    pub datamodels: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -61,6 +69,9 @@ pub struct RunArgs {
     /// Treat a bad event line as fatal (exit 2) instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
+    #[arg(long, value_name = "DIR")]
+    pub lookups: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -166,14 +177,52 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
     ))
 }
 
-fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
-    crate::spl_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+/// The standard macros plus those of `--macros`, later files overriding earlier ones.
+fn load_macros(rule: &RuleArgs) -> Result<Macros, String> {
+    let mut macros = Macros::standard();
+    for path in &rule.macros {
+        macros
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    Ok(macros)
+}
+
+/// The rule after macro expansion, with the name to show in diagnostics about it.
+fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
+    let macros = load_macros(rule)?;
+    let text = crate::expand_macros(&source.text, &macros)
+        .map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let name = if text == source.text {
+        source.name.clone()
+    } else {
+        format!("{} (after macro expansion)", source.name)
+    };
+    Ok(Source { name, text })
+}
+
+fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String> {
+    let expanded = expand(source, rule)?;
+    let ast = crate::spl_to_ast(&expanded.text)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))?;
+    let mut models = Datamodels::standard();
+    for path in &rule.datamodels {
+        models
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    crate::spl::lower::lower_with(&ast, &models)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = to_ir(&source)?;
-    let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let pipeline = to_ir(&source, &args.rule)?;
+    let options = crate::eval::compile::Options {
+        lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+    };
+    let plan = crate::eval::compile::compile_with(&pipeline, &options)
+        .map_err(|d| render_all(&d, &source.name, &source.text))?;
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
@@ -201,6 +250,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         ));
     }
     let results = run.finish();
+    for warning in &results.warnings {
+        eprint!("{}", warning.render("", ""));
+    }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
@@ -254,12 +306,13 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
     }
     let text = match args.emit {
         Emit::Ast => {
+            let source = expand(&source, &args.rule)?;
             let ast = crate::spl_to_ast(&source.text)
                 .map_err(|d| render_all(&d, &source.name, &source.text))?;
             dump(&ast, args.format)?
         }
         Emit::Ir => {
-            let ir = to_ir(&source)?;
+            let ir = to_ir(&source, &args.rule)?;
             match args.format {
                 DumpFormat::Text => ir.to_string(),
                 f => dump(&ir, f)?,

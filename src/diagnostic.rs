@@ -67,6 +67,8 @@ pub mod codes {
     pub const SPL_SEMANTIC: &str = "SPL007";
     /// Nesting too deep.
     pub const SPL_DEPTH: &str = "SPL008";
+    /// A macro that cannot be loaded or expanded (unknown, cycle, too deep, malformed).
+    pub const SPL_MACRO: &str = "SPL009";
     /// An input file cannot be read.
     pub const IO: &str = "IO001";
     /// An event line is not a JSON object.

@@ -1,7 +1,7 @@
 //! spelunk runs Splunk SPL searches (and, later, Sigma rules) offline over JSON events.
 //!
 //! ```text
-//!  SPL text ──► spl::parse ──► spl::ast ──► spl::lower ──► ir::Pipeline ──► eval::compile ──► Plan ──► rows
+//!  SPL text ──(macros)──► spl::parse ──► spl::ast ──► spl::lower ──► ir::Pipeline ──► eval::compile ──► Plan ──► rows
 //! ```
 //!
 //! One public function per arrow: [`spl_to_ast`], [`ast_to_ir`] (and [`spl_to_ir`] for both),
@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod csv;
 pub mod diagnostic;
 pub mod eval;
 pub mod io;
@@ -18,6 +19,11 @@ pub mod output;
 pub mod spl;
 
 use diagnostic::Diagnostic;
+
+/// SPL text with macros → SPL text without (`--macros` definitions plus the standard ones).
+pub fn expand_macros(text: &str, macros: &spl::macros::Macros) -> Result<String, Vec<Diagnostic>> {
+    macros.expand(text).map_err(|d| vec![d])
+}
 
 /// SPL text → syntax tree.
 pub fn spl_to_ast(text: &str) -> Result<spl::ast::Query, Vec<Diagnostic>> {
@@ -29,9 +35,10 @@ pub fn ast_to_ir(query: &spl::ast::Query) -> Result<ir::Pipeline, Vec<Diagnostic
     spl::lower::lower(query)
 }
 
-/// SPL text → IR.
+/// SPL text → IR, expanding the standard macros.
 pub fn spl_to_ir(text: &str) -> Result<ir::Pipeline, Vec<Diagnostic>> {
-    ast_to_ir(&spl_to_ast(text)?)
+    let expanded = expand_macros(text, &spl::macros::Macros::standard())?;
+    ast_to_ir(&spl_to_ast(&expanded)?)
 }
 
 /// IR → an executable plan.

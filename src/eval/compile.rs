@@ -65,8 +65,20 @@ pub enum Matcher {
     Term(Regex),
 }
 
-/// Compiles a pipeline; every error found is returned.
+/// What compiling may need from outside the rule.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The folder of CSV lookup tables (`--lookups`); lookups are read and written only there.
+    pub lookups: Option<std::path::PathBuf>,
+}
+
+/// Compiles a pipeline with default options; every error found is returned.
 pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
+    compile_with(pipeline, &Options::default())
+}
+
+/// Compiles a pipeline; every error found is returned.
+pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut stages = Vec::new();
     let mut ordered = false;
@@ -78,7 +90,7 @@ pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
         if stage.resets_order() {
             ordered = true;
         }
-        match PlanStage::compile(stage) {
+        match PlanStage::compile(stage, options) {
             Ok(s) => stages.push(s),
             Err(e) => errors.push(e),
         }
@@ -300,7 +312,23 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 columns.map(|c| c.into_iter().filter(|n| !fields.contains(n)).collect())
             }
             Stage::Fields { .. } => None,
-            Stage::Filter(_) | Stage::Sort(_) | Stage::Head(_) | Stage::Dedup(_) => columns,
+            Stage::Lookup(l) => match (&l.outputs, columns) {
+                (Some(outputs), Some(mut c)) => {
+                    for (_, field) in outputs {
+                        if !c.contains(field) {
+                            c.push(field.clone());
+                        }
+                    }
+                    Some(c)
+                }
+                _ => None,
+            },
+            Stage::InputLookup { .. } => None,
+            Stage::Filter(_)
+            | Stage::Sort(_)
+            | Stage::Head(_)
+            | Stage::Dedup(_)
+            | Stage::OutputLookup { .. } => columns,
         };
     }
     columns

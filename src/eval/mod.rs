@@ -4,6 +4,7 @@ pub mod compile;
 pub mod event;
 pub mod expr;
 pub mod functions;
+pub mod lookup;
 pub mod stage;
 pub mod stats;
 pub mod time;
@@ -22,6 +23,8 @@ pub struct Results {
     pub rows: Vec<Record>,
     /// Whether the rows are raw events (no stage fixed the columns).
     pub events: bool,
+    /// Problems that did not stop the run.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// One run of a plan: push records, then `finish`.
@@ -29,6 +32,7 @@ pub struct Run<'p> {
     plan: &'p Plan,
     states: Vec<StageState>,
     rows: Vec<Record>,
+    warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Plan {
@@ -37,6 +41,7 @@ impl Plan {
             plan: self,
             states: self.stages.iter().map(|s| s.start()).collect(),
             rows: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -78,7 +83,7 @@ impl Run<'_> {
     pub fn finish(mut self) -> Results {
         for i in 0..self.plan.stages.len() {
             let state = std::mem::replace(&mut self.states[i], StageState::None);
-            let released = flush(&self.plan.stages[i], state);
+            let released = flush(&self.plan.stages[i], state, &mut self.warnings);
             self.process(i + 1, released);
         }
         let (columns, events) = match &self.plan.columns {
@@ -89,6 +94,7 @@ impl Run<'_> {
             columns,
             rows: self.rows,
             events,
+            warnings: self.warnings,
         }
     }
 }

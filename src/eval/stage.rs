@@ -2,15 +2,17 @@
 //! stages (`stats`, `sort`, the inserted time order) hold them until the input ends.
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::compile::{compile_expr, CExpr};
+use crate::eval::compile::{compile_expr, CExpr, Options};
 use crate::eval::event::Record;
 use crate::eval::expr::{eval, is_true};
+use crate::eval::lookup::{self, LookupPlan};
 use crate::eval::stats::{StatsPlan, StatsState};
 use crate::eval::value::{compare_auto, Value};
 use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 #[derive(Debug)]
 pub enum PlanStage {
@@ -35,13 +37,45 @@ pub enum PlanStage {
         null_true: bool,
     },
     Dedup(Dedup),
+    Lookup(LookupPlan),
+    InputLookup {
+        rows: Vec<Record>,
+        append: bool,
+        filter: Option<CExpr>,
+    },
+    OutputLookup {
+        dir: Option<PathBuf>,
+        table: String,
+        append: bool,
+    },
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
 }
 
 impl PlanStage {
-    pub fn compile(stage: &Stage) -> Result<PlanStage, Diagnostic> {
+    pub fn compile(stage: &Stage, options: &Options) -> Result<PlanStage, Diagnostic> {
+        let dir = options.lookups.as_deref();
         Ok(match stage {
+            Stage::Lookup(l) => {
+                PlanStage::Lookup(LookupPlan::new(l, lookup::load(dir, &l.table)?)?)
+            }
+            Stage::InputLookup {
+                table,
+                append,
+                filter,
+            } => PlanStage::InputLookup {
+                rows: lookup::load(dir, table)?.records(),
+                append: *append,
+                filter: filter.as_ref().map(compile_expr).transpose()?,
+            },
+            Stage::OutputLookup { table, append } => {
+                lookup::table_path(dir, table, true)?;
+                PlanStage::OutputLookup {
+                    dir: options.lookups.clone(),
+                    table: table.clone(),
+                    append: *append,
+                }
+            }
             Stage::Filter(e) => PlanStage::Filter(compile_expr(e)?),
             Stage::Eval(assigns) => PlanStage::Eval(
                 assigns
@@ -79,7 +113,9 @@ impl PlanStage {
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
-            PlanStage::Sort { .. } | PlanStage::TimeOrder => StageState::Buffer(Vec::new()),
+            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::OutputLookup { .. } => {
+                StageState::Buffer(Vec::new())
+            }
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
                 done: false,
@@ -90,6 +126,8 @@ impl PlanStage {
                 kept: Vec::new(),
             },
             PlanStage::Filter(_)
+            | PlanStage::Lookup(_)
+            | PlanStage::InputLookup { .. }
             | PlanStage::Eval(_)
             | PlanStage::Table(_)
             | PlanStage::Fields { .. }
@@ -123,6 +161,13 @@ pub fn absorb(
     out: &mut Vec<Record>,
 ) {
     match (stage, state) {
+        (PlanStage::Lookup(plan), _) => {
+            plan.apply(&mut record);
+            out.push(record);
+        }
+        (PlanStage::InputLookup { append: true, .. }, _) => out.push(record),
+        (PlanStage::InputLookup { append: false, .. }, _) => {}
+        (PlanStage::OutputLookup { .. }, StageState::Buffer(buf)) => buf.push(record),
         (PlanStage::Filter(e), _) if is_true(e, &record) => out.push(record),
         (PlanStage::Filter(_), _) => {}
         (PlanStage::Eval(assigns), _) => {
@@ -177,9 +222,21 @@ pub fn absorb(
     }
 }
 
-/// Ends the input for a stage: blocking stages release their records.
-pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
+/// Ends the input for a stage: blocking stages release their records. Problems that do not stop
+/// the run (a lookup that cannot be written) go to `warnings`.
+pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic>) -> Vec<Record> {
     match (stage, state) {
+        (PlanStage::InputLookup { rows, filter, .. }, _) => rows
+            .iter()
+            .filter(|r| filter.as_ref().is_none_or(|f| is_true(f, r)))
+            .cloned()
+            .collect(),
+        (PlanStage::OutputLookup { dir, table, append }, StageState::Buffer(buf)) => {
+            if let Err(d) = lookup::write(dir.as_deref(), table, &buf, *append) {
+                warnings.push(d);
+            }
+            buf
+        }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.finish(plan),
         (PlanStage::Sort { keys, limit }, StageState::Buffer(mut buf)) => {
             buf.sort_by(|a, b| compare_rows(keys, a, b));
@@ -318,32 +375,49 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     out
 }
 
+/// `rename a as b`: the field keeps its place; an existing `b` is replaced. Wildcards carry what
+/// `*` matched (`Processes.* as *`).
 fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
     for (from, to) in pairs {
-        let names: Vec<String> = record
+        let targets: Vec<(String, String)> = record
             .fields
             .keys()
-            .filter(|n| field_matches(from, n))
-            .cloned()
+            .filter_map(|name| {
+                wildcard_capture(from, name).map(|caps| (name.clone(), fill_wildcards(to, &caps)))
+            })
             .collect();
-        for name in names {
-            let Some(captures) = wildcard_capture(from, &name) else {
-                continue;
-            };
-            let mut target = String::new();
-            let mut caps = captures.iter();
-            for (i, part) in to.split('*').enumerate() {
-                if i > 0 {
-                    target.push_str(caps.next().map_or("", String::as_str));
+        if targets.is_empty() {
+            continue;
+        }
+        let replaced: Vec<&String> = targets.iter().map(|(_, t)| t).collect();
+        let mut fields = indexmap::IndexMap::with_capacity(record.fields.len());
+        for (name, value) in record.fields {
+            match targets.iter().find(|(source, _)| *source == name) {
+                Some((_, target)) => {
+                    fields.insert(target.clone(), value);
                 }
-                target.push_str(part);
-            }
-            if let Some(v) = record.fields.shift_remove(&name) {
-                record.fields.insert(target, v);
+                None if replaced.contains(&&name) => {}
+                None => {
+                    fields.insert(name, value);
+                }
             }
         }
+        record.fields = fields;
     }
     record
+}
+
+/// `to` with each `*` replaced by the next capture.
+fn fill_wildcards(to: &str, captures: &[String]) -> String {
+    let mut target = String::new();
+    let mut caps = captures.iter();
+    for (i, part) in to.split('*').enumerate() {
+        if i > 0 {
+            target.push_str(caps.next().map_or("", String::as_str));
+        }
+        target.push_str(part);
+    }
+    target
 }
 
 fn dedup(

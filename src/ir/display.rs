@@ -58,6 +58,42 @@ impl Display for Stage {
                     limit.map_or("none".into(), |n| n.to_string())
                 )
             }
+            Stage::Lookup(l) => {
+                let pairs = |list: &[(String, String)]| {
+                    list.iter()
+                        .map(|(c, f)| format!("{c} as {f}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let outputs = l
+                    .outputs
+                    .as_ref()
+                    .map_or("all columns".to_string(), |o| pairs(o));
+                let mode = if l.output_new { "OUTPUTNEW" } else { "OUTPUT" };
+                write!(
+                    f,
+                    "Lookup {} match [{}] {mode} [{outputs}]",
+                    l.table,
+                    pairs(&l.inputs)
+                )
+            }
+            Stage::InputLookup {
+                table,
+                append,
+                filter,
+            } => {
+                write!(
+                    f,
+                    "InputLookup {table}{}",
+                    if *append { " (append)" } else { "" }
+                )?;
+                filter.as_ref().map_or(Ok(()), |e| write!(f, " where {e}"))
+            }
+            Stage::OutputLookup { table, append } => write!(
+                f,
+                "OutputLookup {table}{}",
+                if *append { " (append)" } else { "" }
+            ),
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
         }
     }

@@ -30,6 +30,27 @@ pub enum Stage {
     Head(Head),
     /// `dedup [n] fields`.
     Dedup(Dedup),
+    /// `lookup table field AS event_field OUTPUT ...`: enrich from a CSV lookup.
+    Lookup(Lookup),
+    /// `| inputlookup table`: the table's rows (after the input, with `append=t`).
+    InputLookup {
+        table: String,
+        append: bool,
+        filter: Option<Expr>,
+    },
+    /// `| outputlookup table`: write the results to a CSV lookup and pass them on.
+    OutputLookup { table: String, append: bool },
+}
+
+/// A lookup: match `inputs` (lookup field, event field); copy `outputs` (lookup field, event field).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lookup {
+    pub table: String,
+    pub inputs: Vec<(String, String)>,
+    /// `None`: every other column of the table.
+    pub outputs: Option<Vec<(String, String)>>,
+    /// `OUTPUTNEW`: only fill fields the event does not have.
+    pub output_new: bool,
 }
 
 /// An expression over one event; search-language matching is `Match`.
@@ -294,6 +315,27 @@ pub struct Dedup {
     pub sortby: Vec<SortKey>,
 }
 
+impl Expr {
+    /// The same expression with every field name passed through `rename`.
+    pub fn map_fields(self, rename: &dyn Fn(String) -> String) -> Expr {
+        let map = |e: Box<Expr>| Box::new(e.map_fields(rename));
+        let map_all = |items: Vec<Expr>| items.into_iter().map(|e| e.map_fields(rename)).collect();
+        match self {
+            Expr::Lit(l) => Expr::Lit(l),
+            Expr::Field(f) => Expr::Field(rename(f)),
+            Expr::Not(e) => Expr::Not(map(e)),
+            Expr::Neg(e) => Expr::Neg(map(e)),
+            Expr::Binary(op, l, r) => Expr::Binary(op, map(l), map(r)),
+            Expr::In(e, list) => Expr::In(map(e), map_all(list)),
+            Expr::Call(f, args) => Expr::Call(f, map_all(args)),
+            Expr::Match { field, pattern } => Expr::Match {
+                field: rename(field),
+                pattern,
+            },
+        }
+    }
+}
+
 impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {
@@ -304,6 +346,9 @@ impl Stage {
                 .iter()
                 .any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
             | Stage::Eval(_)
             | Stage::Sort(_)
             | Stage::Table(_)
@@ -317,6 +362,9 @@ impl Stage {
         match self {
             Stage::Stats(_) | Stage::Sort(_) => true,
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
             | Stage::Eval(_)
             | Stage::Table(_)
             | Stage::Fields { .. }

@@ -40,6 +40,40 @@ pub enum CommandKind {
     Head(HeadCommand),
     /// `dedup 2 host, user keepempty=true`
     Dedup(DedupCommand),
+    /// `| tstats count from datamodel=Endpoint.Processes where Processes.user=x by Processes.dest`
+    Tstats(TstatsCommand),
+    /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`
+    FromDatamodel(Word),
+    /// `lookup users uid AS user OUTPUT name, dept AS department`
+    Lookup(LookupCommand),
+    /// `| inputlookup [append=t] table [where search]`
+    InputLookup {
+        table: Word,
+        append: bool,
+        filter: Option<SearchExpr>,
+    },
+    /// `| outputlookup [append=t] table`
+    OutputLookup { table: Word, append: bool },
+}
+
+/// `lookup table (field [AS event_field])... [OUTPUT|OUTPUTNEW (field [AS event_field])...]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupCommand {
+    pub table: Word,
+    pub inputs: Vec<(Word, Option<Word>)>,
+    pub outputs: Vec<(Word, Option<Word>)>,
+    pub output_new: bool,
+}
+
+/// `tstats [option=value]... aggregation... [from datamodel=X] [where search] [by fields [span=t]]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TstatsCommand {
+    pub options: Vec<(Word, Word)>,
+    pub aggs: Vec<Aggregation>,
+    pub datamodel: Option<Word>,
+    pub filter: Option<SearchExpr>,
+    pub by: Vec<Word>,
+    pub span: Option<Word>,
 }
 
 /// A token as written: a bare word or a quoted string (quotes removed, escapes resolved).

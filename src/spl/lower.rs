@@ -7,6 +7,7 @@ use crate::spl::ast::{
     AggArg, BinaryOp, Collation, Command, CommandKind, EvalExpr, EvalKind, Query, SearchExpr,
     SearchOp, SortKey, TermDirective, UnaryOp, Word,
 };
+use crate::spl::datamodel::Datamodels;
 
 /// Splunk's default `sort` limit ("If no count is specified, the default limit of 10000 is used").
 pub const SORT_DEFAULT_LIMIT: u64 = 10_000;
@@ -23,10 +24,24 @@ const TIME_MODIFIERS: &[&str] = &[
 /// Splunk's default `head` count.
 pub const HEAD_DEFAULT: u64 = 10;
 
-/// Lowers a parsed query; all problems are reported together.
+mod tstats;
+
+/// Lowers a parsed query with the built-in data models; all problems are reported together.
 pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
-    let mut lowerer = Lowerer { errors: Vec::new() };
-    let stages = query.commands.iter().map(|c| lowerer.command(c)).collect();
+    lower_with(query, &Datamodels::standard())
+}
+
+/// Lowers a parsed query, resolving `tstats`/`from datamodel` against `datamodels`.
+pub fn lower_with(query: &Query, datamodels: &Datamodels) -> Result<Pipeline, Vec<Diagnostic>> {
+    let mut lowerer = Lowerer {
+        errors: Vec::new(),
+        datamodels,
+    };
+    let stages = query
+        .commands
+        .iter()
+        .flat_map(|c| lowerer.command(c))
+        .collect();
     if lowerer.errors.is_empty() {
         Ok(Pipeline { stages })
     } else {
@@ -34,17 +49,27 @@ pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
     }
 }
 
-struct Lowerer {
+struct Lowerer<'d> {
     errors: Vec<Diagnostic>,
+    datamodels: &'d Datamodels,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn error(&mut self, d: Diagnostic) -> Expr {
         self.errors.push(d);
         Expr::Lit(Lit::Null)
     }
 
-    fn command(&mut self, command: &Command) -> Stage {
+    /// The stages of one command (most commands are one stage).
+    fn command(&mut self, command: &Command) -> Vec<Stage> {
+        match &command.kind {
+            CommandKind::Tstats(t) => self.tstats(t),
+            CommandKind::FromDatamodel(name) => self.datamodel_events(name),
+            _ => vec![self.simple_command(command)],
+        }
+    }
+
+    fn simple_command(&mut self, command: &Command) -> Stage {
         match &command.kind {
             CommandKind::Search(s) => Stage::Filter(self.search(s)),
             CommandKind::Where(e) => Stage::Filter(self.expr(e)),
@@ -107,6 +132,35 @@ impl Lowerer {
                     null_true: h.null_true,
                 },
             }),
+            CommandKind::Tstats(_) | CommandKind::FromDatamodel(_) => {
+                Stage::Filter(Expr::Lit(Lit::Bool(true)))
+            }
+            CommandKind::Lookup(l) => {
+                let pairs = |list: &[(Word, Option<Word>)]| {
+                    list.iter()
+                        .map(|(c, f)| (c.text.clone(), f.as_ref().unwrap_or(c).text.clone()))
+                        .collect::<Vec<_>>()
+                };
+                Stage::Lookup(ir::Lookup {
+                    table: l.table.text.clone(),
+                    inputs: pairs(&l.inputs),
+                    outputs: (!l.outputs.is_empty()).then(|| pairs(&l.outputs)),
+                    output_new: l.output_new,
+                })
+            }
+            CommandKind::InputLookup {
+                table,
+                append,
+                filter,
+            } => Stage::InputLookup {
+                table: table.text.clone(),
+                append: *append,
+                filter: filter.as_ref().map(|f| self.search(f)),
+            },
+            CommandKind::OutputLookup { table, append } => Stage::OutputLookup {
+                table: table.text.clone(),
+                append: *append,
+            },
             CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
                 fields: names(&d.fields),
                 count: d.count,

@@ -10,7 +10,8 @@ use nom::Input;
 ///
 /// Every command of the text is parsed, so one call reports all of its syntax errors.
 pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
-    let input = In::new(source);
+    let blanked = blank_comments(source);
+    let input = In::new(&blanked);
     let mut commands = Vec::new();
     let mut errors = Vec::new();
     let segments = match segments(input) {
@@ -40,6 +41,43 @@ pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
     }
 }
 
+/// ```` ```comments``` ```` replaced by spaces (same length, so spans still point into `source`).
+fn blank_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = find_comment(rest) {
+        let Some(len) = rest[start + 3..].find("```") else {
+            break;
+        };
+        let end = start + 3 + len + 3;
+        out.push_str(&rest[..start]);
+        for c in rest[start..end].chars() {
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The start of the next ``` outside double quotes.
+fn find_comment(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => i = skip_quoted(text, i).unwrap_or(bytes.len()),
+            b'`' if text[i..].starts_with("```") => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// The text of one command, and whether a `|` stood before it.
 struct Segment<'a> {
     text: In<'a>,
@@ -55,6 +93,7 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
     let mut piped = false;
     while i < bytes.len() {
         match bytes[i] {
+            b'\\' => i += 2,
             b'"' => i = skip_quoted(text, i).map_err(|at| unterminated(at, i))?,
             b'`' if text[i..].starts_with("```") => {
                 i = match text[i + 3..].find("```") {
@@ -76,7 +115,7 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
                     "not supported yet: macro expansion",
                 )
                 .at(Span::new(i, i + len))
-                .help("expand the macro by hand; `--macros` support is planned"));
+                .help("expand macros before parsing (spelunk::expand_macros; the CLI does it, with --macros PATH for definitions)"));
             }
             b'[' => {
                 depth += 1;

@@ -89,6 +89,13 @@ fn search_not(i: In, depth: usize) -> PResult<SearchExpr> {
 
 /// search_atom = "(" ws0 search_and ws0 ")" | comparison | in_list | term
 fn search_atom(i: In, depth: usize) -> PResult<SearchExpr> {
+    if i.fragment().starts_with('[') {
+        return Err(nom::Err::Failure(
+            crate::spl::lex::PError::new(i, "not supported yet: subsearches `[ ... ]`").with_help(
+                "run the inner search separately and paste its results as field=value terms",
+            ),
+        ));
+    }
     if let Some(rest) = i.fragment().strip_prefix('(') {
         let open = i;
         let (inner_start, _) = i.take_split(i.fragment().len() - rest.len());

@@ -2,8 +2,10 @@
 
 mod eval;
 mod fields;
+mod lookup;
 mod order;
 mod stats;
+mod tstats;
 
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::spl::ast::CommandKind;
@@ -13,15 +15,27 @@ use crate::spl::search;
 
 /// The commands spelunk runs today.
 pub const SUPPORTED: &[&str] = &[
-    "search", "where", "eval", "stats", "table", "fields", "rename", "sort", "head", "dedup",
+    "search",
+    "where",
+    "eval",
+    "stats",
+    "table",
+    "fields",
+    "rename",
+    "sort",
+    "head",
+    "dedup",
+    "tstats",
+    "from",
+    "datamodel",
+    "lookup",
+    "inputlookup",
+    "outputlookup",
 ];
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
-    "tstats",
     "mstats",
-    "from",
-    "datamodel",
     "rex",
     "regex",
     "spath",
@@ -35,9 +49,6 @@ const PLANNED: &[&str] = &[
     "rare",
     "fillnull",
     "convert",
-    "lookup",
-    "inputlookup",
-    "outputlookup",
     "mvexpand",
     "makemv",
     "mvcombine",
@@ -155,6 +166,12 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "sort" => order::sort_command(args),
         "head" => order::head_command(args),
         "dedup" => order::dedup_command(args),
+        "tstats" => tstats::tstats_command(args),
+        "from" => tstats::from_command(args),
+        "datamodel" => tstats::datamodel_command(args),
+        "lookup" => lookup::lookup_command(args),
+        "inputlookup" => lookup::inputlookup_command(args),
+        "outputlookup" => lookup::outputlookup_command(args),
         _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
     };
     match parsed {

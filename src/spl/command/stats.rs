@@ -40,7 +40,7 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
 }
 
 /// aggregation = name [ "(" ( "eval(" expr ")" | field ) ")" ] [ ws1 "as" ws1 field ]
-fn aggregation(i: In) -> PResult<Aggregation> {
+pub fn aggregation(i: In) -> PResult<Aggregation> {
     let len = i
         .fragment()
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))
