@@ -132,7 +132,9 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
         Expr::Call(func, args) => {
             let compiled: Vec<CExpr> = args.iter().map(compile_expr).collect::<Result<_, _>>()?;
             let regex = match (func, args.get(1)) {
-                (Func::Match | Func::Replace, Some(Expr::Lit(Lit::Str(p)))) => Some(regex(p)?),
+                (Func::Match | Func::Replace | Func::MvFind, Some(Expr::Lit(Lit::Str(p)))) => {
+                    Some(regex(p)?)
+                }
                 (Func::Like, Some(Expr::Lit(Lit::Str(p)))) => Some(like_regex(p)?),
                 _ => None,
             };

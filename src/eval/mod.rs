@@ -9,6 +9,7 @@ pub mod lookup;
 pub mod stage;
 pub mod stats;
 pub mod subsearch;
+pub mod time;
 pub mod value;
 
 pub use compile::{compile, Plan};

@@ -172,21 +172,53 @@ pub enum CmpOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Func {
     Abs,
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atan2,
+    Atanh,
+    BitAnd,
+    BitNot,
+    BitOr,
+    BitShiftLeft,
+    BitShiftRight,
+    BitXor,
     Case,
     Ceiling,
     CidrMatch,
     Coalesce,
+    Commands,
+    Cos,
+    Cosh,
+    Exact,
     Exp,
     False,
     Floor,
+    Hypot,
     If,
     In,
+    IpMask,
     IsBool,
     IsInt,
     IsNotNull,
     IsNull,
     IsNum,
     IsStr,
+    JsonAppend,
+    JsonArray,
+    JsonArrayToMv,
+    JsonDelete,
+    JsonExtend,
+    JsonExtract,
+    JsonExtractExact,
+    JsonHasKeyExact,
+    JsonKeys,
+    JsonObject,
+    JsonSet,
+    JsonSetExact,
+    JsonValid,
     Len,
     Like,
     Ln,
@@ -195,21 +227,46 @@ pub enum Func {
     Ltrim,
     Match,
     Max,
+    Md5,
     Min,
     MvAppend,
     MvCount,
+    MvDedup,
+    MvFilter,
+    MvFind,
     MvIndex,
     MvJoin,
+    MvMap,
+    MvRange,
+    MvSort,
+    MvToJsonArray,
+    MvZip,
+    Now,
     Null,
     NullIf,
     Pi,
     Pow,
+    Printf,
+    Random,
+    RelativeTime,
     Replace,
     Round,
     Rtrim,
+    SearchMatch,
+    Sha1,
+    Sha256,
+    Sha512,
+    Sin,
+    Sinh,
     Split,
+    Spath,
     Sqrt,
+    Strftime,
+    Strptime,
     Substr,
+    Tan,
+    Tanh,
+    Time,
     ToNumber,
     ToString,
     Trim,
@@ -399,22 +456,54 @@ impl Stage {
 /// Every eval function: SPL name, IR function, minimum and maximum argument count.
 pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("abs", Func::Abs, 1, 1),
+    ("acos", Func::Acos, 1, 1),
+    ("acosh", Func::Acosh, 1, 1),
+    ("asin", Func::Asin, 1, 1),
+    ("asinh", Func::Asinh, 1, 1),
+    ("atan", Func::Atan, 1, 1),
+    ("atan2", Func::Atan2, 2, 2),
+    ("atanh", Func::Atanh, 1, 1),
+    ("bit_and", Func::BitAnd, 2, usize::MAX),
+    ("bit_not", Func::BitNot, 1, 2),
+    ("bit_or", Func::BitOr, 2, usize::MAX),
+    ("bit_shift_left", Func::BitShiftLeft, 2, 2),
+    ("bit_shift_right", Func::BitShiftRight, 2, 2),
+    ("bit_xor", Func::BitXor, 2, usize::MAX),
     ("case", Func::Case, 2, usize::MAX),
     ("ceiling", Func::Ceiling, 1, 1),
     ("ceil", Func::Ceiling, 1, 1),
     ("cidrmatch", Func::CidrMatch, 2, 2),
     ("coalesce", Func::Coalesce, 1, usize::MAX),
+    ("commands", Func::Commands, 1, 1),
+    ("cos", Func::Cos, 1, 1),
+    ("cosh", Func::Cosh, 1, 1),
+    ("exact", Func::Exact, 1, 1),
     ("exp", Func::Exp, 1, 1),
     ("false", Func::False, 0, 0),
     ("floor", Func::Floor, 1, 1),
+    ("hypot", Func::Hypot, 2, 2),
     ("if", Func::If, 3, 3),
     ("in", Func::In, 2, usize::MAX),
+    ("ipmask", Func::IpMask, 2, 2),
     ("isbool", Func::IsBool, 1, 1),
     ("isint", Func::IsInt, 1, 1),
     ("isnotnull", Func::IsNotNull, 1, 1),
     ("isnull", Func::IsNull, 1, 1),
     ("isnum", Func::IsNum, 1, 1),
     ("isstr", Func::IsStr, 1, 1),
+    ("json_append", Func::JsonAppend, 3, usize::MAX),
+    ("json_array", Func::JsonArray, 0, usize::MAX),
+    ("json_array_to_mv", Func::JsonArrayToMv, 1, 2),
+    ("json_delete", Func::JsonDelete, 2, usize::MAX),
+    ("json_extend", Func::JsonExtend, 3, usize::MAX),
+    ("json_extract", Func::JsonExtract, 1, usize::MAX),
+    ("json_extract_exact", Func::JsonExtractExact, 1, usize::MAX),
+    ("json_has_key_exact", Func::JsonHasKeyExact, 2, 2),
+    ("json_keys", Func::JsonKeys, 1, 1),
+    ("json_object", Func::JsonObject, 0, usize::MAX),
+    ("json_set", Func::JsonSet, 3, usize::MAX),
+    ("json_set_exact", Func::JsonSetExact, 3, usize::MAX),
+    ("json_valid", Func::JsonValid, 1, 1),
     ("len", Func::Len, 1, 1),
     ("like", Func::Like, 2, 2),
     ("ln", Func::Ln, 1, 1),
@@ -423,21 +512,46 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("ltrim", Func::Ltrim, 1, 2),
     ("match", Func::Match, 2, 2),
     ("max", Func::Max, 1, usize::MAX),
+    ("md5", Func::Md5, 1, 1),
     ("min", Func::Min, 1, usize::MAX),
+    ("mv_to_json_array", Func::MvToJsonArray, 1, 2),
     ("mvappend", Func::MvAppend, 1, usize::MAX),
     ("mvcount", Func::MvCount, 1, 1),
+    ("mvdedup", Func::MvDedup, 1, 1),
+    ("mvfilter", Func::MvFilter, 1, 1),
+    ("mvfind", Func::MvFind, 2, 2),
     ("mvindex", Func::MvIndex, 2, 3),
     ("mvjoin", Func::MvJoin, 2, 2),
+    ("mvmap", Func::MvMap, 2, 2),
+    ("mvrange", Func::MvRange, 2, 3),
+    ("mvsort", Func::MvSort, 1, 1),
+    ("mvzip", Func::MvZip, 2, 3),
+    ("now", Func::Now, 0, 0),
     ("null", Func::Null, 0, 0),
     ("nullif", Func::NullIf, 2, 2),
     ("pi", Func::Pi, 0, 0),
     ("pow", Func::Pow, 2, 2),
+    ("printf", Func::Printf, 1, usize::MAX),
+    ("random", Func::Random, 0, 0),
+    ("relative_time", Func::RelativeTime, 2, 2),
     ("replace", Func::Replace, 3, 3),
     ("round", Func::Round, 1, 2),
     ("rtrim", Func::Rtrim, 1, 2),
+    ("searchmatch", Func::SearchMatch, 1, 1),
+    ("sha1", Func::Sha1, 1, 1),
+    ("sha256", Func::Sha256, 1, 1),
+    ("sha512", Func::Sha512, 1, 1),
+    ("sin", Func::Sin, 1, 1),
+    ("sinh", Func::Sinh, 1, 1),
     ("split", Func::Split, 2, 2),
+    ("spath", Func::Spath, 2, 2),
     ("sqrt", Func::Sqrt, 1, 1),
+    ("strftime", Func::Strftime, 2, 2),
+    ("strptime", Func::Strptime, 2, 2),
     ("substr", Func::Substr, 2, 3),
+    ("tan", Func::Tan, 1, 1),
+    ("tanh", Func::Tanh, 1, 1),
+    ("time", Func::Time, 0, 0),
     ("tonumber", Func::ToNumber, 1, 2),
     ("tostring", Func::ToString, 1, 2),
     ("trim", Func::Trim, 1, 2),
@@ -447,6 +561,10 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("urldecode", Func::Urldecode, 1, 1),
     ("validate", Func::Validate, 2, usize::MAX),
 ];
+
+/// Splunk eval functions spelunk knows of but does not run yet: calling one is error SPL004
+/// "not supported yet".
+pub const UNSUPPORTED_FUNCTIONS: &[&str] = &["json_entries", "lookup", "sigfig"];
 
 impl Func {
     /// The SPL name of the function.
@@ -472,6 +590,9 @@ impl Func {
             self,
             Func::CidrMatch
                 | Func::In
+                | Func::JsonHasKeyExact
+                | Func::JsonValid
+                | Func::SearchMatch
                 | Func::IsBool
                 | Func::IsInt
                 | Func::IsNotNull
@@ -522,6 +643,30 @@ impl AggFunc {
             AggFunc::List => "list",
             AggFunc::First => "first",
             AggFunc::Last => "last",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FUNCTIONS, UNSUPPORTED_FUNCTIONS};
+
+    /// grammar/spl.ebnf lists every eval function with its status.
+    #[test]
+    fn every_function_is_listed_in_the_grammar() {
+        let grammar = include_str!("../../grammar/spl.ebnf");
+        let words: Vec<&str> = grammar
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for name in FUNCTIONS
+            .iter()
+            .map(|(n, ..)| *n)
+            .chain(UNSUPPORTED_FUNCTIONS.iter().copied())
+        {
+            assert!(
+                words.contains(&name),
+                "`{name}` is missing from grammar/spl.ebnf"
+            );
         }
     }
 }

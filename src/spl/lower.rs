@@ -373,7 +373,17 @@ impl Lowerer<'_> {
 
     fn call(&mut self, name: &str, args: &[EvalExpr], span: Span) -> Expr {
         let Some((func, min, max)) = Func::from_name(name) else {
-            let message = format!("unknown or not yet supported eval function `{name}`");
+            if ir::UNSUPPORTED_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str()) {
+                return self.error(
+                    Diagnostic::error(
+                        codes::SPL_UNKNOWN_FUNCTION,
+                        format!("not supported yet: eval function `{name}`"),
+                    )
+                    .at(span)
+                    .help("grammar/spl.ebnf lists every eval function and its status"),
+                );
+            }
+            let message = format!("unknown eval function `{name}`");
             let names = ir::FUNCTIONS.iter().map(|(n, ..)| n);
             let help = match crate::spl::command::closest(&name.to_ascii_lowercase(), names) {
                 Some(near) => format!(
@@ -407,14 +417,14 @@ impl Lowerer<'_> {
                 .at(span),
             );
         }
-        if func == Func::Match {
+        if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
             if let EvalKind::Str(re) = &args[1].kind {
                 if let Err(err) = regex::Regex::new(re) {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,
                             format!(
-                                "invalid regular expression in `match`: {}",
+                                "invalid regular expression in `{name}`: {}",
                                 first_line(&err.to_string())
                             ),
                         )
@@ -423,12 +433,48 @@ impl Lowerer<'_> {
                 }
             }
         }
+        if func == Func::SearchMatch {
+            return self.searchmatch(&args[0]);
+        }
         let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+        if let Err(d) = check_bound_field(func, &lowered) {
+            return self.error(d.at(span));
+        }
         match func {
             Func::Null => Expr::Lit(Lit::Null),
             Func::True => Expr::Lit(Lit::Bool(true)),
             Func::False => Expr::Lit(Lit::Bool(false)),
             _ => Expr::Call(func, lowered),
+        }
+    }
+
+    /// `searchmatch("x=1 y=*")`: the string is parsed and lowered as search-language text.
+    fn searchmatch(&mut self, arg: &EvalExpr) -> Expr {
+        let EvalKind::Str(text) = &arg.kind else {
+            return self.error(
+                Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    "not supported yet: searchmatch() of a computed string",
+                )
+                .at(arg.span)
+                .help(
+                    "write the search as a string literal: searchmatch(\"status=404 host=web*\")",
+                ),
+            );
+        };
+        match crate::spl::search::search(crate::spl::lex::In::new(text)) {
+            Ok((_, parsed)) => Expr::Call(Func::SearchMatch, vec![self.search(&parsed)]),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => self.error(
+                Diagnostic::error(
+                    codes::SPL_SYNTAX,
+                    format!("in searchmatch(): {}", e.message),
+                )
+                .at(arg.span),
+            ),
+            Err(nom::Err::Incomplete(_)) => self.error(
+                Diagnostic::error(codes::SPL_SYNTAX, "in searchmatch(): incomplete search")
+                    .at(arg.span),
+            ),
         }
     }
 }
@@ -515,4 +561,53 @@ fn is_cidr(text: &str) -> bool {
     };
     ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32)
         || ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
+}
+
+/// `mvfilter(pred)` must refer to exactly one field and `mvmap(field, expr)` must name a field:
+/// that field is bound to each of its values in turn.
+fn check_bound_field(func: Func, args: &[Expr]) -> Result<(), Diagnostic> {
+    match func {
+        Func::MvFilter => {
+            let mut fields = Vec::new();
+            fields_of(&args[0], &mut fields);
+            fields.sort();
+            fields.dedup();
+            if fields.len() == 1 {
+                Ok(())
+            } else {
+                Err(Diagnostic::error(
+                    codes::SPL_SEMANTIC,
+                    format!(
+                        "`mvfilter` must refer to exactly one field, found {}",
+                        if fields.is_empty() { "none".to_string() } else { fields.join(", ") }
+                    ),
+                )
+                .help("mvfilter tests each value of one multivalue field, e.g. mvfilter(match(email, \"\\.net$\"))"))
+            }
+        }
+        Func::MvMap if !matches!(args[0], Expr::Field(_)) => Err(Diagnostic::error(
+            codes::SPL_SEMANTIC,
+            "the first argument of `mvmap` must be a field",
+        )
+        .help("e.g. mvmap(sizes, sizes * 2)")),
+        _ => Ok(()),
+    }
+}
+
+/// Every field an expression refers to.
+fn fields_of(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Field(f) | Expr::Match { field: f, .. } => out.push(f.clone()),
+        Expr::Lit(_) | Expr::Subsearch(_) => {}
+        Expr::Not(inner) | Expr::Neg(inner) => fields_of(inner, out),
+        Expr::Binary(_, l, r) => {
+            fields_of(l, out);
+            fields_of(r, out);
+        }
+        Expr::In(inner, list) => {
+            fields_of(inner, out);
+            list.iter().for_each(|i| fields_of(i, out));
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| fields_of(a, out)),
+    }
 }
