@@ -335,6 +335,7 @@ fn next_macro(text: &str) -> Option<usize> {
     let mut i = 0;
     while i < bytes.len() {
         match bytes[i] {
+            b'\\' => i += 2,
             b'"' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' {

@@ -177,8 +177,8 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
             b'`' => {
                 let len = text[i + 1..].find('`').map_or(1, |e| e + 2);
                 return Err(Diagnostic::error(
-                    codes::SPL_UNSUPPORTED,
-                    "not supported yet: macro expansion",
+                    codes::SPL_MACRO,
+                    "unexpanded macro",
                 )
                 .at(Span::new(i, i + len))
                 .help("expand macros before parsing (spelunk::expand_macros; the CLI does it, with --macros PATH for definitions)"));

@@ -1,8 +1,7 @@
 //! `join`, `append` and `appendpipe`: commands that combine results with a subsearch's.
 
 use crate::spl::ast::{CommandKind, Word};
-use crate::spl::command::field_list;
-use crate::spl::lex::{describe, fail, option_value, ws0, In, PResult};
+use crate::spl::lex::{describe, fail, field_name, list_separator, option_value, ws0, In, PResult};
 use crate::spl::parse::subsearch;
 
 /// join_command = ws0 { join_option ws0 } [ field_list ws0 ] subsearch
@@ -18,13 +17,24 @@ pub fn join_command(i: In) -> PResult<CommandKind> {
         "where",
         "return_multivalue",
     ];
-    let (i, options) = options(i, &names)?;
-    let (i, fields) = if i.fragment().starts_with('[') {
-        (i, Vec::new())
-    } else {
-        field_list(i)?
-    };
-    let (i, _) = ws0(i)?;
+    let (mut i, mut found) = options(i, &names)?;
+    let mut fields = Vec::new();
+    while !i.fragment().is_empty() && !i.fragment().starts_with('[') {
+        let (rest, field) = field_name(i).or_else(|_| {
+            fail(
+                i,
+                format!(
+                    "`join` expects field names or options, found {}",
+                    describe(i)
+                ),
+            )
+        })?;
+        fields.push(field);
+        let (rest, more) = options(list_separator(rest)?.0, &names)?;
+        found.extend(more);
+        i = rest;
+    }
+    let options = found;
     if !i.fragment().starts_with('[') {
         return fail(
             i,

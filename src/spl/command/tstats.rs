@@ -135,10 +135,10 @@ fn datamodel_ref(i: In) -> PResult<Word> {
             format!("expected `datamodel=Model.Dataset`, found {}", describe(i)),
         );
     };
-    let (rest, _) = ws0(rest)?;
-    let rest = match rest.fragment().chars().next() {
-        Some('=' | ':') => ws0(rest.take_from(1))?.0,
-        Some(c) if c.is_whitespace() => ws0(rest)?.0,
+    let (after_ws, _) = ws0(rest)?;
+    let rest = match after_ws.fragment().chars().next() {
+        Some('=' | ':') => ws0(after_ws.take_from(1))?.0,
+        _ if after_ws.location_offset() > rest.location_offset() => after_ws,
         _ => return fail(rest, "expected `=` after `datamodel`"),
     };
     dataset_name(rest)
