@@ -1,12 +1,14 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
 pub mod compile;
+pub mod datepart;
 pub mod event;
 pub mod expr;
 pub mod functions;
 pub mod stage;
 pub mod stats;
 pub mod value;
+pub mod wild;
 
 pub use compile::{compile, Plan};
 pub use event::{EventOptions, Record};

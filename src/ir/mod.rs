@@ -96,6 +96,71 @@ pub enum Pattern {
     Compare(CmpOp, String),
     /// a free-text term against `_raw` (`case_sensitive` for `CASE(...)`)
     Term { text: String, case_sensitive: bool },
+    /// Sigma `Image|endswith: '\\cmd.exe'`: the whole value matches the parts (`*`, `?`, windash
+    /// classes); case-insensitive unless `|cased`
+    Wild {
+        parts: Vec<WildPart>,
+        case_sensitive: bool,
+    },
+    /// Sigma `|re: 'a.c'` (with `|i`, `|m`, `|s` written inline as `(?i)`): an unanchored search
+    Regex(String),
+    /// Sigma `|gt: 5` or `|hour|gte: 8`: the value (or that part of it read as a date) compared to
+    /// a number; a value that is not a number (or not a date) never matches
+    Number {
+        op: NumOp,
+        value: f64,
+        part: Option<DatePart>,
+    },
+    /// Sigma `|fieldref: Other`: equal to the value of the first present of `fields`
+    FieldRef {
+        fields: Vec<String>,
+        case_sensitive: bool,
+    },
+}
+
+/// One piece of a Sigma string pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WildPart {
+    /// plain text (escapes already removed)
+    Text(String),
+    /// `*`: any run of characters
+    AnyRun,
+    /// `?`: exactly one character
+    AnyChar,
+    /// one of these characters (`|windash` turns `-` into `-`, `/`, en dash, em dash, bar)
+    OneOf(String),
+}
+
+/// Comparison of Sigma's numeric modifiers; `Eq` is a plain number or date part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NumOp {
+    /// `|hour: 8`
+    Eq,
+    /// `|lt`
+    Lt,
+    /// `|lte`
+    Le,
+    /// `|gt`
+    Gt,
+    /// `|gte`
+    Ge,
+}
+
+/// A part of a date, for Sigma's time modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DatePart {
+    /// `|minute`: 0..59
+    Minute,
+    /// `|hour`: 0..23
+    Hour,
+    /// `|day`: day of the month, 1..31
+    Day,
+    /// `|week`: ISO week, 1..53
+    Week,
+    /// `|month`: 1..12
+    Month,
+    /// `|year`
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
