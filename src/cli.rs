@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Write};
 #[command(
     name = "spelunk",
     version,
-    about = "Run Splunk SPL searches offline over JSON events"
+    about = "Run Splunk SPL searches and Sigma rules offline over JSON events"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -88,10 +88,48 @@ pub enum DumpFormat {
     Yaml,
 }
 
-/// A rule's text and the name to show in diagnostics.
+/// A rule's text, the name to show in diagnostics, and whether it is Sigma YAML.
 struct Source {
     name: String,
     text: String,
+    sigma: bool,
+}
+
+/// A compiled rule: an SPL plan, or the rules of a Sigma file.
+enum Compiled {
+    Spl(crate::eval::Plan),
+    Sigma(Vec<crate::sigma::run::CompiledRule>),
+}
+
+/// One run of a compiled rule.
+enum Running<'a> {
+    Spl(crate::eval::Run<'a>),
+    Sigma(crate::sigma::run::Runner<'a>),
+}
+
+impl Compiled {
+    fn start(&self) -> Running<'_> {
+        match self {
+            Compiled::Spl(plan) => Running::Spl(plan.start()),
+            Compiled::Sigma(rules) => Running::Sigma(crate::sigma::run::Runner::new(rules)),
+        }
+    }
+}
+
+impl Running<'_> {
+    fn push(&mut self, record: Record) {
+        match self {
+            Running::Spl(run) => run.push(record),
+            Running::Sigma(runner) => runner.push(record),
+        }
+    }
+
+    fn finish(self) -> crate::eval::Results {
+        match self {
+            Running::Spl(run) => run.finish(),
+            Running::Sigma(runner) => runner.finish(),
+        }
+    }
 }
 
 /// Runs the CLI; returns the exit code. A panic becomes an error message and exit code 2.
@@ -130,6 +168,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             Source {
                 name: "<query>".to_string(),
                 text: q.clone(),
+                sigma: false,
             },
             rule.paths.clone(),
         ));
@@ -139,14 +178,6 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
             .to_string());
     };
-    if path.ends_with(".yml") || path.ends_with(".yaml") {
-        return Err(Diagnostic::error(
-            codes::SPL_UNSUPPORTED,
-            format!("not supported yet: Sigma rules (`{path}`)"),
-        )
-        .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
-        .render(path, ""));
-    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
             codes::IO,
@@ -161,6 +192,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
         Source {
             name: path.clone(),
             text,
+            sigma: path.ends_with(".yml") || path.ends_with(".yaml"),
         },
         rest.to_vec(),
     ))
@@ -170,10 +202,24 @@ fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
     crate::spl_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
 }
 
+fn sigma_ir(source: &Source) -> Result<Vec<crate::sigma::SigmaIr>, String> {
+    crate::sigma_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+}
+
+fn compile(source: &Source) -> Result<Compiled, String> {
+    let rendered = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
+    if source.sigma {
+        let rules = crate::sigma::run::compile(&sigma_ir(source)?).map_err(rendered)?;
+        return Ok(Compiled::Sigma(rules));
+    }
+    Ok(Compiled::Spl(
+        crate::compile(&to_ir(source)?).map_err(rendered)?,
+    ))
+}
+
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = to_ir(&source)?;
-    let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let plan = compile(&source)?;
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
@@ -253,6 +299,24 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
         ));
     }
     let text = match args.emit {
+        Emit::Ast if source.sigma => {
+            let docs = crate::sigma::rule::load(&source.text)
+                .map_err(|d| render_all(&d, &source.name, &source.text))?;
+            dump(&docs, args.format)?
+        }
+        Emit::Ir if source.sigma => {
+            let rules = sigma_ir(&source)?;
+            match args.format {
+                DumpFormat::Text => rules
+                    .iter()
+                    .map(|r| {
+                        let id = r.id.as_deref().unwrap_or("no id");
+                        format!("# {} ({id})\n{}", r.title, r.pipeline)
+                    })
+                    .collect(),
+                f => dump(&rules, f)?,
+            }
+        }
         Emit::Ast => {
             let ast = crate::spl_to_ast(&source.text)
                 .map_err(|d| render_all(&d, &source.name, &source.text))?;

@@ -55,3 +55,12 @@ pub fn run_spl(
     let plan = compile(&spl_to_ir(text)?)?;
     Ok(plan.run(records))
 }
+
+/// Runs Sigma YAML (every rule of the file) over records: each match is the event plus `rule`,
+/// `rule_id` and `level`.
+pub fn run_sigma(
+    text: &str,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
+    sigma::run::run_text(text, records)
+}

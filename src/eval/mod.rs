@@ -95,7 +95,7 @@ impl Run<'_> {
 }
 
 /// Every field of the rows in first-seen order, `_time` first and `_raw` left out.
-fn union_columns(rows: &[Record]) -> Vec<String> {
+pub fn union_columns(rows: &[Record]) -> Vec<String> {
     let mut seen = indexmap::IndexSet::new();
     for row in rows {
         for name in row.fields.keys() {

@@ -4,6 +4,7 @@ pub mod condition;
 pub mod lower;
 pub mod modifier;
 pub mod rule;
+pub mod run;
 pub mod string;
 pub mod windows;
 
