@@ -16,8 +16,24 @@ struct Case {
     events: Vec<serde_json::Value>,
     /// Indices (0-based) of the events that match, in order.
     matches: Option<Vec<usize>>,
+    /// Expected result rows (correlations): each row holds at least these fields and values.
+    rows: Option<Vec<serde_json::Value>>,
     /// Expected diagnostic code instead of matches.
     error: Option<String>,
+}
+
+/// Whether `actual` has every field of `expected` with the same value (numbers compared as f64).
+fn row_has(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    let Some(fields) = expected.as_object() else {
+        return false;
+    };
+    fields
+        .iter()
+        .all(|(k, v)| match (actual.get(k), v.as_f64()) {
+            (Some(a), Some(n)) => a.as_f64() == Some(n),
+            (Some(a), None) => a == v,
+            (None, _) => false,
+        })
 }
 
 fn run_case(case: &Case) -> Result<(), String> {
@@ -39,6 +55,21 @@ fn run_case(case: &Case) -> Result<(), String> {
             "unexpected error: {}",
             d.iter().map(|d| d.to_string()).collect::<String>()
         )),
+        (None, Ok(results)) if case.rows.is_some() => {
+            let rows: Vec<serde_json::Value> = results
+                .rows
+                .iter()
+                .map(|r| spelunk::output::row_json(&results.columns, r))
+                .collect();
+            let expected = case.rows.clone().unwrap_or_default();
+            let same = rows.len() == expected.len()
+                && rows.iter().zip(&expected).all(|(a, e)| row_has(a, e));
+            if same {
+                Ok(())
+            } else {
+                Err(format!("expected rows {expected:?}\n  found {rows:?}"))
+            }
+        }
         (None, Ok(results)) => {
             let found: Vec<usize> = results
                 .rows

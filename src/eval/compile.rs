@@ -343,6 +343,17 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 columns.map(|c| c.into_iter().filter(|n| !fields.contains(n)).collect())
             }
             Stage::Fields { .. } => None,
+            Stage::Correlate(c) => Some(
+                c.group_by
+                    .iter()
+                    .cloned()
+                    .chain(
+                        [c.kind.column(), "first_seen", "last_seen"]
+                            .iter()
+                            .map(|s| s.to_string()),
+                    )
+                    .collect(),
+            ),
             Stage::Filter(_) | Stage::Sort(_) | Stage::Head(_) | Stage::Dedup(_) => columns,
         };
     }

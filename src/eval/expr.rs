@@ -214,13 +214,15 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     }
 }
 
-fn num_compare(op: NumOp, x: f64, y: f64) -> bool {
+/// `x op y` for Sigma's numeric modifiers and correlation conditions.
+pub fn num_compare(op: NumOp, x: f64, y: f64) -> bool {
     match op {
         NumOp::Eq => x == y,
         NumOp::Lt => x < y,
         NumOp::Le => x <= y,
         NumOp::Gt => x > y,
         NumOp::Ge => x >= y,
+        NumOp::Ne => x != y,
     }
 }
 

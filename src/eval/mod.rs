@@ -1,6 +1,7 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
 pub mod compile;
+pub mod correlate;
 pub mod datepart;
 pub mod event;
 pub mod expr;

@@ -37,6 +37,8 @@ pub enum PlanStage {
     Dedup(Dedup),
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
+    /// A Sigma correlation: holds every event until the input ends.
+    Correlate(crate::ir::Correlate),
 }
 
 impl PlanStage {
@@ -73,13 +75,16 @@ impl PlanStage {
                 null_true: *null_true,
             },
             Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
+            Stage::Correlate(c) => PlanStage::Correlate(c.clone()),
         })
     }
 
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
-            PlanStage::Sort { .. } | PlanStage::TimeOrder => StageState::Buffer(Vec::new()),
+            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_) => {
+                StageState::Buffer(Vec::new())
+            }
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
                 done: false,
@@ -136,9 +141,10 @@ pub fn absorb(
             out.push(record);
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
-        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => {
-            buf.push(record)
-        }
+        (
+            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_),
+            StageState::Buffer(buf),
+        ) => buf.push(record),
         (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
         (PlanStage::Fields { remove, fields }, _) => {
             out.push(fields_stage(*remove, fields, record))
@@ -196,6 +202,9 @@ pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
                 (None, None) => Ordering::Equal,
             });
             buf
+        }
+        (PlanStage::Correlate(c), StageState::Buffer(buf)) => {
+            crate::eval::correlate::correlate(c, buf)
         }
         (PlanStage::Dedup(d), StageState::Dedup { mut kept, .. }) if !d.sortby.is_empty() => {
             kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));

@@ -59,6 +59,22 @@ impl Display for Stage {
                 )
             }
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
+            Stage::Correlate(c) => {
+                let cond: Vec<String> = c
+                    .condition
+                    .iter()
+                    .map(|(op, v)| format!("{}{v}", numop(*op)))
+                    .collect();
+                write!(
+                    f,
+                    "Correlate {:?} by [{}] within {}s where {} {}",
+                    c.kind,
+                    c.group_by.join(", "),
+                    c.timespan,
+                    c.kind.column(),
+                    cond.join(" and ")
+                )
+            }
         }
     }
 }
@@ -227,5 +243,6 @@ fn numop(op: NumOp) -> &'static str {
         NumOp::Le => "<=",
         NumOp::Gt => ">",
         NumOp::Ge => ">=",
+        NumOp::Ne => "!=",
     }
 }

@@ -30,6 +30,9 @@ pub enum Stage {
     Head(Head),
     /// `dedup [n] fields`.
     Dedup(Dedup),
+    /// A Sigma correlation (`type: event_count`, `group-by`, `timespan`, `condition`) over events
+    /// tagged with the rules they matched: one row per group and window that meets the condition.
+    Correlate(Correlate),
 }
 
 /// An expression over one event; search-language matching is `Match`.
@@ -144,6 +147,8 @@ pub enum NumOp {
     Gt,
     /// `|gte`
     Ge,
+    /// `neq` in a correlation condition
+    Ne,
 }
 
 /// A part of a date, for Sigma's time modifiers.
@@ -302,11 +307,59 @@ pub struct Dedup {
     pub sortby: Vec<SortKey>,
 }
 
+/// A Sigma correlation over the events that earlier stages tagged with their rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correlate {
+    pub kind: CorrelationKind,
+    /// `group-by`: fields; an event without one of them takes no part
+    pub group_by: Vec<String>,
+    /// `timespan` in seconds: a window runs from an event's `_time` to `_time + timespan`
+    pub timespan: f64,
+    /// `condition: {gte: 10}`: every comparison must hold for the aggregate
+    pub condition: Vec<(NumOp, f64)>,
+    /// The field that holds the names of the rules an event matched.
+    pub rules_field: String,
+}
+
+/// The correlation types of the Sigma correlation specification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum CorrelationKind {
+    /// `type: event_count`: events in the window
+    EventCount,
+    /// `type: value_count`: distinct values of the field
+    ValueCount(String),
+    /// `type: temporal`: how many of the rules matched in the window
+    Temporal(Vec<String>),
+    /// `type: temporal_ordered`: how many of the rules matched in this order
+    TemporalOrdered(Vec<String>),
+    /// `type: value_sum`
+    ValueSum(String),
+    /// `type: value_avg`
+    ValueAvg(String),
+    /// `type: value_percentile` (nearest rank)
+    ValuePercentile { field: String, percentile: f64 },
+}
+
+impl CorrelationKind {
+    /// The name of the aggregate in result rows, as pySigma's Splunk output names it.
+    pub fn column(&self) -> &'static str {
+        match self {
+            CorrelationKind::EventCount => "event_count",
+            CorrelationKind::ValueCount(_) => "value_count",
+            CorrelationKind::Temporal(_) | CorrelationKind::TemporalOrdered(_) => "rule_count",
+            CorrelationKind::ValueSum(_) => "value_sum",
+            CorrelationKind::ValueAvg(_) => "value_avg",
+            CorrelationKind::ValuePercentile { .. } => "value_percentile",
+        }
+    }
+}
+
 impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {
         match self {
             Stage::Head(_) | Stage::Dedup(_) => true,
+            Stage::Correlate(_) => false,
             Stage::Stats(s) => s
                 .aggs
                 .iter()
@@ -323,7 +376,7 @@ impl Stage {
     /// Whether the stage replaces the event order with one of its own (so earlier order no longer matters).
     pub fn resets_order(&self) -> bool {
         match self {
-            Stage::Stats(_) | Stage::Sort(_) => true,
+            Stage::Stats(_) | Stage::Sort(_) | Stage::Correlate(_) => true,
             Stage::Filter(_)
             | Stage::Eval(_)
             | Stage::Table(_)
