@@ -14,7 +14,7 @@ use std::io::{IsTerminal, Write};
 #[command(
     name = "spelunk",
     version,
-    about = "Run Splunk SPL searches offline over JSON events"
+    about = "Run Splunk SPL searches and Sigma rules offline over JSON events"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -99,10 +99,11 @@ pub enum DumpFormat {
     Yaml,
 }
 
-/// A rule's text and the name to show in diagnostics.
+/// A rule's text, the name to show in diagnostics, and whether it is Sigma YAML.
 struct Source {
     name: String,
     text: String,
+    sigma: bool,
 }
 
 /// Runs the CLI; returns the exit code. A panic becomes an error message and exit code 2.
@@ -141,6 +142,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             Source {
                 name: "<query>".to_string(),
                 text: q.clone(),
+                sigma: false,
             },
             rule.paths.clone(),
         ));
@@ -150,14 +152,6 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
             .to_string());
     };
-    if path.ends_with(".yml") || path.ends_with(".yaml") {
-        return Err(Diagnostic::error(
-            codes::SPL_UNSUPPORTED,
-            format!("not supported yet: Sigma rules (`{path}`)"),
-        )
-        .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
-        .render(path, ""));
-    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
             codes::IO,
@@ -172,6 +166,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
         Source {
             name: path.clone(),
             text,
+            sigma: path.ends_with(".yml") || path.ends_with(".yaml"),
         },
         rest.to_vec(),
     ))
@@ -198,7 +193,11 @@ fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
     } else {
         format!("{} (after macro expansion)", source.name)
     };
-    Ok(Source { name, text })
+    Ok(Source {
+        name,
+        text,
+        sigma: source.sigma,
+    })
 }
 
 fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String> {
@@ -215,9 +214,17 @@ fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String
         .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
+fn sigma_ir(source: &Source) -> Result<Vec<crate::sigma::SigmaIr>, String> {
+    crate::sigma_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+}
+
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = to_ir(&source, &args.rule)?;
+    let pipeline = if source.sigma {
+        None
+    } else {
+        Some(to_ir(&source, &args.rule)?)
+    };
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
     };
@@ -244,20 +251,29 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         }
         Ok(())
     };
-    let results = if pipeline.has_subsearch() {
-        // Subsearches run over the same events first, so the events are held in memory.
-        let mut events = Vec::new();
-        read_all(&mut |r| events.push(r))?;
-        let resolved =
-            crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
-        crate::eval::compile::compile_with(&resolved, &options)
-            .map_err(render)?
-            .run(events)
-    } else {
-        let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
-        let mut run = plan.start();
-        read_all(&mut |r| run.push(r))?;
-        run.finish()
+    let results = match pipeline {
+        None => {
+            let rules = crate::sigma::run::compile(&sigma_ir(&source)?).map_err(render)?;
+            let mut runner = crate::sigma::run::Runner::new(&rules);
+            read_all(&mut |r| runner.push(r))?;
+            runner.finish()
+        }
+        Some(pipeline) if pipeline.has_subsearch() => {
+            // Subsearches run over the same events first, so the events are held in memory.
+            let mut events = Vec::new();
+            read_all(&mut |r| events.push(r))?;
+            let resolved =
+                crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
+            crate::eval::compile::compile_with(&resolved, &options)
+                .map_err(render)?
+                .run(events)
+        }
+        Some(pipeline) => {
+            let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+            let mut run = plan.start();
+            read_all(&mut |r| run.push(r))?;
+            run.finish()
+        }
     };
     if args.strict && !bad.is_empty() {
         return Err(format!(
@@ -320,6 +336,24 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
         ));
     }
     let text = match args.emit {
+        Emit::Ast if source.sigma => {
+            let docs = crate::sigma::rule::load(&source.text)
+                .map_err(|d| render_all(&d, &source.name, &source.text))?;
+            dump(&docs, args.format)?
+        }
+        Emit::Ir if source.sigma => {
+            let rules = sigma_ir(&source)?;
+            match args.format {
+                DumpFormat::Text => rules
+                    .iter()
+                    .map(|r| {
+                        let id = r.id.as_deref().unwrap_or("no id");
+                        format!("# {} ({id})\n{}", r.title, r.pipeline)
+                    })
+                    .collect(),
+                f => dump(&rules, f)?,
+            }
+        }
         Emit::Ast => {
             let source = expand(&source, &args.rule)?;
             let ast = crate::spl_to_ast(&source.text)

@@ -1,11 +1,13 @@
-//! spelunk runs Splunk SPL searches (and, later, Sigma rules) offline over JSON events.
+//! spelunk runs Splunk SPL searches and Sigma rules offline over JSON events.
 //!
 //! ```text
-//!  SPL text ──(macros)──► spl::parse ──► spl::ast ──► spl::lower ──► ir::Pipeline ──► eval::compile ──► Plan ──► rows
+//!  SPL text ──(macros)──► spl::parse ──► spl::ast ──► spl::lower ─┐
+//!                                                               ├─► ir::Pipeline ──► eval::compile ──► Plan ──► rows
+//!  Sigma YAML ──► sigma::rule ───────────────────► sigma::lower ─┘
 //! ```
 //!
 //! One public function per arrow: [`spl_to_ast`], [`ast_to_ir`] (and [`spl_to_ir`] for both),
-//! [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
+//! [`sigma_to_ir`], [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
 
 #![forbid(unsafe_code)]
 
@@ -16,6 +18,7 @@ pub mod eval;
 pub mod io;
 pub mod ir;
 pub mod output;
+pub mod sigma;
 pub mod spl;
 
 use diagnostic::Diagnostic;
@@ -39,6 +42,11 @@ pub fn ast_to_ir(query: &spl::ast::Query) -> Result<ir::Pipeline, Vec<Diagnostic
 pub fn spl_to_ir(text: &str) -> Result<ir::Pipeline, Vec<Diagnostic>> {
     let expanded = expand_macros(text, &spl::macros::Macros::standard())?;
     ast_to_ir(&spl_to_ast(&expanded)?)
+}
+
+/// Sigma YAML (one or more documents) → one IR pipeline per rule, with its title, id and level.
+pub fn sigma_to_ir(text: &str) -> Result<Vec<sigma::SigmaIr>, Vec<Diagnostic>> {
+    sigma::to_ir(text)
 }
 
 /// IR → an executable plan.
@@ -71,4 +79,13 @@ pub fn run_pipeline(
         return Ok(eval::compile::compile_with(&resolved, options)?.run(events));
     }
     Ok(eval::compile::compile_with(pipeline, options)?.run(records))
+}
+
+/// Runs Sigma YAML (every rule of the file) over records: each match is the event plus `rule`,
+/// `rule_id` and `level`.
+pub fn run_sigma(
+    text: &str,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
+    sigma::run::run_text(text, records)
 }

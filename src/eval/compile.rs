@@ -4,7 +4,8 @@
 use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::stage::PlanStage;
 use crate::eval::value::{parse_number, Value};
-use crate::ir::{BinOp, CmpOp, Expr, Func, Lit, Pattern, Pipeline, Stage};
+use crate::eval::wild;
+use crate::ir::{BinOp, CmpOp, DatePart, Expr, Func, Lit, NumOp, Pattern, Pipeline, Stage};
 use regex::{Regex, RegexBuilder};
 use std::net::IpAddr;
 
@@ -63,6 +64,33 @@ pub enum Matcher {
     },
     /// a term against `_raw`
     Term(Regex),
+    /// the value contains, starts or ends with `needle` (lower-cased unless `cased`)
+    Affix {
+        kind: Affix,
+        needle: String,
+        cased: bool,
+    },
+    /// an unanchored regex search (Sigma `|re`)
+    Regex(Regex),
+    /// the value (or a date part of it) compared to a number
+    Number {
+        op: NumOp,
+        value: f64,
+        part: Option<DatePart>,
+    },
+    /// equal to the value of the first present of `fields`
+    FieldRef {
+        fields: Vec<String>,
+        cased: bool,
+    },
+}
+
+/// Where a fixed text must occur in a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affix {
+    Contains,
+    StartsWith,
+    EndsWith,
 }
 
 /// What compiling may need from outside the rule.
@@ -252,6 +280,23 @@ fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
                 glob_body(text)
             ))?)
         }
+        Pattern::Wild {
+            parts,
+            case_sensitive,
+        } => wild::matcher(parts, *case_sensitive)?,
+        Pattern::Regex(re) => Matcher::Regex(regex(re)?),
+        Pattern::Number { op, value, part } => Matcher::Number {
+            op: *op,
+            value: *value,
+            part: *part,
+        },
+        Pattern::FieldRef {
+            fields,
+            case_sensitive,
+        } => Matcher::FieldRef {
+            fields: fields.clone(),
+            cased: *case_sensitive,
+        },
     })
 }
 
@@ -333,6 +378,17 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::Head(_)
             | Stage::Dedup(_)
             | Stage::OutputLookup { .. } => columns,
+            Stage::Correlate(c) => Some(
+                c.group_by
+                    .iter()
+                    .cloned()
+                    .chain(
+                        [c.kind.column(), "first_seen", "last_seen"]
+                            .iter()
+                            .map(|s| s.to_string()),
+                    )
+                    .collect(),
+            ),
         };
     }
     columns

@@ -2,6 +2,8 @@
 
 pub mod combine;
 pub mod compile;
+pub mod correlate;
+pub mod datepart;
 pub mod event;
 pub mod expr;
 pub mod functions;
@@ -11,6 +13,7 @@ pub mod stats;
 pub mod subsearch;
 pub mod time;
 pub mod value;
+pub mod wild;
 
 pub use compile::{compile, Plan};
 pub use event::{EventOptions, Record};
@@ -102,7 +105,7 @@ impl Run<'_> {
 }
 
 /// Every field of the rows in first-seen order, `_time` first and `_raw` left out.
-fn union_columns(rows: &[Record]) -> Vec<String> {
+pub fn union_columns(rows: &[Record]) -> Vec<String> {
     let mut seen = indexmap::IndexSet::new();
     for row in rows {
         for name in row.fields.keys() {

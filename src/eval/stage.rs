@@ -56,6 +56,8 @@ pub enum PlanStage {
     },
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
+    /// A Sigma correlation: holds every event until the input ends.
+    Correlate(crate::ir::Correlate),
 }
 
 impl PlanStage {
@@ -125,6 +127,7 @@ impl PlanStage {
                 null_true: *null_true,
             },
             Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
+            Stage::Correlate(c) => PlanStage::Correlate(c.clone()),
         })
     }
 
@@ -134,7 +137,8 @@ impl PlanStage {
             PlanStage::Sort { .. }
             | PlanStage::TimeOrder
             | PlanStage::OutputLookup { .. }
-            | PlanStage::AppendPipe(_) => StageState::Buffer(Vec::new()),
+            | PlanStage::AppendPipe(_)
+            | PlanStage::Correlate(_) => StageState::Buffer(Vec::new()),
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
                 done: false,
@@ -205,9 +209,10 @@ pub fn absorb(
             out.push(record);
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
-        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => {
-            buf.push(record)
-        }
+        (
+            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_),
+            StageState::Buffer(buf),
+        ) => buf.push(record),
         (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
         (PlanStage::Fields { remove, fields }, _) => {
             out.push(fields_stage(*remove, fields, record))
@@ -284,6 +289,9 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
                 (None, None) => Ordering::Equal,
             });
             buf
+        }
+        (PlanStage::Correlate(c), StageState::Buffer(buf)) => {
+            crate::eval::correlate::correlate(c, buf)
         }
         (PlanStage::Dedup(d), StageState::Dedup { mut kept, .. }) if !d.sortby.is_empty() => {
             kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));

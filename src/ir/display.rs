@@ -1,6 +1,8 @@
 //! A readable, SPL-like text form of the IR, for `spelunk parse --emit ir` and `explain`.
 
-use super::{BinOp, CmpOp, Expr, Head, Lit, Pattern, Pipeline, SortKey, Source, Stage};
+use super::{
+    BinOp, CmpOp, Expr, Head, Lit, NumOp, Pattern, Pipeline, SortKey, Source, Stage, WildPart,
+};
 use std::fmt::{self, Display, Formatter};
 
 impl Display for Pipeline {
@@ -110,6 +112,22 @@ impl Display for Stage {
             }
             Stage::AppendPipe(p) => write!(f, "AppendPipe [ {} ]", inline(p)),
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
+            Stage::Correlate(c) => {
+                let cond: Vec<String> = c
+                    .condition
+                    .iter()
+                    .map(|(op, v)| format!("{}{v}", numop(*op)))
+                    .collect();
+                write!(
+                    f,
+                    "Correlate {:?} by [{}] within {}s where {} {}",
+                    c.kind,
+                    c.group_by.join(", "),
+                    c.timespan,
+                    c.kind.column(),
+                    cond.join(" and ")
+                )
+            }
         }
     }
 }
@@ -176,6 +194,28 @@ impl Display for Expr {
                     text,
                     case_sensitive: true,
                 } => write!(f, "CASE({text:?})"),
+                Pattern::Wild {
+                    parts,
+                    case_sensitive,
+                } => {
+                    let op = if *case_sensitive { "=" } else { "~=" };
+                    write!(f, "{field}{op}{:?}", wild_text(parts))
+                }
+                Pattern::Regex(re) => write!(f, "{field} =~ /{re}/"),
+                Pattern::Number { op, value, part } => {
+                    let name = match part {
+                        Some(p) => format!("{}({field})", format!("{p:?}").to_lowercase()),
+                        None => field.clone(),
+                    };
+                    write!(f, "{name}{}{value}", numop(*op))
+                }
+                Pattern::FieldRef {
+                    fields,
+                    case_sensitive,
+                } => {
+                    let op = if *case_sensitive { "=" } else { "~=" };
+                    write!(f, "{field}{op}field({})", fields.join("|"))
+                }
             },
         }
     }
@@ -238,5 +278,41 @@ fn cmpop(op: CmpOp) -> &'static str {
         CmpOp::Le => "<=",
         CmpOp::Gt => ">",
         CmpOp::Ge => ">=",
+    }
+}
+
+/// A Sigma pattern as Sigma-like text: `*`, `?`, `[-/]` for a class, `\` before a literal wildcard.
+pub fn wild_text(parts: &[WildPart]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            WildPart::Text(t) => {
+                for c in t.chars() {
+                    if matches!(c, '*' | '?') {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+            }
+            WildPart::AnyRun => out.push('*'),
+            WildPart::AnyChar => out.push('?'),
+            WildPart::OneOf(set) => {
+                out.push('[');
+                out.push_str(set);
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+fn numop(op: NumOp) -> &'static str {
+    match op {
+        NumOp::Eq => "==",
+        NumOp::Lt => "<",
+        NumOp::Le => "<=",
+        NumOp::Gt => ">",
+        NumOp::Ge => ">=",
+        NumOp::Ne => "!=",
     }
 }

@@ -30,6 +30,9 @@ pub enum Stage {
     Head(Head),
     /// `dedup [n] fields`.
     Dedup(Dedup),
+    /// A Sigma correlation (`type: event_count`, `group-by`, `timespan`, `condition`) over events
+    /// tagged with the rules they matched: one row per group and window that meets the condition.
+    Correlate(Correlate),
     /// `lookup table field AS event_field OUTPUT ...`: enrich from a CSV lookup.
     Lookup(Lookup),
     /// `| inputlookup table`: the table's rows (after the input, with `append=t`).
@@ -158,6 +161,73 @@ pub enum Pattern {
     Compare(CmpOp, String),
     /// a free-text term against `_raw` (`case_sensitive` for `CASE(...)`)
     Term { text: String, case_sensitive: bool },
+    /// Sigma `Image|endswith: '\\cmd.exe'`: the whole value matches the parts (`*`, `?`, windash
+    /// classes); case-insensitive unless `|cased`
+    Wild {
+        parts: Vec<WildPart>,
+        case_sensitive: bool,
+    },
+    /// Sigma `|re: 'a.c'` (with `|i`, `|m`, `|s` written inline as `(?i)`): an unanchored search
+    Regex(String),
+    /// Sigma `|gt: 5` or `|hour|gte: 8`: the value (or that part of it read as a date) compared to
+    /// a number; a value that is not a number (or not a date) never matches
+    Number {
+        op: NumOp,
+        value: f64,
+        part: Option<DatePart>,
+    },
+    /// Sigma `|fieldref: Other`: equal to the value of the first present of `fields`
+    FieldRef {
+        fields: Vec<String>,
+        case_sensitive: bool,
+    },
+}
+
+/// One piece of a Sigma string pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WildPart {
+    /// plain text (escapes already removed)
+    Text(String),
+    /// `*`: any run of characters
+    AnyRun,
+    /// `?`: exactly one character
+    AnyChar,
+    /// one of these characters (`|windash` turns `-` into `-`, `/`, en dash, em dash, bar)
+    OneOf(String),
+}
+
+/// Comparison of Sigma's numeric modifiers; `Eq` is a plain number or date part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NumOp {
+    /// `|hour: 8`
+    Eq,
+    /// `|lt`
+    Lt,
+    /// `|lte`
+    Le,
+    /// `|gt`
+    Gt,
+    /// `|gte`
+    Ge,
+    /// `neq` in a correlation condition
+    Ne,
+}
+
+/// A part of a date, for Sigma's time modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DatePart {
+    /// `|minute`: 0..59
+    Minute,
+    /// `|hour`: 0..23
+    Hour,
+    /// `|day`: day of the month, 1..31
+    Day,
+    /// `|week`: ISO week, 1..53
+    Week,
+    /// `|month`: 1..12
+    Month,
+    /// `|year`
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -408,11 +478,59 @@ impl Expr {
     }
 }
 
+/// A Sigma correlation over the events that earlier stages tagged with their rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correlate {
+    pub kind: CorrelationKind,
+    /// `group-by`: fields; an event without one of them takes no part
+    pub group_by: Vec<String>,
+    /// `timespan` in seconds: a window runs from an event's `_time` to `_time + timespan`
+    pub timespan: f64,
+    /// `condition: {gte: 10}`: every comparison must hold for the aggregate
+    pub condition: Vec<(NumOp, f64)>,
+    /// The field that holds the names of the rules an event matched.
+    pub rules_field: String,
+}
+
+/// The correlation types of the Sigma correlation specification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum CorrelationKind {
+    /// `type: event_count`: events in the window
+    EventCount,
+    /// `type: value_count`: distinct values of the field
+    ValueCount(String),
+    /// `type: temporal`: how many of the rules matched in the window
+    Temporal(Vec<String>),
+    /// `type: temporal_ordered`: how many of the rules matched in this order
+    TemporalOrdered(Vec<String>),
+    /// `type: value_sum`
+    ValueSum(String),
+    /// `type: value_avg`
+    ValueAvg(String),
+    /// `type: value_percentile` (nearest rank)
+    ValuePercentile { field: String, percentile: f64 },
+}
+
+impl CorrelationKind {
+    /// The name of the aggregate in result rows, as pySigma's Splunk output names it.
+    pub fn column(&self) -> &'static str {
+        match self {
+            CorrelationKind::EventCount => "event_count",
+            CorrelationKind::ValueCount(_) => "value_count",
+            CorrelationKind::Temporal(_) | CorrelationKind::TemporalOrdered(_) => "rule_count",
+            CorrelationKind::ValueSum(_) => "value_sum",
+            CorrelationKind::ValueAvg(_) => "value_avg",
+            CorrelationKind::ValuePercentile { .. } => "value_percentile",
+        }
+    }
+}
+
 impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {
         match self {
             Stage::Head(_) | Stage::Dedup(_) => true,
+            Stage::Correlate(_) => false,
             Stage::Stats(s) => s
                 .aggs
                 .iter()
@@ -435,7 +553,7 @@ impl Stage {
     /// Whether the stage replaces the event order with one of its own (so earlier order no longer matters).
     pub fn resets_order(&self) -> bool {
         match self {
-            Stage::Stats(_) | Stage::Sort(_) => true,
+            Stage::Stats(_) | Stage::Sort(_) | Stage::Correlate(_) => true,
             Stage::Filter(_)
             | Stage::Lookup(_)
             | Stage::InputLookup { .. }
