@@ -6,6 +6,7 @@ pub mod expr;
 pub mod functions;
 pub mod stage;
 pub mod stats;
+pub mod time;
 pub mod value;
 
 pub use compile::{compile, Plan};

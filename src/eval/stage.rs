@@ -1,6 +1,14 @@
 //! Plan stages and their run state. Streaming stages pass records on at once; blocking
 //! stages (`stats`, `sort`, the inserted time order) hold them until the input ends.
 
+mod command;
+mod extract;
+mod grouping;
+mod report;
+mod reshape;
+
+pub use extract::iplocation_fields;
+
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
@@ -37,6 +45,8 @@ pub enum PlanStage {
     Dedup(Dedup),
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
+    /// `rex`, `spath`, `eventstats`, `chart`, ...: see `stage/command.rs`.
+    Command(Box<command::CommandStage>),
 }
 
 impl PlanStage {
@@ -73,6 +83,30 @@ impl PlanStage {
                 null_true: *null_true,
             },
             Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
+            Stage::Rex(_)
+            | Stage::Regex { .. }
+            | Stage::Spath(_)
+            | Stage::EventStats(_)
+            | Stage::StreamStats(_)
+            | Stage::Bin(_)
+            | Stage::Fillnull { .. }
+            | Stage::Convert(_)
+            | Stage::MvExpand { .. }
+            | Stage::MakeMv(_)
+            | Stage::MvCombine { .. }
+            | Stage::Top(_)
+            | Stage::Tail(_)
+            | Stage::Reverse
+            | Stage::MakeResults { .. }
+            | Stage::AddTotals(_)
+            | Stage::FromJson { .. }
+            | Stage::XmlKv { .. }
+            | Stage::Chart(_)
+            | Stage::Transaction(_)
+            | Stage::IpLocation { .. }
+            | Stage::Foreach(_) => {
+                PlanStage::Command(Box::new(command::CommandStage::compile(stage)?))
+            }
         })
     }
 
@@ -89,6 +123,7 @@ impl PlanStage {
                 last: None,
                 kept: Vec::new(),
             },
+            PlanStage::Command(c) => c.start(),
             PlanStage::Filter(_)
             | PlanStage::Eval(_)
             | PlanStage::Table(_)
@@ -113,6 +148,8 @@ pub enum StageState {
         last: Option<String>,
         kept: Vec<Record>,
     },
+    /// `streamstats`' running state.
+    Stream(command::StreamStateBox),
 }
 
 /// Passes one record through a stage; pushes what comes out (if anything) to `out`.
@@ -173,6 +210,7 @@ pub fn absorb(
         (PlanStage::Dedup(d), StageState::Dedup { seen, last, kept }) => {
             dedup(d, seen, last, kept, record, out)
         }
+        (PlanStage::Command(c), state) => c.absorb(state, record, out),
         _ => {}
     }
 }
@@ -201,6 +239,7 @@ pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
             kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));
             kept
         }
+        (PlanStage::Command(c), state) => c.flush(state),
         _ => Vec::new(),
     }
 }
@@ -255,7 +294,7 @@ pub fn field_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// Matches `name` against `pattern` and returns what each `*` matched.
-fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
+pub(crate) fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return (pattern == name).then(Vec::new);

@@ -258,3 +258,48 @@ fn result(func: AggFunc, acc: Acc) -> Value {
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
     }
 }
+
+/// The accumulators of one group, for the commands that aggregate outside `stats`
+/// (`eventstats`, `streamstats`, `chart`, `timechart`).
+#[derive(Debug, Clone)]
+pub struct Accs(Vec<Acc>);
+
+impl StatsPlan {
+    /// The BY fields.
+    pub fn by(&self) -> &[String] {
+        &self.by
+    }
+
+    /// The group keys of a record (one per combination of multivalue BY values); `None` when a
+    /// BY field is null.
+    pub fn keys(&self, record: &Record) -> Option<Vec<Vec<String>>> {
+        group_keys(&self.by, record)
+    }
+
+    /// Fresh accumulators, one per aggregation.
+    pub fn new_accs(&self) -> Accs {
+        Accs(self.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect())
+    }
+
+    /// Adds one record to the accumulators.
+    pub fn update(&self, accs: &mut Accs, record: &Record) {
+        for ((func, arg, _), acc) in self.aggs.iter().zip(accs.0.iter_mut()) {
+            let value = arg.as_ref().map(|a| eval(a, record));
+            update(*func, acc, value.as_ref(), record);
+        }
+    }
+
+    /// Each aggregation's output name and current value.
+    pub fn results(&self, accs: &Accs) -> Vec<(String, Value)> {
+        self.aggs
+            .iter()
+            .zip(accs.0.iter())
+            .map(|((func, _, name), acc)| (name.clone(), result(*func, acc.clone())))
+            .collect()
+    }
+
+    /// The aggregations' output names and functions.
+    pub fn outputs(&self) -> impl Iterator<Item = (&str, AggFunc)> {
+        self.aggs.iter().map(|(f, _, n)| (n.as_str(), *f))
+    }
+}
