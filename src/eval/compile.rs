@@ -150,7 +150,7 @@ fn lit_value(l: &Lit) -> Value {
 
 /// A regex from a rule, size-limited.
 pub fn regex(pattern: &str) -> Result<Regex, Diagnostic> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&crate::eval::pcre::to_rust_syntax(pattern))
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {

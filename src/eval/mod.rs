@@ -4,6 +4,7 @@ pub mod compile;
 pub mod event;
 pub mod expr;
 pub mod functions;
+pub mod pcre;
 pub mod stage;
 pub mod stats;
 pub mod time;

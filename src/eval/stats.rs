@@ -72,6 +72,10 @@ enum Acc {
     Values(BTreeSet<String>),
     List(Vec<Value>),
     Pick(Option<Value>),
+    /// every number, for deviations, medians and percentiles
+    Numbers(Vec<f64>),
+    /// each value's count, in first-seen order
+    Frequency(IndexMap<String, u64>),
 }
 
 fn new_acc(func: AggFunc) -> Acc {
@@ -92,6 +96,13 @@ fn new_acc(func: AggFunc) -> Acc {
         AggFunc::Values => Acc::Values(BTreeSet::new()),
         AggFunc::List => Acc::List(Vec::new()),
         AggFunc::First | AggFunc::Last => Acc::Pick(None),
+        AggFunc::Stdev
+        | AggFunc::Stdevp
+        | AggFunc::Var
+        | AggFunc::Varp
+        | AggFunc::Median
+        | AggFunc::Perc(_) => Acc::Numbers(Vec::new()),
+        AggFunc::Mode => Acc::Frequency(IndexMap::new()),
     }
 }
 
@@ -239,6 +250,12 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *pick = Some(Value::from_values(values.to_vec()));
             }
         }
+        Acc::Numbers(nums) => nums.extend(values.iter().filter_map(Value::as_num)),
+        Acc::Frequency(counts) => {
+            for v in values {
+                *counts.entry(v.to_text()).or_insert(0) += 1;
+            }
+        }
     }
 }
 
@@ -256,6 +273,43 @@ fn result(func: AggFunc, acc: Acc) -> Value {
         Acc::Values(set) => Value::from_values(set.iter().map(|t| Value::from_text(t)).collect()),
         Acc::List(items) => Value::from_values(items),
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
+        Acc::Numbers(nums) => spread(func, nums).map_or(Value::Null, Value::Num),
+        Acc::Frequency(counts) => {
+            let best = counts.values().copied().max().unwrap_or(0);
+            counts
+                .into_iter()
+                .find(|(_, n)| *n == best)
+                .map_or(Value::Null, |(t, _)| Value::from_text(&t))
+        }
+    }
+}
+
+/// Deviation, variance, median or percentile of the numbers; `None` when there are too few.
+fn spread(func: AggFunc, mut nums: Vec<f64>) -> Option<f64> {
+    let n = nums.len() as f64;
+    let mean = nums.iter().sum::<f64>() / n;
+    let squares = nums.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    match func {
+        AggFunc::Var | AggFunc::Stdev if nums.len() < 2 => None,
+        AggFunc::Var => Some(squares / (n - 1.0)),
+        AggFunc::Stdev => Some((squares / (n - 1.0)).sqrt()),
+        _ if nums.is_empty() => None,
+        AggFunc::Varp => Some(squares / n),
+        AggFunc::Stdevp => Some((squares / n).sqrt()),
+        _ => {
+            nums.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            let p = match func {
+                AggFunc::Perc(p) => f64::from(p) / 100.0,
+                _ => 0.5,
+            };
+            if func == AggFunc::Median {
+                return nums.get(nums.len() / 2).copied();
+            }
+            let rank = p * (n - 1.0);
+            let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+            let (a, b) = (nums[lo], nums[hi.min(nums.len() - 1)]);
+            Some(a + (b - a) * (rank - rank.floor()))
+        }
     }
 }
 

@@ -245,6 +245,20 @@ pub enum AggFunc {
     List,
     First,
     Last,
+    /// `stdev(x)`: sample standard deviation
+    Stdev,
+    /// `stdevp(x)`: population standard deviation
+    Stdevp,
+    /// `var(x)`: sample variance
+    Var,
+    /// `varp(x)`: population variance
+    Varp,
+    /// `median(x)`
+    Median,
+    /// `mode(x)`: the most frequent value
+    Mode,
+    /// `perc95(x)`, `p95(x)`, `exactperc95(x)`, `upperperc95(x)`
+    Perc(u8),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -481,7 +495,14 @@ impl AggFunc {
             "list" => AggFunc::List,
             "first" => AggFunc::First,
             "last" => AggFunc::Last,
-            _ => return None,
+            "estdc" => AggFunc::DistinctCount,
+            "stdev" => AggFunc::Stdev,
+            "stdevp" => AggFunc::Stdevp,
+            "var" => AggFunc::Var,
+            "varp" => AggFunc::Varp,
+            "median" => AggFunc::Median,
+            "mode" => AggFunc::Mode,
+            other => return percentile(other).map(AggFunc::Perc),
         })
     }
 
@@ -500,6 +521,21 @@ impl AggFunc {
             AggFunc::List => "list",
             AggFunc::First => "first",
             AggFunc::Last => "last",
+            AggFunc::Stdev => "stdev",
+            AggFunc::Stdevp => "stdevp",
+            AggFunc::Var => "var",
+            AggFunc::Varp => "varp",
+            AggFunc::Median => "median",
+            AggFunc::Mode => "mode",
+            AggFunc::Perc(_) => "perc",
         }
     }
+}
+
+/// `perc95`, `p95`, `exactperc95`, `upperperc95` → 95.
+fn percentile(name: &str) -> Option<u8> {
+    let digits = ["exactperc", "upperperc", "perc", "p"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    digits.parse().ok().filter(|n| *n <= 100)
 }

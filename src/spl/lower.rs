@@ -176,7 +176,7 @@ impl Lowerer {
             self.errors.push(
                 Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: the stats function `{}`", a.func.text))
                     .at(a.func.span)
-                    .help("supported: count, dc, sum, avg, min, max, range, earliest, latest, values, list, first, last"),
+                    .help("supported: count, dc, estdc, sum, avg, min, max, range, earliest, latest, values, list, first, last, stdev, stdevp, var, varp, median, mode, perc<N>"),
             );
             return ir::Agg {
                 func: AggFunc::Count,
@@ -359,7 +359,7 @@ impl Lowerer {
         }
         if func == Func::Match {
             if let EvalKind::Str(re) = &args[1].kind {
-                if let Err(err) = regex::Regex::new(re) {
+                if let Err(err) = regex::Regex::new(&crate::eval::pcre::to_rust_syntax(re)) {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,

@@ -1,9 +1,7 @@
 //! `name=value` command options and the small parsers the newer commands share.
 
 use crate::spl::ast::Word;
-use crate::spl::lex::{
-    describe, fail, failure, field_name, parse_bool, quoted, word, ws0, In, PResult,
-};
+use crate::spl::lex::{describe, fail, failure, parse_bool, quoted, word, ws0, In, PResult};
 use nom::Input;
 
 /// option_name = name ws0 "=" ws0   (not `==` or `!=`); returns the lower-cased name.
@@ -79,14 +77,31 @@ pub fn int_arg<'a>(i: In<'a>, name: &Word) -> PResult<'a, u64> {
     }
 }
 
-/// field_arg = field_name, with a message naming what expected it.
+/// field_arg = quoted | field_start { any character but whitespace and `,=()"[]|` }
+///
+/// Looser than `field_name`: Splunk field names may hold `/`, `:` or `-`
+/// (`annotations.authorization.k8s.io/decision`).
 pub fn field_arg<'a>(i: In<'a>, what: &str) -> PResult<'a, Word> {
-    field_name(i).or_else(|_| {
-        fail(
+    if i.fragment().starts_with('"') || i.fragment().starts_with('\'') {
+        return quoted(i);
+    }
+    let starts_well = i
+        .fragment()
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || matches!(c, '_' | '@' | '*'));
+    if !starts_well {
+        return fail(
             i,
             format!("{what} expects a field name, found {}", describe(i)),
-        )
-    })
+        );
+    }
+    let end = i
+        .fragment()
+        .find(|c: char| c.is_whitespace() || ",=()\"[]|".contains(c))
+        .unwrap_or(i.fragment().len());
+    let (rest, taken) = i.take_split(end);
+    Ok((rest, word(taken, false, taken.fragment().to_string())))
 }
 
 /// An error for an option the command does not take.

@@ -256,7 +256,7 @@ pub fn addtotals_command(i: In) -> PResult<CommandKind> {
                     )
                 }
             };
-            i = ws0(rest)?.0;
+            i = list_separator(rest)?.0;
         } else {
             let (rest, f) = field_arg(i, "`addtotals`")?;
             a.fields.push(f);
