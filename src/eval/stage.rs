@@ -3,6 +3,7 @@
 
 mod command;
 mod extract;
+mod foreach;
 mod grouping;
 mod report;
 mod reshape;

@@ -2,6 +2,7 @@
 //! applies Splunk defaults (sort limit 10,000, head 10) and collects every error in one pass.
 
 mod commands;
+mod values;
 
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::ir::{self, AggFunc, BinOp, Expr, Func, Lit, Pattern, Pipeline, Stage};

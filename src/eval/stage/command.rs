@@ -1,9 +1,10 @@
 //! Plan stages of the extraction, multivalue, reporting and grouping commands: compile, absorb, flush.
 
 use super::extract::{self, RexPlan};
+use super::foreach::ForeachPlan;
 use super::grouping::{self, StreamPlan, StreamState, TransactionPlan};
 use super::report::{self, ChartPlan};
-use super::reshape::{self, ForeachPlan, MakeMvPlan};
+use super::reshape::{self, MakeMvPlan};
 use super::StageState;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::compile::regex;
