@@ -7,7 +7,7 @@ use crate::spl::command::options::{
 use crate::spl::lex::{describe, fail, field_name, quoted, ws0, In, PResult};
 use nom::Input;
 
-/// rex_command = ws0 { rex_option ws0 } quoted { ws0 rex_option }
+/// rex_command = ws0 { rex_option ws0 } quoted { ws0 rex_option }, where
 /// rex_option = "field=" field_name | "max_match=" integer | "mode=sed"
 pub fn rex_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
