@@ -56,10 +56,10 @@ fn unknown_command_is_named_with_a_suggestion() {
 
 #[test]
 fn unsupported_command_says_not_supported_yet() {
-    let o = spelunk(&["run", "-q", "index=main | rex field=x \"(?<y>.)\"", "-"]);
+    let o = spelunk(&["run", "-q", "index=main | outlier bytes", "-"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("not supported yet: the `rex` command"),
+        stderr(&o).contains("not supported yet: the `outlier` command"),
         "{}",
         stderr(&o)
     );

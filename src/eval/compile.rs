@@ -5,7 +5,10 @@ use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::stage::PlanStage;
 use crate::eval::value::{parse_number, Value};
 use crate::eval::wild;
-use crate::ir::{BinOp, CmpOp, DatePart, Expr, Func, Lit, NumOp, Pattern, Pipeline, Stage};
+use crate::ir::{
+    BinOp, CmpOp, DatePart, Expr, Func, Lit, NumOp, Pattern, Pipeline, Rex, RexKind, Stage,
+    StreamStats,
+};
 use regex::{Regex, RegexBuilder};
 use std::net::IpAddr;
 
@@ -191,7 +194,7 @@ fn lit_value(l: &Lit) -> Value {
 
 /// A regex from a rule, size-limited.
 pub fn regex(pattern: &str) -> Result<Regex, Diagnostic> {
-    RegexBuilder::new(pattern)
+    RegexBuilder::new(&crate::eval::pcre::to_rust_syntax(pattern))
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {
@@ -377,7 +380,70 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::Sort(_)
             | Stage::Head(_)
             | Stage::Dedup(_)
-            | Stage::OutputLookup { .. } => columns,
+            | Stage::OutputLookup { .. }
+            | Stage::Regex { .. }
+            | Stage::Tail(_)
+            | Stage::Reverse
+            | Stage::MvExpand { .. }
+            | Stage::MakeMv(_)
+            | Stage::MvCombine { .. } => columns,
+            Stage::Top(t) => {
+                let mut c: Vec<String> = t.by.iter().chain(&t.fields).cloned().collect();
+                if t.showcount {
+                    c.push(t.countfield.clone());
+                }
+                if t.showperc {
+                    c.push(t.percentfield.clone());
+                }
+                Some(c)
+            }
+            Stage::EventStats(s) | Stage::StreamStats(StreamStats { stats: s, .. }) => {
+                add_columns(columns, s.aggs.iter().map(|a| a.name.clone()))
+            }
+            Stage::Fillnull { fields, .. } => add_columns(columns, fields.iter().cloned()),
+            Stage::Convert(c) => add_columns(
+                columns,
+                c.conversions
+                    .iter()
+                    .filter_map(|c| c.output.clone().filter(|o| !o.contains('*'))),
+            ),
+            Stage::Bin(b) => add_columns(columns, std::iter::once(b.output.clone())),
+            Stage::AddTotals(a) => add_columns(
+                columns,
+                a.row
+                    .then(|| a.fieldname.clone())
+                    .into_iter()
+                    .chain(a.labelfield.clone().filter(|_| a.col)),
+            ),
+            Stage::Rex(Rex {
+                kind: RexKind::Extract { pattern, .. },
+                ..
+            }) => match regex(pattern) {
+                Ok(re) => add_columns(
+                    columns,
+                    re.capture_names()
+                        .flatten()
+                        .map(str::to_string)
+                        .collect::<Vec<_>>(),
+                ),
+                Err(_) => None,
+            },
+            Stage::Rex(_) => columns,
+            Stage::IpLocation {
+                prefix, allfields, ..
+            } => add_columns(
+                columns,
+                crate::eval::stage::iplocation_fields(*allfields)
+                    .iter()
+                    .map(|f| format!("{prefix}{f}")),
+            ),
+            Stage::Spath(_)
+            | Stage::MakeResults { .. }
+            | Stage::FromJson { .. }
+            | Stage::XmlKv { .. }
+            | Stage::Chart(_)
+            | Stage::Transaction(_)
+            | Stage::Foreach(_) => None,
             Stage::Correlate(c) => Some(
                 c.group_by
                     .iter()
@@ -392,6 +458,21 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
         };
     }
     columns
+}
+
+/// Known columns plus new ones at the end; unknown stays unknown.
+fn add_columns(
+    columns: Option<Vec<String>>,
+    extra: impl IntoIterator<Item = String>,
+) -> Option<Vec<String>> {
+    columns.map(|mut c| {
+        for name in extra {
+            if !c.contains(&name) {
+                c.push(name);
+            }
+        }
+        c
+    })
 }
 
 fn dedup_names(fields: &[String]) -> Vec<String> {

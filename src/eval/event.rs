@@ -276,3 +276,17 @@ pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
+
+/// The fields of a JSON object, flattened as an event's are (`a.b`, arrays multivalue).
+pub fn json_fields(map: serde_json::Map<String, Json>) -> IndexMap<String, Value> {
+    let mut out = IndexMap::new();
+    for (key, value) in map {
+        flatten(&normalize_key(&key), value, &mut out);
+    }
+    out
+}
+
+/// A JSON scalar as a field value (`true`/`false` as text, numbers as numbers).
+pub fn json_scalar(json: Json) -> Option<Value> {
+    scalar_value(json)
+}

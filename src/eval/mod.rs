@@ -8,6 +8,7 @@ pub mod event;
 pub mod expr;
 pub mod functions;
 pub mod lookup;
+pub mod pcre;
 pub mod stage;
 pub mod stats;
 pub mod subsearch;

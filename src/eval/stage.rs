@@ -1,6 +1,15 @@
 //! Plan stages and their run state. Streaming stages pass records on at once; blocking
 //! stages (`stats`, `sort`, the inserted time order) hold them until the input ends.
 
+mod command;
+mod extract;
+mod foreach;
+mod grouping;
+mod report;
+mod reshape;
+
+pub use extract::iplocation_fields;
+
 use crate::diagnostic::Diagnostic;
 use crate::eval::combine::JoinPlan;
 use crate::eval::compile::{compile_expr, CExpr, Options};
@@ -58,6 +67,8 @@ pub enum PlanStage {
     TimeOrder,
     /// A Sigma correlation: holds every event until the input ends.
     Correlate(crate::ir::Correlate),
+    /// `rex`, `spath`, `eventstats`, `chart`, ...: see `stage/command.rs`.
+    Command(Box<command::CommandStage>),
 }
 
 impl PlanStage {
@@ -128,6 +139,30 @@ impl PlanStage {
             },
             Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
             Stage::Correlate(c) => PlanStage::Correlate(c.clone()),
+            Stage::Rex(_)
+            | Stage::Regex { .. }
+            | Stage::Spath(_)
+            | Stage::EventStats(_)
+            | Stage::StreamStats(_)
+            | Stage::Bin(_)
+            | Stage::Fillnull { .. }
+            | Stage::Convert(_)
+            | Stage::MvExpand { .. }
+            | Stage::MakeMv(_)
+            | Stage::MvCombine { .. }
+            | Stage::Top(_)
+            | Stage::Tail(_)
+            | Stage::Reverse
+            | Stage::MakeResults { .. }
+            | Stage::AddTotals(_)
+            | Stage::FromJson { .. }
+            | Stage::XmlKv { .. }
+            | Stage::Chart(_)
+            | Stage::Transaction(_)
+            | Stage::IpLocation { .. }
+            | Stage::Foreach(_) => {
+                PlanStage::Command(Box::new(command::CommandStage::compile(stage)?))
+            }
         })
     }
 
@@ -148,6 +183,7 @@ impl PlanStage {
                 last: None,
                 kept: Vec::new(),
             },
+            PlanStage::Command(c) => c.start(),
             PlanStage::Filter(_)
             | PlanStage::Join(_)
             | PlanStage::Append(_)
@@ -176,6 +212,8 @@ pub enum StageState {
         last: Option<String>,
         kept: Vec<Record>,
     },
+    /// `streamstats`' running state.
+    Stream(command::StreamStateBox),
 }
 
 /// Passes one record through a stage; pushes what comes out (if anything) to `out`.
@@ -247,6 +285,7 @@ pub fn absorb(
         (PlanStage::Dedup(d), StageState::Dedup { seen, last, kept }) => {
             dedup(d, seen, last, kept, record, out)
         }
+        (PlanStage::Command(c), state) => c.absorb(state, record, out),
         _ => {}
     }
 }
@@ -297,6 +336,7 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));
             kept
         }
+        (PlanStage::Command(c), state) => c.flush(state),
         _ => Vec::new(),
     }
 }
@@ -351,7 +391,7 @@ pub fn field_matches(pattern: &str, name: &str) -> bool {
 }
 
 /// Matches `name` against `pattern` and returns what each `*` matched.
-fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
+pub(crate) fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
     let parts: Vec<&str> = pattern.split('*').collect();
     if parts.len() == 1 {
         return (pattern == name).then(Vec::new);

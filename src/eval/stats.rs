@@ -72,6 +72,10 @@ enum Acc {
     Values(BTreeSet<String>),
     List(Vec<Value>),
     Pick(Option<Value>),
+    /// every number, for deviations, medians and percentiles
+    Numbers(Vec<f64>),
+    /// each value's count, in first-seen order
+    Frequency(IndexMap<String, u64>),
 }
 
 fn new_acc(func: AggFunc) -> Acc {
@@ -92,6 +96,13 @@ fn new_acc(func: AggFunc) -> Acc {
         AggFunc::Values => Acc::Values(BTreeSet::new()),
         AggFunc::List => Acc::List(Vec::new()),
         AggFunc::First | AggFunc::Last => Acc::Pick(None),
+        AggFunc::Stdev
+        | AggFunc::Stdevp
+        | AggFunc::Var
+        | AggFunc::Varp
+        | AggFunc::Median
+        | AggFunc::Perc(_) => Acc::Numbers(Vec::new()),
+        AggFunc::Mode => Acc::Frequency(IndexMap::new()),
     }
 }
 
@@ -239,6 +250,12 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *pick = Some(Value::from_values(values.to_vec()));
             }
         }
+        Acc::Numbers(nums) => nums.extend(values.iter().filter_map(Value::as_num)),
+        Acc::Frequency(counts) => {
+            for v in values {
+                *counts.entry(v.to_text()).or_insert(0) += 1;
+            }
+        }
     }
 }
 
@@ -256,5 +273,87 @@ fn result(func: AggFunc, acc: Acc) -> Value {
         Acc::Values(set) => Value::from_values(set.iter().map(|t| Value::from_text(t)).collect()),
         Acc::List(items) => Value::from_values(items),
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
+        Acc::Numbers(nums) => spread(func, nums).map_or(Value::Null, Value::Num),
+        Acc::Frequency(counts) => {
+            let best = counts.values().copied().max().unwrap_or(0);
+            counts
+                .into_iter()
+                .find(|(_, n)| *n == best)
+                .map_or(Value::Null, |(t, _)| Value::from_text(&t))
+        }
+    }
+}
+
+/// Deviation, variance, median or percentile of the numbers; `None` when there are too few.
+fn spread(func: AggFunc, mut nums: Vec<f64>) -> Option<f64> {
+    let n = nums.len() as f64;
+    let mean = nums.iter().sum::<f64>() / n;
+    let squares = nums.iter().map(|x| (x - mean).powi(2)).sum::<f64>();
+    match func {
+        AggFunc::Var | AggFunc::Stdev if nums.len() < 2 => None,
+        AggFunc::Var => Some(squares / (n - 1.0)),
+        AggFunc::Stdev => Some((squares / (n - 1.0)).sqrt()),
+        _ if nums.is_empty() => None,
+        AggFunc::Varp => Some(squares / n),
+        AggFunc::Stdevp => Some((squares / n).sqrt()),
+        _ => {
+            nums.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            let p = match func {
+                AggFunc::Perc(p) => f64::from(p) / 100.0,
+                _ => 0.5,
+            };
+            if func == AggFunc::Median {
+                return nums.get(nums.len() / 2).copied();
+            }
+            let rank = p * (n - 1.0);
+            let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+            let (a, b) = (nums[lo], nums[hi.min(nums.len() - 1)]);
+            Some(a + (b - a) * (rank - rank.floor()))
+        }
+    }
+}
+
+/// The accumulators of one group, for the commands that aggregate outside `stats`
+/// (`eventstats`, `streamstats`, `chart`, `timechart`).
+#[derive(Debug, Clone)]
+pub struct Accs(Vec<Acc>);
+
+impl StatsPlan {
+    /// The BY fields.
+    pub fn by(&self) -> &[String] {
+        &self.by
+    }
+
+    /// The group keys of a record (one per combination of multivalue BY values); `None` when a
+    /// BY field is null.
+    pub fn keys(&self, record: &Record) -> Option<Vec<Vec<String>>> {
+        group_keys(&self.by, record)
+    }
+
+    /// Fresh accumulators, one per aggregation.
+    pub fn new_accs(&self) -> Accs {
+        Accs(self.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect())
+    }
+
+    /// Adds one record to the accumulators.
+    pub fn update(&self, accs: &mut Accs, record: &Record) {
+        for ((func, arg, _), acc) in self.aggs.iter().zip(accs.0.iter_mut()) {
+            let value = arg.as_ref().map(|a| eval(a, record));
+            update(*func, acc, value.as_ref(), record);
+        }
+    }
+
+    /// Each aggregation's output name and current value.
+    pub fn results(&self, accs: &Accs) -> Vec<(String, Value)> {
+        self.aggs
+            .iter()
+            .zip(accs.0.iter())
+            .map(|((func, _, name), acc)| (name.clone(), result(*func, acc.clone())))
+            .collect()
+    }
+
+    /// The aggregations' output names and functions.
+    pub fn outputs(&self) -> impl Iterator<Item = (&str, AggFunc)> {
+        self.aggs.iter().map(|(f, _, n)| (n.as_str(), *f))
     }
 }

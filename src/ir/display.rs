@@ -128,6 +128,40 @@ impl Display for Stage {
                     cond.join(" and ")
                 )
             }
+            Stage::Rex(r) => write!(f, "Rex {} {:?}", r.field, r.kind),
+            Stage::Regex {
+                field,
+                pattern,
+                negate,
+            } => write!(
+                f,
+                "Regex {field} {} {pattern:?}",
+                if *negate { "!~" } else { "=~" }
+            ),
+            Stage::Spath(s) => write!(f, "Spath {s:?}"),
+            Stage::EventStats(s) => write!(f, "EventStats {s:?}"),
+            Stage::StreamStats(s) => write!(f, "StreamStats {s:?}"),
+            Stage::Bin(b) => write!(f, "Bin {} -> {} {:?}", b.field, b.output, b.span),
+            Stage::Fillnull { value, fields } => {
+                write!(f, "Fillnull {value:?} [{}]", fields.join(", "))
+            }
+            Stage::Convert(c) => write!(f, "Convert {c:?}"),
+            Stage::MvExpand { field, limit } => write!(f, "MvExpand {field} limit {limit:?}"),
+            Stage::MakeMv(m) => write!(f, "MakeMv {m:?}"),
+            Stage::MvCombine { field, delim } => write!(f, "MvCombine {field} {delim:?}"),
+            Stage::Top(t) => write!(f, "Top {t:?}"),
+            Stage::Tail(n) => write!(f, "Tail {n}"),
+            Stage::Reverse => write!(f, "Reverse"),
+            Stage::MakeResults { count } => write!(f, "MakeResults {count}"),
+            Stage::AddTotals(a) => write!(f, "AddTotals {a:?}"),
+            Stage::FromJson { field, prefix } => write!(f, "FromJson {field} prefix {prefix:?}"),
+            Stage::XmlKv { field } => write!(f, "XmlKv {field}"),
+            Stage::Chart(c) => write!(f, "Chart {c:?}"),
+            Stage::Transaction(t) => write!(f, "Transaction {t:?}"),
+            Stage::IpLocation { field, prefix, .. } => {
+                write!(f, "IpLocation {field} prefix {prefix:?}")
+            }
+            Stage::Foreach(fe) => write!(f, "Foreach {fe:?}"),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! The IR: one small pipeline representation shared by the SPL and Sigma front ends and every back end.
 
+mod commands;
 mod display;
+
+pub use commands::*;
 
 use serde::Serialize;
 
@@ -30,6 +33,58 @@ pub enum Stage {
     Head(Head),
     /// `dedup [n] fields`.
     Dedup(Dedup),
+    /// `rex field=f "(?<name>...)"` / `rex mode=sed "s/a/b/"`.
+    Rex(Rex),
+    /// `regex field="re"` / `regex field!="re"`: keep events whose field matches (or not).
+    Regex {
+        field: String,
+        pattern: String,
+        negate: bool,
+    },
+    /// `spath input=f output=o path=p`.
+    Spath(Spath),
+    /// `eventstats aggs by fields`: each event gets its group's aggregates.
+    EventStats(Stats),
+    /// `streamstats window=n aggs by fields`: running aggregates.
+    StreamStats(StreamStats),
+    /// `bin span=1h _time` / `bucket bins=10 x as y`.
+    Bin(Bin),
+    /// `fillnull value=v fields`: empty list = every field seen in the results.
+    Fillnull { value: String, fields: Vec<String> },
+    /// `convert timeformat=f ctime(x) as y ...`.
+    Convert(Convert),
+    /// `mvexpand field limit=n`.
+    MvExpand { field: String, limit: Option<u64> },
+    /// `makemv delim="," field`.
+    MakeMv(MakeMv),
+    /// `mvcombine delim="," field`.
+    MvCombine { field: String, delim: String },
+    /// `top` / `rare`.
+    Top(Top),
+    /// `tail n`.
+    Tail(u64),
+    /// `reverse`.
+    Reverse,
+    /// `makeresults count=n`: generates n results with `_time` now.
+    MakeResults { count: u64 },
+    /// `addtotals`.
+    AddTotals(AddTotals),
+    /// `fromjson field prefix=p`.
+    FromJson { field: String, prefix: String },
+    /// `xmlkv [field]`: `<tag>value</tag>` pairs become fields.
+    XmlKv { field: String },
+    /// `chart ... over x by y` / `timechart span=1h ... by y`.
+    Chart(Chart),
+    /// `transaction fields maxspan=... startswith=... endswith=...`.
+    Transaction(Transaction),
+    /// `iplocation [prefix=p] [allfields=b] field`: offline, the location fields are null.
+    IpLocation {
+        field: String,
+        prefix: String,
+        allfields: bool,
+    },
+    /// `foreach fields [eval <<FIELD>>=...]`.
+    Foreach(Foreach),
     /// A Sigma correlation (`type: event_count`, `group-by`, `timespan`, `condition`) over events
     /// tagged with the rules they matched: one row per group and window that meets the condition.
     Correlate(Correlate),
@@ -379,6 +434,20 @@ pub enum AggFunc {
     List,
     First,
     Last,
+    /// `stdev(x)`: sample standard deviation
+    Stdev,
+    /// `stdevp(x)`: population standard deviation
+    Stdevp,
+    /// `var(x)`: sample variance
+    Var,
+    /// `varp(x)`: population variance
+    Varp,
+    /// `median(x)`
+    Median,
+    /// `mode(x)`: the most frequent value
+    Mode,
+    /// `perc95(x)`, `p95(x)`, `exactperc95(x)`, `upperperc95(x)`
+    Perc(u8),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -529,8 +598,18 @@ impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {
         match self {
-            Stage::Head(_) | Stage::Dedup(_) => true,
+            Stage::Head(_)
+            | Stage::Dedup(_)
+            | Stage::StreamStats(_)
+            | Stage::Transaction(_)
+            | Stage::Tail(_)
+            | Stage::Reverse
+            | Stage::MvCombine { .. } => true,
             Stage::Correlate(_) => false,
+            Stage::EventStats(s) => s
+                .aggs
+                .iter()
+                .any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
             Stage::Stats(s) => s
                 .aggs
                 .iter()
@@ -546,14 +625,36 @@ impl Stage {
             | Stage::Sort(_)
             | Stage::Table(_)
             | Stage::Fields { .. }
-            | Stage::Rename(_) => false,
+            | Stage::Rename(_)
+            | Stage::Rex(_)
+            | Stage::Regex { .. }
+            | Stage::Spath(_)
+            | Stage::Bin(_)
+            | Stage::Fillnull { .. }
+            | Stage::Convert(_)
+            | Stage::MvExpand { .. }
+            | Stage::MakeMv(_)
+            | Stage::Top(_)
+            | Stage::MakeResults { .. }
+            | Stage::AddTotals(_)
+            | Stage::FromJson { .. }
+            | Stage::XmlKv { .. }
+            | Stage::Chart(_)
+            | Stage::IpLocation { .. }
+            | Stage::Foreach(_) => false,
         }
     }
 
     /// Whether the stage replaces the event order with one of its own (so earlier order no longer matters).
     pub fn resets_order(&self) -> bool {
         match self {
-            Stage::Stats(_) | Stage::Sort(_) | Stage::Correlate(_) => true,
+            Stage::Stats(_)
+            | Stage::Sort(_)
+            | Stage::Top(_)
+            | Stage::Chart(_)
+            | Stage::Transaction(_)
+            | Stage::MakeResults { .. }
+            | Stage::Correlate(_) => true,
             Stage::Filter(_)
             | Stage::Lookup(_)
             | Stage::InputLookup { .. }
@@ -566,7 +667,25 @@ impl Stage {
             | Stage::Fields { .. }
             | Stage::Rename(_)
             | Stage::Head(_)
-            | Stage::Dedup(_) => false,
+            | Stage::Dedup(_)
+            | Stage::Rex(_)
+            | Stage::Regex { .. }
+            | Stage::Spath(_)
+            | Stage::EventStats(_)
+            | Stage::StreamStats(_)
+            | Stage::Bin(_)
+            | Stage::Fillnull { .. }
+            | Stage::Convert(_)
+            | Stage::MvExpand { .. }
+            | Stage::MakeMv(_)
+            | Stage::MvCombine { .. }
+            | Stage::Tail(_)
+            | Stage::Reverse
+            | Stage::AddTotals(_)
+            | Stage::FromJson { .. }
+            | Stage::XmlKv { .. }
+            | Stage::IpLocation { .. }
+            | Stage::Foreach(_) => false,
         }
     }
 }
@@ -742,7 +861,14 @@ impl AggFunc {
             "list" => AggFunc::List,
             "first" => AggFunc::First,
             "last" => AggFunc::Last,
-            _ => return None,
+            "estdc" => AggFunc::DistinctCount,
+            "stdev" => AggFunc::Stdev,
+            "stdevp" => AggFunc::Stdevp,
+            "var" => AggFunc::Var,
+            "varp" => AggFunc::Varp,
+            "median" => AggFunc::Median,
+            "mode" => AggFunc::Mode,
+            other => return percentile(other).map(AggFunc::Perc),
         })
     }
 
@@ -761,8 +887,23 @@ impl AggFunc {
             AggFunc::List => "list",
             AggFunc::First => "first",
             AggFunc::Last => "last",
+            AggFunc::Stdev => "stdev",
+            AggFunc::Stdevp => "stdevp",
+            AggFunc::Var => "var",
+            AggFunc::Varp => "varp",
+            AggFunc::Median => "median",
+            AggFunc::Mode => "mode",
+            AggFunc::Perc(_) => "perc",
         }
     }
+}
+
+/// `perc95`, `p95`, `exactperc95`, `upperperc95` → 95.
+fn percentile(name: &str) -> Option<u8> {
+    let digits = ["exactperc", "upperperc", "perc", "p"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))?;
+    digits.parse().ok().filter(|n| *n <= 100)
 }
 
 #[cfg(test)]

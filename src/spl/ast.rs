@@ -3,6 +3,9 @@
 use crate::diagnostic::Span;
 use serde::Serialize;
 
+mod commands;
+pub use commands::*;
+
 /// A whole search: `search ... | cmd ... | cmd ...`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Query {
@@ -40,6 +43,53 @@ pub enum CommandKind {
     Head(HeadCommand),
     /// `dedup 2 host, user keepempty=true`
     Dedup(DedupCommand),
+    /// `rex field=f "(?<name>\\w+)"`
+    Rex(RexCommand),
+    /// `regex field!="^a"`
+    Regex(RegexCommand),
+    /// `spath input=json path=a.b output=x`
+    Spath(SpathCommand),
+    /// `eventstats count by host`
+    Eventstats(StatsCommand),
+    /// `streamstats window=3 avg(bytes) by host`
+    Streamstats(StreamstatsCommand),
+    /// `bin span=1h _time` (also `bucket`)
+    Bin(BinCommand),
+    /// `fillnull value=0 a b`
+    Fillnull(FillnullCommand),
+    /// `convert timeformat="%Y" ctime(_time) as year`
+    Convert(ConvertCommand),
+    /// `mvexpand field limit=5`
+    Mvexpand { field: Word, limit: Option<u64> },
+    /// `makemv delim="," field`
+    Makemv(MakemvCommand),
+    /// `mvcombine delim="," field`
+    Mvcombine { delim: Option<Word>, field: Word },
+    /// `top 5 user by host` / `rare user`
+    Top { rare: bool, top: TopCommand },
+    /// `tail 5`
+    Tail(Option<u64>),
+    /// `reverse`
+    Reverse,
+    /// `makeresults count=3`
+    Makeresults { count: Option<u64> },
+    /// `addtotals col=t fieldname=sum a b`
+    Addtotals(AddtotalsCommand),
+    /// `fromjson field prefix=p_`
+    Fromjson { field: Word, prefix: Option<Word> },
+    /// `xmlkv [field]`
+    Xmlkv { field: Option<Word> },
+    /// `chart count over a by b` / `timechart span=1h count by host`
+    Chart {
+        timechart: bool,
+        chart: ChartCommand,
+    },
+    /// `transaction host maxspan=5m startswith="login"`
+    Transaction(TransactionCommand),
+    /// `iplocation src_ip`
+    Iplocation(IplocationCommand),
+    /// `foreach a b [eval <<FIELD>>=<<FIELD>>*2]`
+    Foreach(ForeachCommand),
     /// `| tstats count from datamodel=Endpoint.Processes where Processes.user=x by Processes.dest`
     Tstats(TstatsCommand),
     /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`

@@ -1,6 +1,9 @@
 //! Lowering: SPL syntax tree → IR. Resolves function names, checks arities and regexes,
 //! applies Splunk defaults (sort limit 10,000, head 10) and collects every error in one pass.
 
+mod commands;
+mod values;
+
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::ir::{self, AggFunc, BinOp, Expr, Func, Lit, Pattern, Pipeline, Stage};
 use crate::spl::ast::{
@@ -96,10 +99,7 @@ impl Lowerer<'_> {
                     })
                     .collect(),
             ),
-            CommandKind::Stats(s) => Stage::Stats(ir::Stats {
-                aggs: s.aggs.iter().map(|a| self.aggregation(a)).collect(),
-                by: names(&s.by),
-            }),
+            CommandKind::Stats(s) => Stage::Stats(self.stats(s)),
             CommandKind::Table(fields) => Stage::Table(names(fields)),
             CommandKind::Fields { remove, fields } => Stage::Fields {
                 remove: *remove,
@@ -175,6 +175,57 @@ impl Lowerer<'_> {
                 consecutive: d.consecutive,
                 sortby: d.sortby.iter().map(sort_key).collect(),
             }),
+            CommandKind::Rex(r) => self.rex(r),
+            CommandKind::Regex(r) => self.regex_filter(r),
+            CommandKind::Spath(s) => self.spath(s),
+            CommandKind::Eventstats(s) => Stage::EventStats(self.stats(s)),
+            CommandKind::Streamstats(s) => self.streamstats(s),
+            CommandKind::Bin(b) => self.bin(b),
+            CommandKind::Fillnull(f) => Stage::Fillnull {
+                value: f.value.as_ref().map_or("0".to_string(), |w| w.text.clone()),
+                fields: names(&f.fields),
+            },
+            CommandKind::Convert(c) => self.convert(c),
+            CommandKind::Mvexpand { field, limit } => Stage::MvExpand {
+                field: field.text.clone(),
+                limit: *limit,
+            },
+            CommandKind::Makemv(m) => self.makemv(m),
+            CommandKind::Mvcombine { delim, field } => Stage::MvCombine {
+                field: field.text.clone(),
+                delim: delim.as_ref().map_or(" ".to_string(), |w| w.text.clone()),
+            },
+            CommandKind::Top { rare, top } => self.top(*rare, top),
+            CommandKind::Tail(n) => Stage::Tail(n.unwrap_or(HEAD_DEFAULT)),
+            CommandKind::Reverse => Stage::Reverse,
+            CommandKind::Makeresults { count } => Stage::MakeResults {
+                count: count.unwrap_or(1),
+            },
+            CommandKind::Addtotals(a) => self.addtotals(a),
+            CommandKind::Fromjson { field, prefix } => Stage::FromJson {
+                field: field.text.clone(),
+                prefix: prefix.as_ref().map_or(String::new(), |w| w.text.clone()),
+            },
+            CommandKind::Xmlkv { field } => Stage::XmlKv {
+                field: field
+                    .as_ref()
+                    .map_or("_raw".to_string(), |w| w.text.clone()),
+            },
+            CommandKind::Chart { timechart, chart } => self.chart(*timechart, chart),
+            CommandKind::Transaction(t) => self.transaction(t),
+            CommandKind::Iplocation(l) => Stage::IpLocation {
+                field: l.field.text.clone(),
+                prefix: l.prefix.as_ref().map_or(String::new(), |w| w.text.clone()),
+                allfields: l.allfields,
+            },
+            CommandKind::Foreach(f) => self.foreach(f),
+        }
+    }
+
+    fn stats(&mut self, s: &crate::spl::ast::StatsCommand) -> ir::Stats {
+        ir::Stats {
+            aggs: s.aggs.iter().map(|a| self.aggregation(a)).collect(),
+            by: names(&s.by),
         }
     }
 
@@ -187,7 +238,7 @@ impl Lowerer<'_> {
             self.errors.push(
                 Diagnostic::error(codes::SPL_UNSUPPORTED, format!("not supported yet: the stats function `{}`", a.func.text))
                     .at(a.func.span)
-                    .help("supported: count, dc, sum, avg, min, max, range, earliest, latest, values, list, first, last"),
+                    .help("supported: count, dc, estdc, sum, avg, min, max, range, earliest, latest, values, list, first, last, stdev, stdevp, var, varp, median, mode, perc<N>"),
             );
             return ir::Agg {
                 func: AggFunc::Count,
@@ -419,7 +470,7 @@ impl Lowerer<'_> {
         }
         if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
             if let EvalKind::Str(re) = &args[1].kind {
-                if let Err(err) = regex::Regex::new(re) {
+                if let Err(err) = regex::Regex::new(&crate::eval::pcre::to_rust_syntax(re)) {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,

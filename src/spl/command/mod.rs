@@ -2,10 +2,15 @@
 
 mod combine;
 mod eval;
+mod extract;
 mod fields;
 mod lookup;
+mod multivalue;
+mod options;
 mod order;
+mod report;
 mod stats;
+mod stream;
 mod tstats;
 
 use crate::diagnostic::{codes, Diagnostic, Span};
@@ -35,11 +40,6 @@ pub const SUPPORTED: &[&str] = &[
     "join",
     "append",
     "appendpipe",
-];
-
-/// SPL commands that spelunk knows of but does not run yet.
-const PLANNED: &[&str] = &[
-    "mstats",
     "rex",
     "regex",
     "spath",
@@ -65,6 +65,11 @@ const PLANNED: &[&str] = &[
     "transaction",
     "tail",
     "reverse",
+];
+
+/// SPL commands that spelunk knows of but does not run yet.
+const PLANNED: &[&str] = &[
+    "mstats",
     "return",
     "format",
     "replace",
@@ -176,6 +181,30 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "appendpipe" => combine::appendpipe_command(args),
         "inputlookup" => lookup::inputlookup_command(args),
         "outputlookup" => lookup::outputlookup_command(args),
+        "rex" => extract::rex_command(args),
+        "regex" => extract::regex_command(args),
+        "spath" => extract::spath_command(args),
+        "fromjson" => extract::fromjson_command(args),
+        "xmlkv" => extract::xmlkv_command(args),
+        "iplocation" => extract::iplocation_command(args),
+        "mvexpand" => multivalue::mvexpand_command(args),
+        "makemv" => multivalue::makemv_command(args),
+        "mvcombine" => multivalue::mvcombine_command(args),
+        "fillnull" => multivalue::fillnull_command(args),
+        "convert" => multivalue::convert_command(args),
+        "top" => report::top_command(args, false),
+        "rare" => report::top_command(args, true),
+        "chart" => report::chart_command(args, false),
+        "timechart" => report::chart_command(args, true),
+        "addtotals" => report::addtotals_command(args),
+        "bin" | "bucket" => report::bin_command(args),
+        "eventstats" => stream::eventstats_command(args),
+        "streamstats" => stream::streamstats_command(args),
+        "transaction" => stream::transaction_command(args),
+        "tail" => stream::tail_command(args),
+        "reverse" => stream::reverse_command(args),
+        "makeresults" => stream::makeresults_command(args),
+        "foreach" => stream::foreach_command(args),
         _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
     };
     match parsed {
@@ -220,11 +249,11 @@ pub fn field_list(i: In) -> PResult<Vec<crate::spl::ast::Word>> {
     }
 }
 
-/// Words that end a field list: `by`, `as`, option names.
-fn is_clause_keyword(w: &crate::spl::ast::Word) -> bool {
+/// Words that end a field list: `by`, `as`, `over`, option names.
+pub(crate) fn is_clause_keyword(w: &crate::spl::ast::Word) -> bool {
     !w.quoted
         && matches!(
             w.text.to_ascii_lowercase().as_str(),
-            "by" | "as" | "output" | "outputnew" | "sortby"
+            "by" | "as" | "over" | "output" | "outputnew" | "sortby"
         )
 }

@@ -7,24 +7,9 @@ use crate::spl::lex::list_separator;
 use crate::spl::lex::{describe, fail, field_name, keyword_ci, word, ws0, ws1, In, PResult};
 use nom::{Input, Parser};
 
-/// stats_command = ws0 aggregation { ws0 [","] ws0 aggregation } [ ws1 "by" ws1 field_list ]
+/// stats_command = aggregation_list [ "by" ws0 field_list ]
 pub fn stats_command(i: In) -> PResult<CommandKind> {
-    let (mut i, _) = ws0(i)?;
-    let mut aggs = Vec::new();
-    loop {
-        if keyword_ci("by").parse(i).is_ok() {
-            break;
-        }
-        let (rest, agg) = aggregation(i)?;
-        aggs.push(agg);
-        i = list_separator(rest)?.0;
-        if i.fragment().is_empty() {
-            break;
-        }
-    }
-    if aggs.is_empty() {
-        return fail(i, "`stats` expects at least one function, such as `count`");
-    }
+    let (mut i, aggs) = aggregation_list(i, "stats")?;
     let mut by = Vec::new();
     if let Ok((rest, _)) = (keyword_ci("by"), ws0).parse(i) {
         let (rest, fields) = field_list(rest).or_else(|_| {
@@ -37,6 +22,30 @@ pub fn stats_command(i: In) -> PResult<CommandKind> {
         i = rest;
     }
     Ok((i, CommandKind::Stats(StatsCommand { aggs, by })))
+}
+
+/// aggregation_list = ws0 aggregation { ws0 [","] ws0 aggregation }   (up to `by` or `over`)
+pub(super) fn aggregation_list<'a>(i: In<'a>, command: &str) -> PResult<'a, Vec<Aggregation>> {
+    let (mut i, _) = ws0(i)?;
+    let mut aggs = Vec::new();
+    loop {
+        if keyword_ci("by").parse(i).is_ok() || keyword_ci("over").parse(i).is_ok() {
+            break;
+        }
+        let (rest, agg) = aggregation(i)?;
+        aggs.push(agg);
+        i = list_separator(rest)?.0;
+        if i.fragment().is_empty() {
+            break;
+        }
+    }
+    if aggs.is_empty() {
+        return fail(
+            i,
+            format!("`{command}` expects at least one function, such as `count`"),
+        );
+    }
+    Ok((i, aggs))
 }
 
 /// aggregation = name [ "(" ( "eval(" expr ")" | field ) ")" ] [ ws1 "as" ws1 field ]

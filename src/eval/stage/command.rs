@@ -1,0 +1,265 @@
+//! Plan stages of the extraction, multivalue, reporting and grouping commands: compile, absorb, flush.
+
+use super::extract::{self, RexPlan};
+use super::foreach::ForeachPlan;
+use super::grouping::{self, StreamPlan, StreamState, TransactionPlan};
+use super::report::{self, ChartPlan};
+use super::reshape::{self, MakeMvPlan};
+use super::StageState;
+use crate::diagnostic::{codes, Diagnostic};
+use crate::eval::compile::regex;
+use crate::eval::event::Record;
+use crate::eval::stats::StatsPlan;
+use crate::ir::{AddTotals, Bin, BinSpan, Convert, Spath, Stage, Top};
+use regex::Regex;
+
+#[derive(Debug)]
+pub enum CommandStage {
+    Rex(RexPlan),
+    Regex {
+        field: String,
+        re: Regex,
+        negate: bool,
+    },
+    Spath(Spath),
+    EventStats(StatsPlan),
+    StreamStats(StreamPlan),
+    Bin(Bin),
+    Fillnull {
+        value: String,
+        fields: Vec<String>,
+    },
+    Convert(Convert),
+    MvExpand {
+        field: String,
+        limit: Option<u64>,
+    },
+    MakeMv(MakeMvPlan),
+    MvCombine {
+        field: String,
+    },
+    Top(Top),
+    Tail(u64),
+    Reverse,
+    MakeResults(u64),
+    AddTotals(AddTotals),
+    FromJson {
+        field: String,
+        prefix: String,
+    },
+    XmlKv {
+        field: String,
+        re: Regex,
+    },
+    Chart(ChartPlan),
+    Transaction(TransactionPlan),
+    IpLocation,
+    Foreach(ForeachPlan),
+}
+
+impl CommandStage {
+    pub fn compile(stage: &Stage) -> Result<CommandStage, Diagnostic> {
+        Ok(match stage {
+            Stage::Rex(r) => CommandStage::Rex(RexPlan::compile(r)?),
+            Stage::Regex {
+                field,
+                pattern,
+                negate,
+            } => CommandStage::Regex {
+                field: field.clone(),
+                re: regex(pattern)?,
+                negate: *negate,
+            },
+            Stage::Spath(s) => CommandStage::Spath(s.clone()),
+            Stage::EventStats(s) => CommandStage::EventStats(StatsPlan::compile(s)?),
+            Stage::StreamStats(s) => CommandStage::StreamStats(StreamPlan::compile(s)?),
+            Stage::Bin(b) => CommandStage::Bin(b.clone()),
+            Stage::Fillnull { value, fields } => CommandStage::Fillnull {
+                value: value.clone(),
+                fields: fields.clone(),
+            },
+            Stage::Convert(c) => CommandStage::Convert(c.clone()),
+            Stage::MvExpand { field, limit } => CommandStage::MvExpand {
+                field: field.clone(),
+                limit: *limit,
+            },
+            Stage::MakeMv(m) => CommandStage::MakeMv(MakeMvPlan::compile(m)?),
+            Stage::MvCombine { field, .. } => CommandStage::MvCombine {
+                field: field.clone(),
+            },
+            Stage::Top(t) => CommandStage::Top(t.clone()),
+            Stage::Tail(n) => CommandStage::Tail(*n),
+            Stage::Reverse => CommandStage::Reverse,
+            Stage::MakeResults { count } => CommandStage::MakeResults(*count),
+            Stage::AddTotals(a) => CommandStage::AddTotals(a.clone()),
+            Stage::FromJson { field, prefix } => CommandStage::FromJson {
+                field: field.clone(),
+                prefix: prefix.clone(),
+            },
+            Stage::XmlKv { field } => CommandStage::XmlKv {
+                field: field.clone(),
+                re: extract::xmlkv_regex()?,
+            },
+            Stage::Chart(c) => CommandStage::Chart(ChartPlan::compile(c)?),
+            Stage::Transaction(t) => CommandStage::Transaction(TransactionPlan::compile(t)?),
+            Stage::IpLocation { .. } => CommandStage::IpLocation,
+            Stage::Foreach(f) => CommandStage::Foreach(ForeachPlan::compile(f)?),
+            Stage::Filter(_)
+            | Stage::Eval(_)
+            | Stage::Stats(_)
+            | Stage::Sort(_)
+            | Stage::Table(_)
+            | Stage::Fields { .. }
+            | Stage::Rename(_)
+            | Stage::Head(_)
+            | Stage::Dedup(_)
+            | Stage::Correlate(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_) => {
+                return Err(Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    "internal: not a command stage",
+                ))
+            }
+        })
+    }
+
+    /// Whether the stage holds every record until the input ends.
+    fn blocks(&self) -> bool {
+        match self {
+            CommandStage::EventStats(_)
+            | CommandStage::MvCombine { .. }
+            | CommandStage::Top(_)
+            | CommandStage::Tail(_)
+            | CommandStage::Reverse
+            | CommandStage::MakeResults(_)
+            | CommandStage::Chart(_)
+            | CommandStage::Transaction(_) => true,
+            CommandStage::Bin(b) => matches!(b.span, BinSpan::Auto { .. }),
+            CommandStage::Fillnull { fields, .. } => fields.is_empty(),
+            CommandStage::AddTotals(a) => a.col,
+            CommandStage::Rex(_)
+            | CommandStage::Regex { .. }
+            | CommandStage::Spath(_)
+            | CommandStage::StreamStats(_)
+            | CommandStage::Convert(_)
+            | CommandStage::MvExpand { .. }
+            | CommandStage::MakeMv(_)
+            | CommandStage::FromJson { .. }
+            | CommandStage::XmlKv { .. }
+            | CommandStage::IpLocation
+            | CommandStage::Foreach(_) => false,
+        }
+    }
+
+    pub fn start(&self) -> StageState {
+        match self {
+            CommandStage::StreamStats(_) => StageState::Stream(Box::default()),
+            s if s.blocks() => StageState::Buffer(Vec::new()),
+            _ => StageState::None,
+        }
+    }
+
+    pub fn absorb(&self, state: &mut StageState, mut record: Record, out: &mut Vec<Record>) {
+        if let StageState::Buffer(buf) = state {
+            if !matches!(self, CommandStage::MakeResults(_)) {
+                buf.push(record);
+            }
+            return;
+        }
+        match self {
+            CommandStage::Rex(r) => r.apply(&mut record),
+            CommandStage::Regex { field, re, negate } => {
+                if !extract::regex_keeps(&record, field, re, *negate) {
+                    return;
+                }
+            }
+            CommandStage::Spath(s) => extract::spath(s, &mut record),
+            CommandStage::StreamStats(p) => {
+                if let StageState::Stream(s) = state {
+                    p.apply(s, &mut record);
+                }
+            }
+            CommandStage::Bin(b) => reshape::bin_record(b.span, &b.field, &b.output, &mut record),
+            CommandStage::Fillnull { value, fields } => {
+                reshape::fillnull(&mut record, value, fields)
+            }
+            CommandStage::Convert(c) => reshape::convert(c, &mut record),
+            CommandStage::MvExpand { field, limit } => {
+                return reshape::mvexpand(field, *limit, record, out)
+            }
+            CommandStage::MakeMv(m) => m.apply(&mut record),
+            CommandStage::AddTotals(a) => report::add_row_total(a, &mut record),
+            CommandStage::FromJson { field, prefix } => {
+                extract::fromjson(field, prefix, &mut record)
+            }
+            CommandStage::XmlKv { field, re } => extract::xmlkv(re, field, &mut record),
+            CommandStage::Foreach(f) => f.apply(&mut record),
+            CommandStage::IpLocation
+            | CommandStage::EventStats(_)
+            | CommandStage::MvCombine { .. }
+            | CommandStage::Top(_)
+            | CommandStage::Tail(_)
+            | CommandStage::Reverse
+            | CommandStage::MakeResults(_)
+            | CommandStage::Chart(_)
+            | CommandStage::Transaction(_) => {}
+        }
+        out.push(record);
+    }
+
+    pub fn flush(&self, state: StageState) -> Vec<Record> {
+        let StageState::Buffer(mut records) = state else {
+            return Vec::new();
+        };
+        match self {
+            CommandStage::EventStats(p) => grouping::eventstats(p, records),
+            CommandStage::MvCombine { field } => reshape::mvcombine(field, records),
+            CommandStage::Top(t) => report::top(t, records),
+            CommandStage::Tail(n) => grouping::tail(*n, records),
+            CommandStage::Reverse => {
+                records.reverse();
+                records
+            }
+            CommandStage::MakeResults(n) => grouping::makeresults(*n),
+            CommandStage::Chart(c) => c.finish(records),
+            CommandStage::Transaction(t) => t.finish(records),
+            CommandStage::Bin(b) => match b.span {
+                BinSpan::Auto { bins } => reshape::bin_auto(&b.field, &b.output, bins, records),
+                span => {
+                    for r in records.iter_mut() {
+                        reshape::bin_record(span, &b.field, &b.output, r);
+                    }
+                    records
+                }
+            },
+            CommandStage::Fillnull { value, .. } => reshape::fillnull_all(records, value),
+            CommandStage::AddTotals(a) => {
+                for r in records.iter_mut() {
+                    if a.row {
+                        report::add_row_total(a, r);
+                    }
+                }
+                report::add_column_totals(a, records)
+            }
+            CommandStage::Rex(_)
+            | CommandStage::Regex { .. }
+            | CommandStage::Spath(_)
+            | CommandStage::StreamStats(_)
+            | CommandStage::Convert(_)
+            | CommandStage::MvExpand { .. }
+            | CommandStage::MakeMv(_)
+            | CommandStage::FromJson { .. }
+            | CommandStage::XmlKv { .. }
+            | CommandStage::IpLocation
+            | CommandStage::Foreach(_) => records,
+        }
+    }
+}
+
+/// The state type `streamstats` keeps.
+pub type StreamStateBox = Box<StreamState>;

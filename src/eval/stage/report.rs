@@ -1,0 +1,321 @@
+//! Run time of `top`/`rare`, `chart`/`timechart` and `addtotals`.
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::event::Record;
+use crate::eval::stage::field_matches;
+use crate::eval::stage::reshape::{auto_span, bin_value};
+use crate::eval::stats::{Accs, StatsPlan};
+use crate::eval::value::{compare_auto, Value};
+use crate::ir::{AddTotals, BinSpan, Chart, Stats, Top};
+use indexmap::IndexMap;
+use std::cmp::Ordering;
+
+/// `top` / `rare`: counts of each value combination per BY group, most (least) common first.
+pub fn top(t: &Top, records: Vec<Record>) -> Vec<Record> {
+    let mut groups: IndexMap<Vec<String>, IndexMap<Vec<String>, u64>> = IndexMap::new();
+    for r in &records {
+        let (Some(by), Some(values)) = (texts(&t.by, r), texts(&t.fields, r)) else {
+            continue;
+        };
+        *groups.entry(by).or_default().entry(values).or_insert(0) += 1;
+    }
+    let mut keys: Vec<Vec<String>> = groups.keys().cloned().collect();
+    keys.sort_by(|a, b| compare_keys(a, b));
+    let mut out = Vec::new();
+    for key in keys {
+        let counts = &groups[&key];
+        let total: u64 = counts.values().sum();
+        let mut ranked: Vec<(&Vec<String>, u64)> = counts.iter().map(|(k, n)| (k, *n)).collect();
+        ranked.sort_by(|a, b| if t.rare { a.1.cmp(&b.1) } else { b.1.cmp(&a.1) });
+        let limit = if t.limit == 0 {
+            ranked.len()
+        } else {
+            (t.limit as usize).min(ranked.len())
+        };
+        for (values, n) in &ranked[..limit] {
+            out.push(top_row(t, &key, values, *n, total));
+        }
+        let rest: u64 = ranked[limit..].iter().map(|(_, n)| n).sum();
+        if t.useother && rest > 0 {
+            let other = vec![t.otherstr.clone(); t.fields.len()];
+            out.push(top_row(t, &key, &other, rest, total));
+        }
+    }
+    out
+}
+
+fn top_row(t: &Top, by: &[String], values: &[String], n: u64, total: u64) -> Record {
+    let mut row = Record::default();
+    for (f, v) in t.by.iter().zip(by).chain(t.fields.iter().zip(values)) {
+        row.set(f, Value::from_text(v));
+    }
+    if t.showcount {
+        row.set(&t.countfield, Value::Num(n as f64));
+    }
+    if t.showperc {
+        let perc = (n as f64 * 100.0 / total as f64 * 1e6).round() / 1e6;
+        row.set(&t.percentfield, Value::Num(perc));
+    }
+    row
+}
+
+/// The text of each field, or `None` when one is missing.
+fn texts(fields: &[String], r: &Record) -> Option<Vec<String>> {
+    fields
+        .iter()
+        .map(|f| r.get(f).map(|v| crate::eval::value::first(v).to_text()))
+        .collect()
+}
+
+fn compare_keys(a: &[String], b: &[String]) -> Ordering {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| compare_auto(&Value::from_text(x), &Value::from_text(y)))
+        .find(|o| o.is_ne())
+        .unwrap_or(Ordering::Equal)
+}
+
+/// `chart` / `timechart` with their aggregations compiled.
+#[derive(Debug)]
+pub struct ChartPlan {
+    pub chart: Chart,
+    stats: StatsPlan,
+}
+
+impl ChartPlan {
+    pub fn compile(c: &Chart) -> Result<ChartPlan, Diagnostic> {
+        Ok(ChartPlan {
+            chart: c.clone(),
+            stats: StatsPlan::compile(&Stats {
+                aggs: c.aggs.clone(),
+                by: Vec::new(),
+            })?,
+        })
+    }
+
+    /// Rows by the `over` value (or `_time` bucket), one column per aggregation and series.
+    pub fn finish(&self, records: Vec<Record>) -> Vec<Record> {
+        let c = &self.chart;
+        let span = self.span(&records);
+        let mut cells: Vec<(String, Option<String>, &Record)> = Vec::new();
+        for r in &records {
+            let Some(row) = self.row_key(r, span) else {
+                continue;
+            };
+            let series = match &c.by {
+                None => None,
+                Some(by) => match r.get(by) {
+                    Some(v) => Some(crate::eval::value::first(v).to_text()),
+                    None if c.usenull => Some(c.nullstr.clone()),
+                    None => continue,
+                },
+            };
+            cells.push((row, series, r));
+        }
+        let keep = self.kept_series(&cells);
+        let mut table: IndexMap<String, IndexMap<String, Accs>> = IndexMap::new();
+        let mut series_names: Vec<String> = Vec::new();
+        for (row, series, r) in &cells {
+            let name = match series {
+                None => String::new(),
+                Some(s) if keep.contains(s) => s.clone(),
+                Some(_) => c.otherstr.clone(),
+            };
+            if !series_names.contains(&name) {
+                series_names.push(name.clone());
+            }
+            let accs = table
+                .entry(row.clone())
+                .or_default()
+                .entry(name)
+                .or_insert_with(|| self.stats.new_accs());
+            self.stats.update(accs, r);
+        }
+        self.order_series(&mut series_names, &keep);
+        let mut rows: Vec<String> = table.keys().cloned().collect();
+        if let (Some(BinSpan::Fixed(width)), Some(_)) = (span, &c.span) {
+            rows = fill_time_rows(&rows, width);
+        }
+        rows.sort_by(|a, b| compare_auto(&Value::from_text(a), &Value::from_text(b)));
+        rows.into_iter()
+            .map(|row| self.row(&row, table.get(&row), &series_names))
+            .collect()
+    }
+
+    fn row(&self, row: &str, cells: Option<&IndexMap<String, Accs>>, series: &[String]) -> Record {
+        let mut out = Record::default();
+        if let Some(over) = &self.chart.over {
+            out.set(over, Value::from_text(row));
+        }
+        let empty = self.stats.new_accs();
+        let many = self.chart.aggs.len() > 1;
+        for s in series {
+            let accs = cells.and_then(|c| c.get(s)).unwrap_or(&empty);
+            for (name, value) in self.stats.results(accs) {
+                let column = match (self.chart.by.is_some(), many) {
+                    (false, _) => name,
+                    (true, false) => s.clone(),
+                    (true, true) => format!("{name}: {s}"),
+                };
+                out.set(&column, value);
+            }
+        }
+        out
+    }
+
+    fn row_key(&self, r: &Record, span: Option<BinSpan>) -> Option<String> {
+        match (&self.chart.over, span) {
+            (None, _) => Some(String::new()),
+            (Some(over), Some(span)) => {
+                let t = r.get(over).and_then(Value::as_num)?;
+                bin_value(span, true, t).map(|v| v.to_text())
+            }
+            (Some(over), None) => r.get(over).map(|v| crate::eval::value::first(v).to_text()),
+        }
+    }
+
+    /// timechart's bucket width; `bins=n` picks it from the `_time` range.
+    fn span(&self, records: &[Record]) -> Option<BinSpan> {
+        match self.chart.span? {
+            BinSpan::Auto { bins } => {
+                let times: Vec<f64> = records.iter().filter_map(Record::time).collect();
+                let lo = times.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                Some(BinSpan::Fixed(if times.is_empty() {
+                    1.0
+                } else {
+                    auto_span(true, bins, lo, hi)
+                }))
+            }
+            fixed => Some(fixed),
+        }
+    }
+
+    /// The series kept by `limit`: the largest totals of the first aggregation.
+    fn kept_series(&self, cells: &[(String, Option<String>, &Record)]) -> Vec<String> {
+        let mut totals: IndexMap<String, Accs> = IndexMap::new();
+        for (_, series, r) in cells {
+            if let Some(s) = series {
+                let accs = totals
+                    .entry(s.clone())
+                    .or_insert_with(|| self.stats.new_accs());
+                self.stats.update(accs, r);
+            }
+        }
+        let mut ranked: Vec<(String, f64)> = totals
+            .iter()
+            .map(|(s, accs)| {
+                let score = self
+                    .stats
+                    .results(accs)
+                    .first()
+                    .and_then(|(_, v)| v.as_num())
+                    .unwrap_or(0.0);
+                (s.clone(), score)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+        let limit = self.chart.limit as usize;
+        if limit > 0 {
+            ranked.truncate(limit);
+        }
+        ranked.into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Series in ascending order, then `NULL`, then `OTHER`; dropped series are removed without `useother`.
+    fn order_series(&self, names: &mut Vec<String>, keep: &[String]) {
+        let c = &self.chart;
+        if c.by.is_some() && !c.useother {
+            names.retain(|n| keep.contains(n));
+        }
+        let rank = |n: &String| {
+            if *n == c.otherstr && !keep.contains(n) {
+                2
+            } else if c.by.is_some() && *n == c.nullstr && c.usenull {
+                1
+            } else {
+                0
+            }
+        };
+        names.sort_by(|a, b| {
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| compare_auto(&Value::from_text(a), &Value::from_text(b)))
+        });
+        if c.by.is_none() {
+            names.truncate(1);
+        }
+        if names.is_empty() && c.by.is_none() {
+            names.push(String::new());
+        }
+    }
+}
+
+/// Every bucket start from the first row to the last (timechart shows empty buckets).
+fn fill_time_rows(rows: &[String], width: f64) -> Vec<String> {
+    let nums: Vec<f64> = rows.iter().filter_map(|r| r.parse().ok()).collect();
+    let (Some(lo), Some(hi)) = (
+        nums.iter().copied().reduce(f64::min),
+        nums.iter().copied().reduce(f64::max),
+    ) else {
+        return rows.to_vec();
+    };
+    if (hi - lo) / width > 100_000.0 {
+        return rows.to_vec();
+    }
+    let mut out = Vec::new();
+    let mut t = lo;
+    while t <= hi {
+        out.push(Value::Num(t).to_text());
+        t += width;
+    }
+    out
+}
+
+/// `addtotals row=t`: the sum of the record's numeric fields (those listed, else all but `_` ones).
+pub fn add_row_total(a: &AddTotals, record: &mut Record) {
+    let mut sum = None;
+    for (name, v) in &record.fields {
+        if *name == a.fieldname || !sums(a, name) {
+            continue;
+        }
+        if let Some(n) = v.as_num() {
+            sum = Some(sum.unwrap_or(0.0) + n);
+        }
+    }
+    if let Some(s) = sum {
+        record.set(&a.fieldname, Value::Num(s));
+    }
+}
+
+fn sums(a: &AddTotals, name: &str) -> bool {
+    if a.fields.is_empty() {
+        !name.starts_with('_')
+    } else {
+        a.fields.iter().any(|p| field_matches(p, name))
+    }
+}
+
+/// `addtotals col=t`: a last row with the sum of each numeric column.
+pub fn add_column_totals(a: &AddTotals, mut records: Vec<Record>) -> Vec<Record> {
+    let mut totals: IndexMap<String, f64> = IndexMap::new();
+    for r in &records {
+        for (name, v) in &r.fields {
+            if !sums(a, name) && *name != a.fieldname {
+                continue;
+            }
+            if let Some(n) = v.as_num() {
+                *totals.entry(name.clone()).or_insert(0.0) += n;
+            }
+        }
+    }
+    let mut row = Record::default();
+    if let Some(label) = &a.labelfield {
+        row.set(label, Value::str(a.label.as_str()));
+    }
+    for (name, total) in totals {
+        row.set(&name, Value::Num(total));
+    }
+    records.push(row);
+    records
+}
