@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The rate this suite guarantees; raise it as coverage grows (issue target: 97%).
-const FLOOR: f64 = 0.0;
+const FLOOR: f64 = 0.97;
 
 /// The reason a search failed, with names and positions generalised so failures group.
 fn reason(message: &str) -> String {

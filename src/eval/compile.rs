@@ -313,6 +313,7 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
     let mut columns: Option<Vec<String>> = None;
     for stage in &pipeline.stages {
         columns = match stage {
+            Stage::Stats(s) if s.aggs.iter().any(|a| a.name.contains('*')) => None,
             Stage::Stats(s) => Some(
                 s.by.iter()
                     .cloned()
@@ -396,6 +397,11 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                     c.push(t.percentfield.clone());
                 }
                 Some(c)
+            }
+            Stage::EventStats(s) | Stage::StreamStats(StreamStats { stats: s, .. })
+                if s.aggs.iter().any(|a| a.name.contains('*')) =>
+            {
+                None
             }
             Stage::EventStats(s) | Stage::StreamStats(StreamStats { stats: s, .. }) => {
                 add_columns(columns, s.aggs.iter().map(|a| a.name.clone()))

@@ -242,7 +242,10 @@ pub fn absorb(
                     Value::Bool(b) => Value::str(b.to_string()),
                     v => v,
                 };
-                record.set(name, value);
+                match dynamic_name(name, &record) {
+                    Some(resolved) => record.set(&resolved, value),
+                    None => record.set(name, value),
+                }
             }
             out.push(record);
         }
@@ -288,6 +291,31 @@ pub fn absorb(
         (PlanStage::Command(c), state) => c.absorb(state, record, out),
         _ => {}
     }
+}
+
+/// `eval {key}=...`: each `{field}` in the name becomes that field's value (`{}` alone, the
+/// multivalue suffix, stays). `None` when the name has no such part.
+fn dynamic_name(name: &str, record: &Record) -> Option<String> {
+    if !name.contains('{') || !name.contains(|c| c != '{' && c != '}') {
+        return None;
+    }
+    let mut out = String::new();
+    let mut rest = name;
+    let mut changed = false;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}')? + open;
+        out.push_str(&rest[..open]);
+        let inner = &rest[open + 1..close];
+        if inner.is_empty() {
+            out.push_str("{}");
+        } else {
+            out.push_str(&record.get(inner).map(Value::to_text).unwrap_or_default());
+            changed = true;
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 /// Ends the input for a stage: blocking stages release their records. Problems that do not stop
@@ -487,7 +515,7 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
 }
 
 /// `to` with each `*` replaced by the next capture.
-fn fill_wildcards(to: &str, captures: &[String]) -> String {
+pub(crate) fn fill_wildcards(to: &str, captures: &[String]) -> String {
     let mut target = String::new();
     let mut caps = captures.iter();
     for (i, part) in to.split('*').enumerate() {

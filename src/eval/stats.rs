@@ -4,6 +4,7 @@
 use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
 use crate::eval::expr::eval;
+use crate::eval::stage::{fill_wildcards, wildcard_capture};
 use crate::eval::value::{compare_auto, format_number, Value};
 use crate::ir::{AggFunc, Stats};
 use indexmap::IndexMap;
@@ -53,6 +54,8 @@ pub struct StatsState {
 /// The running state of one aggregation in one group.
 #[derive(Debug, Clone)]
 enum Acc {
+    /// `values(*) as *`, `avg(tcp.*) as tcp.*`: one accumulator per matching field, by output name
+    Wild(IndexMap<String, Acc>),
     Count(u64),
     Distinct(HashSet<String>),
     Sum {
@@ -112,14 +115,8 @@ impl StatsState {
             return;
         };
         for key in keys {
-            let accs = self
-                .groups
-                .entry(key)
-                .or_insert_with(|| plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect());
-            for ((func, arg, _), acc) in plan.aggs.iter().zip(accs.iter_mut()) {
-                let value = arg.as_ref().map(|a| eval(a, record));
-                update(*func, acc, value.as_ref(), record);
-            }
+            let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
+            plan.update_all(accs, record);
         }
     }
 
@@ -127,10 +124,7 @@ impl StatsState {
     pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
         let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self.groups.into_iter().collect();
         if groups.is_empty() && plan.by.is_empty() {
-            groups.push((
-                Vec::new(),
-                plan.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect(),
-            ));
+            groups.push((Vec::new(), plan.fresh()));
         }
         let mut rows: Vec<(Vec<Value>, Record)> = groups
             .into_iter()
@@ -141,7 +135,9 @@ impl StatsState {
                     row.set(name, v.clone());
                 }
                 for ((func, _, name), acc) in plan.aggs.iter().zip(accs) {
-                    row.set(name, result(*func, acc));
+                    for (out, value) in outputs(*func, name, acc) {
+                        row.set(&out, value);
+                    }
                 }
                 (by_values, row)
             })
@@ -184,6 +180,8 @@ fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
 fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) {
     let values: &[Value] = value.map_or(&[], Value::values);
     match acc {
+        // Filled field by field in `update_all`.
+        Acc::Wild(_) => {}
         Acc::Count(n) => {
             *n += if value.is_none() {
                 1
@@ -259,8 +257,28 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
     }
 }
 
+/// The field pattern of a wildcard aggregation (`values(*)`), if it is one.
+fn wild_field(arg: &Option<CExpr>) -> Option<&str> {
+    match arg {
+        Some(CExpr::Field(name)) if name.contains('*') => Some(name),
+        _ => None,
+    }
+}
+
+/// An aggregation's output columns: one, or one per field a wildcard matched.
+fn outputs(func: AggFunc, name: &str, acc: Acc) -> Vec<(String, Value)> {
+    match acc {
+        Acc::Wild(per_field) => per_field
+            .into_iter()
+            .map(|(n, a)| (n, result(func, a)))
+            .collect(),
+        single => vec![(name.to_string(), result(func, single))],
+    }
+}
+
 fn result(func: AggFunc, acc: Acc) -> Value {
     match acc {
+        Acc::Wild(_) => Value::Null,
         Acc::Count(n) => Value::Num(n as f64),
         Acc::Distinct(set) => Value::Num(set.len() as f64),
         Acc::Sum { n: 0, .. } | Acc::Range { n: 0, .. } => Value::Null,
@@ -332,14 +350,47 @@ impl StatsPlan {
 
     /// Fresh accumulators, one per aggregation.
     pub fn new_accs(&self) -> Accs {
-        Accs(self.aggs.iter().map(|(f, _, _)| new_acc(*f)).collect())
+        Accs(self.fresh())
+    }
+
+    fn fresh(&self) -> Vec<Acc> {
+        self.aggs
+            .iter()
+            .map(|(f, arg, _)| match wild_field(arg) {
+                Some(_) => Acc::Wild(IndexMap::new()),
+                None => new_acc(*f),
+            })
+            .collect()
     }
 
     /// Adds one record to the accumulators.
     pub fn update(&self, accs: &mut Accs, record: &Record) {
-        for ((func, arg, _), acc) in self.aggs.iter().zip(accs.0.iter_mut()) {
-            let value = arg.as_ref().map(|a| eval(a, record));
-            update(*func, acc, value.as_ref(), record);
+        self.update_all(&mut accs.0, record);
+    }
+
+    fn update_all(&self, accs: &mut [Acc], record: &Record) {
+        for ((func, arg, name), acc) in self.aggs.iter().zip(accs.iter_mut()) {
+            match (acc, wild_field(arg)) {
+                (Acc::Wild(per_field), Some(pattern)) => {
+                    for (field, value) in record
+                        .fields
+                        .iter()
+                        .filter(|(f, _)| !f.starts_with('_') && !self.by.contains(f))
+                    {
+                        let Some(captures) = wildcard_capture(pattern, field) else {
+                            continue;
+                        };
+                        let slot = per_field
+                            .entry(fill_wildcards(name, &captures))
+                            .or_insert_with(|| new_acc(*func));
+                        update(*func, slot, Some(value), record);
+                    }
+                }
+                (acc, _) => {
+                    let value = arg.as_ref().map(|a| eval(a, record));
+                    update(*func, acc, value.as_ref(), record);
+                }
+            }
         }
     }
 
@@ -348,7 +399,7 @@ impl StatsPlan {
         self.aggs
             .iter()
             .zip(accs.0.iter())
-            .map(|((func, _, name), acc)| (name.clone(), result(*func, acc.clone())))
+            .flat_map(|((func, _, name), acc)| outputs(*func, name, acc.clone()))
             .collect()
     }
 

@@ -261,7 +261,8 @@ pub fn option_value<'a>(name: &'static str) -> impl Fn(In<'a>) -> PResult<'a, Wo
         if rest.fragment().starts_with('"') {
             return quoted(rest);
         }
-        let (rest, v) = take_while1(|c: char| !c.is_whitespace() && c != ',').parse(rest)?;
+        let (rest, v) =
+            take_while1(|c: char| !c.is_whitespace() && c != ',' && c != '[').parse(rest)?;
         Ok((rest, word(v, false, v.fragment().to_string())))
     }
 }

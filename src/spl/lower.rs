@@ -14,7 +14,8 @@ use crate::spl::datamodel::Datamodels;
 
 /// Splunk's default `sort` limit ("If no count is specified, the default limit of 10000 is used").
 pub const SORT_DEFAULT_LIMIT: u64 = 10_000;
-/// Search-time modifiers that select a time range rather than compare a field.
+/// Search-time modifiers that select a time range rather than compare a field; offline the input
+/// files are the time range, so these are accepted and match every event.
 const TIME_MODIFIERS: &[&str] = &[
     "earliest",
     "latest",
@@ -261,13 +262,17 @@ impl Lowerer<'_> {
                 );
                 None
             }
-            Some(AggArg::Field(w)) if w.text.contains('*') => {
+            Some(AggArg::Field(w)) if w.text.contains('*') && !name.contains('*') => {
                 self.errors.push(
                     Diagnostic::error(
-                        codes::SPL_UNSUPPORTED,
-                        "not supported yet: wildcard fields in stats functions",
+                        codes::SPL_SEMANTIC,
+                        format!(
+                            "`{}` names several fields, so its `as` name needs a `*` too",
+                            a.call_text
+                        ),
                     )
-                    .at(w.span),
+                    .at(w.span)
+                    .help("e.g. values(*) as * or avg(tcp.*) as avg_tcp.*"),
                 );
                 None
             }
@@ -361,15 +366,9 @@ impl Lowerer<'_> {
                 .at(field.span),
             );
         }
+        // Offline, the events files are the time range: `earliest=-24h` selects nothing more.
         if TIME_MODIFIERS.contains(&field.text.as_str()) {
-            return self.error(
-                Diagnostic::error(
-                    codes::SPL_UNSUPPORTED,
-                    format!("not supported yet: the time modifier `{}=`", field.text),
-                )
-                .at(field.span)
-                .help("select the time range by choosing the events files; time modifiers are planned"),
-            );
+            return Expr::Lit(Lit::Bool(true));
         }
         let name = field.text.clone();
         let matcher = |pattern| Expr::Match {

@@ -11,12 +11,36 @@ use nom::Input;
 /// Every command of the text is parsed, so one call reports all of its syntax errors.
 pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
     let blanked = blank_comments(source);
-    query_at(In::new(&blanked), false)
+    query_at(In::new(&blanked), Nesting::Top)
 }
 
-/// A query that starts at `input`'s offset (a subsearch inside a larger search). In a
-/// subpipeline (`appendpipe [stats ...]`) the first word is a command, not an implicit search.
-pub fn query_at(input: In, subpipeline: bool) -> Result<Query, Vec<Diagnostic>> {
+/// Where a query stands, which decides what its first word is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nesting {
+    /// The whole search: a first word that is not `search` starts an implicit search.
+    Top,
+    /// `[ ... ]` in a search, `join`, `append`: a generating command (`inputlookup`, `tstats`,
+    /// `mstats`, `makeresults`, ...) may start it without a `|`.
+    Subsearch,
+    /// `appendpipe [stats ...]`: the first word is always a command.
+    Subpipeline,
+}
+
+/// Generating commands that may start a subsearch without a leading `|`.
+const GENERATING: &[&str] = &[
+    "inputlookup",
+    "tstats",
+    "mstats",
+    "makeresults",
+    "from",
+    "datamodel",
+    "rest",
+    "metadata",
+    "inputcsv",
+];
+
+/// A query that starts at `input`'s offset (a subsearch inside a larger search).
+pub fn query_at(input: In, nesting: Nesting) -> Result<Query, Vec<Diagnostic>> {
     let whole = Span::new(
         input.location_offset(),
         input.location_offset() + input.fragment().len(),
@@ -38,7 +62,19 @@ pub fn query_at(input: In, subpipeline: bool) -> Result<Query, Vec<Diagnostic>> 
         )]);
     }
     for (n, segment) in segments.into_iter().enumerate() {
-        match command_segment(segment, n == 0 && !subpipeline) {
+        let first_word = segment
+            .text
+            .fragment()
+            .trim_start()
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        let implicit = match nesting {
+            Nesting::Top => true,
+            Nesting::Subsearch => !GENERATING.contains(&first_word.to_ascii_lowercase().as_str()),
+            Nesting::Subpipeline => false,
+        };
+        match command_segment(segment, n == 0 && implicit) {
             Ok(c) => commands.push(c),
             Err(d) => errors.push(d),
         }
@@ -89,15 +125,15 @@ fn find_comment(text: &str) -> Option<usize> {
 
 /// subsearch = "[" query "]": brackets nest; quotes are skipped.
 pub fn subsearch(i: In) -> PResult<Query> {
-    bracketed(i, false)
+    bracketed(i, Nesting::Subsearch)
 }
 
 /// subpipeline = "[" command { "|" command } "]": commands over the current results.
 pub fn subpipeline(i: In) -> PResult<Query> {
-    bracketed(i, true)
+    bracketed(i, Nesting::Subpipeline)
 }
 
-fn bracketed(i: In, subpipeline: bool) -> PResult<Query> {
+fn bracketed(i: In, nesting: Nesting) -> PResult<Query> {
     if !i.fragment().starts_with('[') {
         return Err(nom::Err::Error(PError::new(
             i,
@@ -129,7 +165,7 @@ fn bracketed(i: In, subpipeline: bool) -> PResult<Query> {
         }
     };
     let inner = i.take_from(1).take(close - 1);
-    let query = query_at(inner, subpipeline).map_err(|diags| {
+    let query = query_at(inner, nesting).map_err(|diags| {
         let first = &diags[0];
         let span = first.span.unwrap_or_default();
         let mut e = PError {

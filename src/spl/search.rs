@@ -124,9 +124,22 @@ fn search_atom(i: In, depth: usize) -> PResult<SearchExpr> {
     term(i)
 }
 
-/// comparison = field ws0 op ws0 value | field ws1 "IN" ws0 "(" value_list ")"
+/// comparison = ( field | quoted ) ws0 op ws0 value | field ws1 "IN" ws0 "(" value_list ")"
 fn comparison(i: In) -> PResult<SearchExpr> {
-    let (rest, field) = search_field(i)?;
+    let (rest, field) = if i.fragment().starts_with('"') {
+        // `"resources{}.ip"=*`: a quoted field name directly before an operator.
+        let (rest, field) = quoted(i)?;
+        let next = rest.fragment();
+        if !(next.starts_with(['=', '!', '<', '>'])
+            || next.starts_with(" IN ")
+            || next.starts_with(" IN("))
+        {
+            return backtrack(i, "a quoted term, not a field");
+        }
+        (rest, field)
+    } else {
+        search_field(i)?
+    };
     if let Ok((after, _)) = (ws1, keyword("IN"), ws0).parse(rest) {
         let (after, values) = value_list(after)?;
         return Ok((after, SearchExpr::In { field, values }));

@@ -1,7 +1,7 @@
 //! `eval` and `where`: commands whose arguments are eval expressions.
 
 use crate::spl::ast::{Assignment, CommandKind};
-use crate::spl::expr::{eval_field, expr};
+use crate::spl::expr::expr;
 use crate::spl::lex::{describe, fail, quoted, word, ws0, In, PResult};
 use nom::Input;
 
@@ -34,23 +34,24 @@ pub fn eval_command(i: In) -> PResult<CommandKind> {
     }
 }
 
-/// assignment = ( eval_field | quoted ) ws0 "=" ws0 expr
+/// assignment = ( target | quoted ) ws0 "=" ws0 expr
+/// target = name characters plus `: - / # $`; `{field}` in it is replaced by that field's value
 fn assignment(i: In) -> PResult<Assignment> {
     let (rest, field) = if i.fragment().starts_with('"') || i.fragment().starts_with('\'') {
         quoted(i)?
     } else {
-        match eval_field(i) {
-            Ok((rest, _)) => {
-                let taken = i.take(rest.location_offset() - i.location_offset());
-                (rest, word(taken, false, taken.fragment().to_string()))
-            }
-            Err(_) => {
-                return fail(
-                    i,
-                    format!("`eval` expects `field=expression`, found {}", describe(i)),
-                )
-            }
+        let len = i
+            .fragment()
+            .find(|c: char| !(c.is_alphanumeric() || "_.{}@:-/#$".contains(c)))
+            .unwrap_or(i.fragment().len());
+        if len == 0 || i.fragment().starts_with(|c: char| c.is_ascii_digit()) {
+            return fail(
+                i,
+                format!("`eval` expects `field=expression`, found {}", describe(i)),
+            );
         }
+        let (rest, taken) = i.take_split(len);
+        (rest, word(taken, false, taken.fragment().to_string()))
     };
     let (rest, _) = ws0(rest)?;
     if !rest.fragment().starts_with('=') || rest.fragment().starts_with("==") {

@@ -118,10 +118,13 @@ fn flag(options: &[(String, Word)], name: &str) -> bool {
 /// inputlookup_command = ws0 { option } table [ ws1 "where" ws1 search ]
 pub fn inputlookup_command(i: In) -> PResult<CommandKind> {
     let (i, _) = ws0(i)?;
-    let (i, options) = lookup_options(i, &["append", "start", "max", "strict"])?;
-    let (mut i, table) = table_name(i)?;
+    let names = ["append", "start", "max", "strict"];
+    let (i, mut options) = lookup_options(i, &names)?;
+    let (i, table) = table_name(i)?;
+    let (mut i, more) = lookup_options(ws0(i)?.0, &names)?;
+    options.extend(more);
     let mut filter = None;
-    if let Ok((rest, _)) = (ws1, keyword_ci("where"), ws1).parse(i) {
+    if let Ok((rest, _)) = (ws0, keyword_ci("where"), ws1).parse(i) {
         let (rest, parsed) = search(rest)?;
         filter = Some(parsed);
         i = rest;

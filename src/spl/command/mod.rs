@@ -32,6 +32,7 @@ pub const SUPPORTED: &[&str] = &[
     "head",
     "dedup",
     "tstats",
+    "mstats",
     "from",
     "datamodel",
     "lookup",
@@ -69,7 +70,6 @@ pub const SUPPORTED: &[&str] = &[
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
-    "mstats",
     "return",
     "format",
     "replace",
@@ -172,7 +172,7 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "sort" => order::sort_command(args),
         "head" => order::head_command(args),
         "dedup" => order::dedup_command(args),
-        "tstats" => tstats::tstats_command(args),
+        "tstats" | "mstats" => tstats::tstats_command(args),
         "from" => tstats::from_command(args),
         "datamodel" => tstats::datamodel_command(args),
         "lookup" => lookup::lookup_command(args),

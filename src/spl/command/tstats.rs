@@ -9,7 +9,7 @@ use crate::spl::lex::{
 use crate::spl::search::search;
 use nom::{Input, Parser};
 
-/// Options tstats accepts; those without meaning offline (summaries, chunking) are accepted and ignored.
+/// Options tstats (and mstats) accept, before or among the functions; those without meaning offline (summaries, chunking) are accepted and ignored.
 const TSTATS_OPTIONS: &[&str] = &[
     "prestats",
     "local",
@@ -26,14 +26,15 @@ const TSTATS_OPTIONS: &[&str] = &[
 pub fn tstats_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
     let mut options = Vec::new();
-    while let Some(name) = TSTATS_OPTIONS.iter().find(|o| option_value(o)(i).is_ok()) {
-        let (rest, value) = option_value(name)(i)?;
-        let name_word = word(i.take(name.len()), false, (*name).to_string());
-        options.push((name_word, value));
-        i = ws0(rest)?.0;
-    }
     let mut aggs = Vec::new();
     while !i.fragment().is_empty() && !at_clause(i) {
+        if let Some(name) = TSTATS_OPTIONS.iter().find(|o| option_value(o)(i).is_ok()) {
+            let (rest, value) = option_value(name)(i)?;
+            let name_word = word(i.take(name.len()), false, (*name).to_string());
+            options.push((name_word, value));
+            i = ws0(rest)?.0;
+            continue;
+        }
         let (rest, agg) = aggregation(i)?;
         aggs.push(agg);
         i = list_separator(rest)?.0;
