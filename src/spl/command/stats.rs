@@ -79,6 +79,17 @@ pub fn aggregation(i: In) -> PResult<Aggregation> {
                 format!("`as` expects a field name, found {}", describe(after)),
             )
         })?;
+        // `as aceFlags(inheritance)`: a parenthesised part right after the name belongs to it.
+        let (after, name) = match after.fragment().strip_prefix('(').and_then(|t| t.find(')')) {
+            Some(close) => {
+                let (after, tail) = after.take_split(close + 2);
+                let mut name = name;
+                name.text.push_str(tail.fragment());
+                name.span.end = after.location_offset();
+                (after, name)
+            }
+            None => (after, name),
+        };
         alias = Some(name);
         rest = after;
     }
