@@ -174,6 +174,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
     let pipeline = to_ir(&source)?;
     let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
+    eprint!("{}", render_all(&plan.warnings, &source.name, &source.text));
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
