@@ -27,6 +27,9 @@ const DAYS: [&str; 7] = [
     "Saturday",
 ];
 
+/// Times beyond ±30 million years are not formatted (and cannot overflow the calendar arithmetic).
+pub const MAX_EPOCH: f64 = 1e15;
+
 /// A broken-down UTC time.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Civil {
@@ -96,7 +99,7 @@ fn civil(epoch: f64) -> Civil {
 
 /// Formats epoch seconds as UTC text; unknown codes are copied as written.
 pub fn strftime(epoch: f64, fmt: &str) -> String {
-    if !epoch.is_finite() {
+    if !epoch.is_finite() || epoch.abs() > MAX_EPOCH {
         return String::new();
     }
     let t = civil(epoch);

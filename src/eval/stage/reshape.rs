@@ -249,6 +249,9 @@ pub fn mvcombine(field: &str, records: Vec<Record>) -> Vec<Record> {
 
 /// `bin` for a span known in advance.
 pub fn bin_value(span: BinSpan, time: bool, v: f64) -> Option<Value> {
+    if !v.is_finite() || v.abs() > crate::eval::time::MAX_EPOCH {
+        return None;
+    }
     match span {
         BinSpan::Fixed(width) => {
             let lo = (v / width).floor() * width;
@@ -287,6 +290,9 @@ fn range_or_start(time: bool, lo: f64, hi: f64) -> Value {
 /// bins, for other numbers the smallest power of ten.
 pub fn auto_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
     let range = (hi - lo).max(0.0);
+    if !range.is_finite() {
+        return f64::MAX;
+    }
     let bins = bins.max(1) as f64;
     if time {
         const SPANS: [f64; 12] = [
