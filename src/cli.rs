@@ -5,6 +5,8 @@ use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::eval::event::{EventOptions, Record};
 use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
+use crate::spl::datamodel::Datamodels;
+use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
@@ -12,7 +14,7 @@ use std::io::{IsTerminal, Write};
 #[command(
     name = "spelunk",
     version,
-    about = "Run Splunk SPL searches offline over JSON events"
+    about = "Run Splunk SPL searches and Sigma rules offline over JSON events"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -34,6 +36,12 @@ pub struct RuleArgs {
     pub query: Option<String>,
     /// The rule file (.spl), then events files (NDJSON or JSON array; `-` or none: stdin).
     pub paths: Vec<String>,
+    /// Macro definitions: macros.conf, security_content YAML/JSONL, or a folder of them (repeatable).
+    #[arg(long = "macros", value_name = "PATH", num_args = 1)]
+    pub macros: Vec<String>,
+    /// Data model definitions (YAML file or folder) in addition to the built-in CIM ones.
+    #[arg(long = "datamodels", value_name = "PATH", num_args = 1)]
+    pub datamodels: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -61,6 +69,9 @@ pub struct RunArgs {
     /// Treat a bad event line as fatal (exit 2) instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
+    #[arg(long, value_name = "DIR")]
+    pub lookups: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -88,10 +99,11 @@ pub enum DumpFormat {
     Yaml,
 }
 
-/// A rule's text and the name to show in diagnostics.
+/// A rule's text, the name to show in diagnostics, and whether it is Sigma YAML.
 struct Source {
     name: String,
     text: String,
+    sigma: bool,
 }
 
 /// Runs the CLI; returns the exit code. A panic becomes an error message and exit code 2.
@@ -130,6 +142,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             Source {
                 name: "<query>".to_string(),
                 text: q.clone(),
+                sigma: false,
             },
             rule.paths.clone(),
         ));
@@ -139,14 +152,6 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
             .to_string());
     };
-    if path.ends_with(".yml") || path.ends_with(".yaml") {
-        return Err(Diagnostic::error(
-            codes::SPL_UNSUPPORTED,
-            format!("not supported yet: Sigma rules (`{path}`)"),
-        )
-        .help("Sigma support is planned; run SPL rules (.spl) or -q 'SPL' for now")
-        .render(path, ""));
-    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
             codes::IO,
@@ -161,47 +166,124 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
         Source {
             name: path.clone(),
             text,
+            sigma: path.ends_with(".yml") || path.ends_with(".yaml"),
         },
         rest.to_vec(),
     ))
 }
 
-fn to_ir(source: &Source) -> Result<crate::ir::Pipeline, String> {
-    crate::spl_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+/// The standard macros plus those of `--macros`, later files overriding earlier ones.
+fn load_macros(rule: &RuleArgs) -> Result<Macros, String> {
+    let mut macros = Macros::standard();
+    for path in &rule.macros {
+        macros
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    Ok(macros)
+}
+
+/// The rule after macro expansion, with the name to show in diagnostics about it.
+fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
+    let macros = load_macros(rule)?;
+    let text = crate::expand_macros(&source.text, &macros)
+        .map_err(|d| render_all(&d, &source.name, &source.text))?;
+    let name = if text == source.text {
+        source.name.clone()
+    } else {
+        format!("{} (after macro expansion)", source.name)
+    };
+    Ok(Source {
+        name,
+        text,
+        sigma: source.sigma,
+    })
+}
+
+fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String> {
+    let expanded = expand(source, rule)?;
+    let ast = crate::spl_to_ast(&expanded.text)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))?;
+    let mut models = Datamodels::standard();
+    for path in &rule.datamodels {
+        models
+            .load_path(std::path::Path::new(path))
+            .map_err(|d| d.render("", ""))?;
+    }
+    crate::spl::lower::lower_with(&ast, &models)
+        .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
+}
+
+fn sigma_ir(source: &Source) -> Result<Vec<crate::sigma::SigmaIr>, String> {
+    crate::sigma_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
 }
 
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = to_ir(&source)?;
-    let plan = crate::compile(&pipeline).map_err(|d| render_all(&d, &source.name, &source.text))?;
-    eprint!("{}", render_all(&plan.warnings, &source.name, &source.text));
+    let pipeline = if source.sigma {
+        None
+    } else {
+        Some(to_ir(&source, &args.rule)?)
+    };
+    let options = crate::eval::compile::Options {
+        lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+    };
+    let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let opts = event_options(args);
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
     } else {
         event_paths
     };
-    let mut run = plan.start();
     let mut bad: Vec<BadEvent> = Vec::new();
     let mut count = 0usize;
-    for path in &paths {
-        let mut on_event = |r: Record| {
-            count += 1;
-            run.push(r);
-        };
-        let mut on_bad = |b: BadEvent| {
-            eprint!("{}", b.to_diagnostic().render("", ""));
-            bad.push(b);
-        };
-        read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
-    }
+    let mut read_all = |sink: &mut dyn FnMut(Record)| -> Result<(), String> {
+        for path in &paths {
+            let mut on_event = |r: Record| {
+                count += 1;
+                sink(r);
+            };
+            let mut on_bad = |b: BadEvent| {
+                eprint!("{}", b.to_diagnostic().render("", ""));
+                bad.push(b);
+            };
+            read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
+        }
+        Ok(())
+    };
+    let results = match pipeline {
+        None => {
+            let rules = crate::sigma::run::compile(&sigma_ir(&source)?).map_err(render)?;
+            let mut runner = crate::sigma::run::Runner::new(&rules);
+            read_all(&mut |r| runner.push(r))?;
+            runner.finish()
+        }
+        Some(pipeline) if pipeline.has_subsearch() => {
+            // Subsearches run over the same events first, so the events are held in memory.
+            let mut events = Vec::new();
+            read_all(&mut |r| events.push(r))?;
+            let resolved =
+                crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
+            crate::eval::compile::compile_with(&resolved, &options)
+                .map_err(render)?
+                .run(events)
+        }
+        Some(pipeline) => {
+            let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+            let mut run = plan.start();
+            read_all(&mut |r| run.push(r))?;
+            run.finish()
+        }
+    };
     if args.strict && !bad.is_empty() {
         return Err(format!(
             "error: {} bad event line(s); stopping because of --strict\n",
             bad.len()
         ));
     }
-    let results = run.finish();
+    for warning in &results.warnings {
+        eprint!("{}", warning.render("", ""));
+    }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
     } else {
@@ -254,13 +336,32 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
         ));
     }
     let text = match args.emit {
+        Emit::Ast if source.sigma => {
+            let docs = crate::sigma::rule::load(&source.text)
+                .map_err(|d| render_all(&d, &source.name, &source.text))?;
+            dump(&docs, args.format)?
+        }
+        Emit::Ir if source.sigma => {
+            let rules = sigma_ir(&source)?;
+            match args.format {
+                DumpFormat::Text => rules
+                    .iter()
+                    .map(|r| {
+                        let id = r.id.as_deref().unwrap_or("no id");
+                        format!("# {} ({id})\n{}", r.title, r.pipeline)
+                    })
+                    .collect(),
+                f => dump(&rules, f)?,
+            }
+        }
         Emit::Ast => {
+            let source = expand(&source, &args.rule)?;
             let ast = crate::spl_to_ast(&source.text)
                 .map_err(|d| render_all(&d, &source.name, &source.text))?;
             dump(&ast, args.format)?
         }
         Emit::Ir => {
-            let ir = to_ir(&source)?;
+            let ir = to_ir(&source, &args.rule)?;
             match args.format {
                 DumpFormat::Text => ir.to_string(),
                 f => dump(&ir, f)?,

@@ -67,12 +67,26 @@ pub mod codes {
     pub const SPL_SEMANTIC: &str = "SPL007";
     /// Nesting too deep.
     pub const SPL_DEPTH: &str = "SPL008";
+    /// A macro that cannot be loaded or expanded (unknown, cycle, too deep, malformed).
+    pub const SPL_MACRO: &str = "SPL009";
     /// An input file cannot be read.
     pub const IO: &str = "IO001";
     /// An event line is not a JSON object.
     pub const EVENT: &str = "EVT001";
     /// An error while running a pipeline.
     pub const RUNTIME: &str = "RUN001";
+    /// A Sigma file that is not valid YAML or not a Sigma document.
+    pub const SIGMA_YAML: &str = "SIG001";
+    /// A Sigma condition syntax error.
+    pub const SIGMA_CONDITION: &str = "SIG002";
+    /// An unknown Sigma modifier, an invalid combination, or a value the modifier cannot take.
+    pub const SIGMA_MODIFIER: &str = "SIG003";
+    /// A detection that is malformed or names an undefined search identifier.
+    pub const SIGMA_DETECTION: &str = "SIG004";
+    /// A Sigma feature that is not supported yet.
+    pub const SIGMA_UNSUPPORTED: &str = "SIG005";
+    /// A `|expand` placeholder with no value.
+    pub const SIGMA_PLACEHOLDER: &str = "SIG006";
 }
 
 impl Diagnostic {

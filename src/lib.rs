@@ -1,23 +1,32 @@
-//! spelunk runs Splunk SPL searches (and, later, Sigma rules) offline over JSON events.
+//! spelunk runs Splunk SPL searches and Sigma rules offline over JSON events.
 //!
 //! ```text
-//!  SPL text ──► spl::parse ──► spl::ast ──► spl::lower ──► ir::Pipeline ──► eval::compile ──► Plan ──► rows
+//!  SPL text ──(macros)──► spl::parse ──► spl::ast ──► spl::lower ─┐
+//!                                                               ├─► ir::Pipeline ──► eval::compile ──► Plan ──► rows
+//!  Sigma YAML ──► sigma::rule ───────────────────► sigma::lower ─┘
 //! ```
 //!
 //! One public function per arrow: [`spl_to_ast`], [`ast_to_ir`] (and [`spl_to_ir`] for both),
-//! [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
+//! [`sigma_to_ir`], [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
 
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod csv;
 pub mod diagnostic;
 pub mod eval;
 pub mod io;
 pub mod ir;
 pub mod output;
+pub mod sigma;
 pub mod spl;
 
 use diagnostic::Diagnostic;
+
+/// SPL text with macros → SPL text without (`--macros` definitions plus the standard ones).
+pub fn expand_macros(text: &str, macros: &spl::macros::Macros) -> Result<String, Vec<Diagnostic>> {
+    macros.expand(text).map_err(|d| vec![d])
+}
 
 /// SPL text → syntax tree.
 pub fn spl_to_ast(text: &str) -> Result<spl::ast::Query, Vec<Diagnostic>> {
@@ -29,9 +38,15 @@ pub fn ast_to_ir(query: &spl::ast::Query) -> Result<ir::Pipeline, Vec<Diagnostic
     spl::lower::lower(query)
 }
 
-/// SPL text → IR.
+/// SPL text → IR, expanding the standard macros.
 pub fn spl_to_ir(text: &str) -> Result<ir::Pipeline, Vec<Diagnostic>> {
-    ast_to_ir(&spl_to_ast(text)?)
+    let expanded = expand_macros(text, &spl::macros::Macros::standard())?;
+    ast_to_ir(&spl_to_ast(&expanded)?)
+}
+
+/// Sigma YAML (one or more documents) → one IR pipeline per rule, with its title, id and level.
+pub fn sigma_to_ir(text: &str) -> Result<Vec<sigma::SigmaIr>, Vec<Diagnostic>> {
+    sigma::to_ir(text)
 }
 
 /// IR → an executable plan.
@@ -44,6 +59,33 @@ pub fn run_spl(
     text: &str,
     records: impl IntoIterator<Item = eval::Record>,
 ) -> Result<eval::Results, Vec<Diagnostic>> {
-    let plan = compile(&spl_to_ir(text)?)?;
-    Ok(plan.run(records))
+    run_pipeline(
+        &spl_to_ir(text)?,
+        &eval::compile::Options::default(),
+        records,
+    )
+}
+
+/// Runs a pipeline over records. A pipeline with subsearches holds the records in memory, runs
+/// the subsearches over them first, then the pipeline; any other pipeline streams.
+pub fn run_pipeline(
+    pipeline: &ir::Pipeline,
+    options: &eval::compile::Options,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
+    if pipeline.has_subsearch() {
+        let events: Vec<eval::Record> = records.into_iter().collect();
+        let resolved = eval::subsearch::resolve(pipeline, options, &events)?;
+        return Ok(eval::compile::compile_with(&resolved, options)?.run(events));
+    }
+    Ok(eval::compile::compile_with(pipeline, options)?.run(records))
+}
+
+/// Runs Sigma YAML (every rule of the file) over records: each match is the event plus `rule`,
+/// `rule_id` and `level`.
+pub fn run_sigma(
+    text: &str,
+    records: impl IntoIterator<Item = eval::Record>,
+) -> Result<eval::Results, Vec<Diagnostic>> {
+    sigma::run::run_text(text, records)
 }

@@ -39,25 +39,21 @@ pub fn row_json(columns: &[String], row: &Record) -> serde_json::Value {
 
 /// RFC 4180: a header line, CRLF line ends, fields quoted when they hold `,`, `"` or line breaks.
 pub fn write_csv(results: &Results, out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = results.columns.iter().map(|c| csv_field(c)).collect();
+    let header: Vec<String> = results
+        .columns
+        .iter()
+        .map(|c| crate::csv::field(c))
+        .collect();
     write!(out, "{}\r\n", header.join(","))?;
     for row in &results.rows {
         let cells: Vec<String> = results
             .columns
             .iter()
-            .map(|c| csv_field(&cell(row, c)))
+            .map(|c| crate::csv::field(&cell(row, c)))
             .collect();
         write!(out, "{}\r\n", cells.join(","))?;
     }
     Ok(())
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 fn cell(row: &Record, column: &str) -> String {

@@ -21,16 +21,51 @@ struct Case {
     columns: Option<Vec<String>>,
     /// Expected diagnostic code instead of rows.
     error: Option<String>,
+    /// CSV lookup tables (file name → text), written to a fresh `--lookups` folder.
+    #[serde(default)]
+    lookups: std::collections::BTreeMap<String, String>,
+    /// Lookup files expected in that folder after the run (file name → text).
+    #[serde(default)]
+    lookups_after: std::collections::BTreeMap<String, String>,
 }
 
-fn run_case(case: &Case) -> Result<(), String> {
+/// A fresh lookups folder holding the case's tables.
+fn lookups_dir(case: &Case, n: usize) -> Option<std::path::PathBuf> {
+    if case.lookups.is_empty() && case.lookups_after.is_empty() {
+        return None;
+    }
+    let dir = std::env::temp_dir().join(format!("spelunk-cases-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp lookups dir");
+    for (name, text) in &case.lookups {
+        std::fs::write(dir.join(name), text).expect("write lookup");
+    }
+    Some(dir)
+}
+
+fn run_case(case: &Case, n: usize) -> Result<(), String> {
     let opts = EventOptions::default();
     let records = case
         .events
         .iter()
         .map(|e| record_from_json(e.clone(), &e.to_string(), &opts))
         .collect::<Result<Vec<_>, _>>()?;
-    let outcome = spelunk::run_spl(&case.spl, records);
+    let dir = lookups_dir(case, n);
+    let options = spelunk::eval::compile::Options {
+        lookups: dir.clone(),
+    };
+    let outcome =
+        spelunk::spl_to_ir(&case.spl).and_then(|ir| spelunk::run_pipeline(&ir, &options, records));
+    if let Some(dir) = &dir {
+        for (name, expected) in &case.lookups_after {
+            let actual = std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            if &actual != expected {
+                return Err(format!(
+                    "lookup {name} differs\nexpected:\n{expected}\n  actual:\n{actual}"
+                ));
+            }
+        }
+    }
     match (&case.error, outcome) {
         (Some(code), Err(diags)) if diags.iter().any(|d| d.code == code) => Ok(()),
         (Some(code), Err(diags)) => Err(format!(
@@ -94,7 +129,7 @@ fn case_files() {
                 file.display(),
                 case.name
             );
-            match run_case(case) {
+            match run_case(case, passed + failures.len()) {
                 Ok(()) => passed += 1,
                 Err(why) => failures.push(format!("{} / {}: {why}", file.display(), case.name)),
             }

@@ -163,11 +163,11 @@ fn missing_rule_file_is_a_clear_error() {
 }
 
 #[test]
-fn sigma_rules_are_not_supported_yet() {
+fn a_yaml_file_without_detection_is_not_a_sigma_rule() {
     let rule = temp_file("sigma", "r.yml", b"title: x\n");
     let o = spelunk(&["run", rule.to_str().unwrap(), "-"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("not supported yet: Sigma rules"));
+    assert!(stderr(&o).contains("not a Sigma rule"), "{}", stderr(&o));
 }
 
 #[test]

@@ -4,8 +4,10 @@
 use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::stage::PlanStage;
 use crate::eval::value::{parse_number, Value};
+use crate::eval::wild;
 use crate::ir::{
-    BinOp, CmpOp, Expr, Func, Lit, Pattern, Pipeline, Rex, RexKind, Stage, StreamStats,
+    BinOp, CmpOp, DatePart, Expr, Func, Lit, NumOp, Pattern, Pipeline, Rex, RexKind, Stage,
+    StreamStats,
 };
 use regex::{Regex, RegexBuilder};
 use std::net::IpAddr;
@@ -67,10 +69,49 @@ pub enum Matcher {
     },
     /// a term against `_raw`
     Term(Regex),
+    /// the value contains, starts or ends with `needle` (lower-cased unless `cased`)
+    Affix {
+        kind: Affix,
+        needle: String,
+        cased: bool,
+    },
+    /// an unanchored regex search (Sigma `|re`)
+    Regex(Regex),
+    /// the value (or a date part of it) compared to a number
+    Number {
+        op: NumOp,
+        value: f64,
+        part: Option<DatePart>,
+    },
+    /// equal to the value of the first present of `fields`
+    FieldRef {
+        fields: Vec<String>,
+        cased: bool,
+    },
+}
+
+/// Where a fixed text must occur in a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affix {
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// What compiling may need from outside the rule.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The folder of CSV lookup tables (`--lookups`); lookups are read and written only there.
+    pub lookups: Option<std::path::PathBuf>,
+}
+
+/// Compiles a pipeline with default options; every error found is returned.
+pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
+    compile_with(pipeline, &Options::default())
 }
 
 /// Compiles a pipeline; every error found is returned.
-pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
+pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut stages = Vec::new();
     let mut ordered = false;
@@ -82,7 +123,7 @@ pub fn compile(pipeline: &Pipeline) -> Result<Plan, Vec<Diagnostic>> {
         if stage.resets_order() {
             ordered = true;
         }
-        match PlanStage::compile(stage) {
+        match PlanStage::compile(stage, options) {
             Ok(s) => stages.push(s),
             Err(e) => errors.push(e),
         }
@@ -144,7 +185,9 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
         Expr::Call(func, args) => {
             let compiled: Vec<CExpr> = args.iter().map(compile_expr).collect::<Result<_, _>>()?;
             let regex = match (func, args.get(1)) {
-                (Func::Match | Func::Replace, Some(Expr::Lit(Lit::Str(p)))) => Some(regex(p)?),
+                (Func::Match | Func::Replace | Func::MvFind, Some(Expr::Lit(Lit::Str(p)))) => {
+                    Some(regex(p)?)
+                }
                 (Func::Like, Some(Expr::Lit(Lit::Str(p)))) => Some(like_regex(p)?),
                 _ => None,
             };
@@ -154,6 +197,7 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 regex,
             }
         }
+        Expr::Subsearch(_) => return Err(crate::eval::combine::unresolved()),
         Expr::Match { field, pattern } => CExpr::Match {
             field: field.clone(),
             matcher: matcher(pattern)?,
@@ -261,6 +305,23 @@ fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
                 glob_body(text)
             ))?)
         }
+        Pattern::Wild {
+            parts,
+            case_sensitive,
+        } => wild::matcher(parts, *case_sensitive)?,
+        Pattern::Regex(re) => Matcher::Regex(regex(re)?),
+        Pattern::Number { op, value, part } => Matcher::Number {
+            op: *op,
+            value: *value,
+            part: *part,
+        },
+        Pattern::FieldRef {
+            fields,
+            case_sensitive,
+        } => Matcher::FieldRef {
+            fields: fields.clone(),
+            cased: *case_sensitive,
+        },
     })
 }
 
@@ -322,10 +383,26 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
                 columns.map(|c| c.into_iter().filter(|n| !fields.contains(n)).collect())
             }
             Stage::Fields { .. } => None,
+            Stage::Lookup(l) => match (&l.outputs, columns) {
+                (Some(outputs), Some(mut c)) => {
+                    for (_, field) in outputs {
+                        if !c.contains(field) {
+                            c.push(field.clone());
+                        }
+                    }
+                    Some(c)
+                }
+                _ => None,
+            },
+            Stage::InputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_) => None,
             Stage::Filter(_)
             | Stage::Sort(_)
             | Stage::Head(_)
             | Stage::Dedup(_)
+            | Stage::OutputLookup { .. }
             | Stage::Regex { .. }
             | Stage::Tail(_)
             | Stage::Reverse
@@ -389,6 +466,17 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::Chart(_)
             | Stage::Transaction(_)
             | Stage::Foreach(_) => None,
+            Stage::Correlate(c) => Some(
+                c.group_by
+                    .iter()
+                    .cloned()
+                    .chain(
+                        [c.kind.column(), "first_seen", "last_seen"]
+                            .iter()
+                            .map(|s| s.to_string()),
+                    )
+                    .collect(),
+            ),
         };
     }
     columns

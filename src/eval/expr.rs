@@ -3,10 +3,13 @@
 //! null, and `where`/`case`/`if` treat anything but true as false.
 
 use crate::eval::compile::{CExpr, Matcher};
+use crate::eval::datepart::date_part;
 use crate::eval::event::Record;
 use crate::eval::functions::call;
+use crate::eval::stage::field_matches;
 use crate::eval::value::{format_number, Value};
-use crate::ir::{BinOp, CmpOp};
+use crate::eval::wild::affix_match;
+use crate::ir::{BinOp, CmpOp, NumOp};
 use std::cmp::Ordering;
 use std::net::IpAddr;
 
@@ -150,7 +153,18 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 }
 
 /// The search-language match of one field: any single value may match; a missing field never does.
+/// A field name with `*` (from Sigma's Windows lookup) matches every field it covers.
 pub fn matches_field(record: &Record, field: &str, matcher: &Matcher) -> bool {
+    if let Matcher::FieldRef { fields, cased } = matcher {
+        return field_ref(record, field, fields, *cased);
+    }
+    if field.contains('*') {
+        return record
+            .fields
+            .iter()
+            .filter(|(name, _)| field_matches(field, name))
+            .any(|(_, v)| v.values().iter().any(|v| matches_value(v, matcher)));
+    }
     match record.get(field) {
         None | Some(Value::Null) => false,
         Some(Value::Multi(items)) => items.iter().any(|v| matches_value(v, matcher)),
@@ -183,7 +197,49 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
                 CmpOp::Ge => o != Ordering::Less,
             })
         }
+        Matcher::Affix {
+            kind,
+            needle,
+            cased,
+        } => affix_match(&v.to_text(), *kind, needle, *cased),
+        Matcher::Regex(re) => re.is_match(&v.to_text()),
+        Matcher::Number { op, value, part } => {
+            let number = match part {
+                Some(p) => date_part(v, *p),
+                None => v.as_num(),
+            };
+            number.is_some_and(|x| num_compare(*op, x, *value))
+        }
+        Matcher::FieldRef { .. } => false,
     }
+}
+
+/// `x op y` for Sigma's numeric modifiers and correlation conditions.
+pub fn num_compare(op: NumOp, x: f64, y: f64) -> bool {
+    match op {
+        NumOp::Eq => x == y,
+        NumOp::Lt => x < y,
+        NumOp::Le => x <= y,
+        NumOp::Gt => x > y,
+        NumOp::Ge => x >= y,
+        NumOp::Ne => x != y,
+    }
+}
+
+/// Sigma `|fieldref`: some value of `field` equals some value of the first present of `others`.
+fn field_ref(record: &Record, field: &str, others: &[String], cased: bool) -> bool {
+    let (Some(a), Some(b)) = (record.get(field), others.iter().find_map(|o| record.get(o))) else {
+        return false;
+    };
+    let same = |x: &Value, y: &Value| {
+        let (x, y) = (x.to_text(), y.to_text());
+        if cased {
+            x == y
+        } else {
+            x.to_lowercase() == y.to_lowercase()
+        }
+    };
+    any_pair(a, b, same)
 }
 
 /// `value` equals `lower` (already lower-cased) ignoring case.

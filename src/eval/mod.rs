@@ -1,14 +1,20 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
+pub mod combine;
 pub mod compile;
+pub mod correlate;
+pub mod datepart;
 pub mod event;
 pub mod expr;
 pub mod functions;
+pub mod lookup;
 pub mod pcre;
 pub mod stage;
 pub mod stats;
+pub mod subsearch;
 pub mod time;
 pub mod value;
+pub mod wild;
 
 pub use compile::{compile, Plan};
 pub use event::{EventOptions, Record};
@@ -23,6 +29,8 @@ pub struct Results {
     pub rows: Vec<Record>,
     /// Whether the rows are raw events (no stage fixed the columns).
     pub events: bool,
+    /// Problems that did not stop the run.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 /// One run of a plan: push records, then `finish`.
@@ -30,6 +38,7 @@ pub struct Run<'p> {
     plan: &'p Plan,
     states: Vec<StageState>,
     rows: Vec<Record>,
+    warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl Plan {
@@ -38,6 +47,7 @@ impl Plan {
             plan: self,
             states: self.stages.iter().map(|s| s.start()).collect(),
             rows: Vec::new(),
+            warnings: self.warnings.clone(),
         }
     }
 
@@ -79,7 +89,7 @@ impl Run<'_> {
     pub fn finish(mut self) -> Results {
         for i in 0..self.plan.stages.len() {
             let state = std::mem::replace(&mut self.states[i], StageState::None);
-            let released = flush(&self.plan.stages[i], state);
+            let released = flush(&self.plan.stages[i], state, &mut self.warnings);
             self.process(i + 1, released);
         }
         let (columns, events) = match &self.plan.columns {
@@ -90,12 +100,13 @@ impl Run<'_> {
             columns,
             rows: self.rows,
             events,
+            warnings: self.warnings,
         }
     }
 }
 
 /// Every field of the rows in first-seen order, `_time` first and `_raw` left out.
-fn union_columns(rows: &[Record]) -> Vec<String> {
+pub fn union_columns(rows: &[Record]) -> Vec<String> {
     let mut seen = indexmap::IndexSet::new();
     for row in rows {
         for name in row.fields.keys() {

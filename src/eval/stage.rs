@@ -11,15 +11,18 @@ mod reshape;
 pub use extract::iplocation_fields;
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::compile::{compile_expr, CExpr};
+use crate::eval::combine::JoinPlan;
+use crate::eval::compile::{compile_expr, CExpr, Options};
 use crate::eval::event::Record;
 use crate::eval::expr::{eval, is_true};
+use crate::eval::lookup::{self, LookupPlan};
 use crate::eval::stats::{StatsPlan, StatsState};
 use crate::eval::value::{compare_auto, Value};
 use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::path::PathBuf;
 
 #[derive(Debug)]
 pub enum PlanStage {
@@ -44,15 +47,66 @@ pub enum PlanStage {
         null_true: bool,
     },
     Dedup(Dedup),
+    Lookup(LookupPlan),
+    Join(JoinPlan),
+    /// `append`: the subsearch's rows, released after the input.
+    Append(Vec<Record>),
+    /// `appendpipe`: the subpipeline, run over the buffered results at the end.
+    AppendPipe(Box<crate::eval::Plan>),
+    InputLookup {
+        rows: Vec<Record>,
+        append: bool,
+        filter: Option<CExpr>,
+    },
+    OutputLookup {
+        dir: Option<PathBuf>,
+        table: String,
+        append: bool,
+    },
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
+    /// A Sigma correlation: holds every event until the input ends.
+    Correlate(crate::ir::Correlate),
     /// `rex`, `spath`, `eventstats`, `chart`, ...: see `stage/command.rs`.
     Command(Box<command::CommandStage>),
 }
 
 impl PlanStage {
-    pub fn compile(stage: &Stage) -> Result<PlanStage, Diagnostic> {
+    pub fn compile(stage: &Stage, options: &Options) -> Result<PlanStage, Diagnostic> {
+        let dir = options.lookups.as_deref();
         Ok(match stage {
+            Stage::Join(j) => PlanStage::Join(JoinPlan::new(j)?),
+            Stage::Append(source) => {
+                PlanStage::Append(crate::eval::combine::resolved_rows(source)?)
+            }
+            Stage::AppendPipe(p) => {
+                let plan = crate::eval::compile::compile_with(p, options).map_err(|d| {
+                    d.into_iter()
+                        .next()
+                        .unwrap_or_else(crate::eval::combine::unresolved)
+                })?;
+                PlanStage::AppendPipe(Box::new(plan))
+            }
+            Stage::Lookup(l) => {
+                PlanStage::Lookup(LookupPlan::new(l, lookup::load(dir, &l.table)?)?)
+            }
+            Stage::InputLookup {
+                table,
+                append,
+                filter,
+            } => PlanStage::InputLookup {
+                rows: lookup::load(dir, table)?.records(),
+                append: *append,
+                filter: filter.as_ref().map(compile_expr).transpose()?,
+            },
+            Stage::OutputLookup { table, append } => {
+                lookup::table_path(dir, table, true)?;
+                PlanStage::OutputLookup {
+                    dir: options.lookups.clone(),
+                    table: table.clone(),
+                    append: *append,
+                }
+            }
             Stage::Filter(e) => PlanStage::Filter(compile_expr(e)?),
             Stage::Eval(assigns) => PlanStage::Eval(
                 assigns
@@ -84,6 +138,7 @@ impl PlanStage {
                 null_true: *null_true,
             },
             Stage::Dedup(d) => PlanStage::Dedup(d.clone()),
+            Stage::Correlate(c) => PlanStage::Correlate(c.clone()),
             Stage::Rex(_)
             | Stage::Regex { .. }
             | Stage::Spath(_)
@@ -114,7 +169,11 @@ impl PlanStage {
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
-            PlanStage::Sort { .. } | PlanStage::TimeOrder => StageState::Buffer(Vec::new()),
+            PlanStage::Sort { .. }
+            | PlanStage::TimeOrder
+            | PlanStage::OutputLookup { .. }
+            | PlanStage::AppendPipe(_)
+            | PlanStage::Correlate(_) => StageState::Buffer(Vec::new()),
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
                 done: false,
@@ -126,6 +185,10 @@ impl PlanStage {
             },
             PlanStage::Command(c) => c.start(),
             PlanStage::Filter(_)
+            | PlanStage::Join(_)
+            | PlanStage::Append(_)
+            | PlanStage::Lookup(_)
+            | PlanStage::InputLookup { .. }
             | PlanStage::Eval(_)
             | PlanStage::Table(_)
             | PlanStage::Fields { .. }
@@ -161,6 +224,16 @@ pub fn absorb(
     out: &mut Vec<Record>,
 ) {
     match (stage, state) {
+        (PlanStage::Lookup(plan), _) => {
+            plan.apply(&mut record);
+            out.push(record);
+        }
+        (PlanStage::Join(plan), _) => plan.apply(record, out),
+        (PlanStage::Append(_), _) => out.push(record),
+        (PlanStage::AppendPipe(_), StageState::Buffer(buf)) => buf.push(record),
+        (PlanStage::InputLookup { append: true, .. }, _) => out.push(record),
+        (PlanStage::InputLookup { append: false, .. }, _) => {}
+        (PlanStage::OutputLookup { .. }, StageState::Buffer(buf)) => buf.push(record),
         (PlanStage::Filter(e), _) if is_true(e, &record) => out.push(record),
         (PlanStage::Filter(_), _) => {}
         (PlanStage::Eval(assigns), _) => {
@@ -174,9 +247,10 @@ pub fn absorb(
             out.push(record);
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
-        (PlanStage::Sort { .. } | PlanStage::TimeOrder, StageState::Buffer(buf)) => {
-            buf.push(record)
-        }
+        (
+            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_),
+            StageState::Buffer(buf),
+        ) => buf.push(record),
         (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
         (PlanStage::Fields { remove, fields }, _) => {
             out.push(fields_stage(*remove, fields, record))
@@ -216,9 +290,28 @@ pub fn absorb(
     }
 }
 
-/// Ends the input for a stage: blocking stages release their records.
-pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
+/// Ends the input for a stage: blocking stages release their records. Problems that do not stop
+/// the run (a lookup that cannot be written) go to `warnings`.
+pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic>) -> Vec<Record> {
     match (stage, state) {
+        (PlanStage::InputLookup { rows, filter, .. }, _) => rows
+            .iter()
+            .filter(|r| filter.as_ref().is_none_or(|f| is_true(f, r)))
+            .cloned()
+            .collect(),
+        (PlanStage::Append(rows), _) => rows.clone(),
+        (PlanStage::AppendPipe(plan), StageState::Buffer(mut buf)) => {
+            let results = plan.run(buf.clone());
+            warnings.extend(results.warnings);
+            buf.extend(results.rows);
+            buf
+        }
+        (PlanStage::OutputLookup { dir, table, append }, StageState::Buffer(buf)) => {
+            if let Err(d) = lookup::write(dir.as_deref(), table, &buf, *append) {
+                warnings.push(d);
+            }
+            buf
+        }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.finish(plan),
         (PlanStage::Sort { keys, limit }, StageState::Buffer(mut buf)) => {
             buf.sort_by(|a, b| compare_rows(keys, a, b));
@@ -235,6 +328,9 @@ pub fn flush(stage: &PlanStage, state: StageState) -> Vec<Record> {
                 (None, None) => Ordering::Equal,
             });
             buf
+        }
+        (PlanStage::Correlate(c), StageState::Buffer(buf)) => {
+            crate::eval::correlate::correlate(c, buf)
         }
         (PlanStage::Dedup(d), StageState::Dedup { mut kept, .. }) if !d.sortby.is_empty() => {
             kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));
@@ -358,32 +454,49 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     out
 }
 
+/// `rename a as b`: the field keeps its place; an existing `b` is replaced. Wildcards carry what
+/// `*` matched (`Processes.* as *`).
 fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
     for (from, to) in pairs {
-        let names: Vec<String> = record
+        let targets: Vec<(String, String)> = record
             .fields
             .keys()
-            .filter(|n| field_matches(from, n))
-            .cloned()
+            .filter_map(|name| {
+                wildcard_capture(from, name).map(|caps| (name.clone(), fill_wildcards(to, &caps)))
+            })
             .collect();
-        for name in names {
-            let Some(captures) = wildcard_capture(from, &name) else {
-                continue;
-            };
-            let mut target = String::new();
-            let mut caps = captures.iter();
-            for (i, part) in to.split('*').enumerate() {
-                if i > 0 {
-                    target.push_str(caps.next().map_or("", String::as_str));
+        if targets.is_empty() {
+            continue;
+        }
+        let replaced: Vec<&String> = targets.iter().map(|(_, t)| t).collect();
+        let mut fields = indexmap::IndexMap::with_capacity(record.fields.len());
+        for (name, value) in record.fields {
+            match targets.iter().find(|(source, _)| *source == name) {
+                Some((_, target)) => {
+                    fields.insert(target.clone(), value);
                 }
-                target.push_str(part);
-            }
-            if let Some(v) = record.fields.shift_remove(&name) {
-                record.fields.insert(target, v);
+                None if replaced.contains(&&name) => {}
+                None => {
+                    fields.insert(name, value);
+                }
             }
         }
+        record.fields = fields;
     }
     record
+}
+
+/// `to` with each `*` replaced by the next capture.
+fn fill_wildcards(to: &str, captures: &[String]) -> String {
+    let mut target = String::new();
+    let mut caps = captures.iter();
+    for (i, part) in to.split('*').enumerate() {
+        if i > 0 {
+            target.push_str(caps.next().map_or("", String::as_str));
+        }
+        target.push_str(part);
+    }
+    target
 }
 
 fn dedup(

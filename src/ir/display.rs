@@ -1,6 +1,8 @@
 //! A readable, SPL-like text form of the IR, for `spelunk parse --emit ir` and `explain`.
 
-use super::{BinOp, CmpOp, Expr, Head, Lit, Pattern, Pipeline, SortKey, Stage};
+use super::{
+    BinOp, CmpOp, Expr, Head, Lit, NumOp, Pattern, Pipeline, SortKey, Source, Stage, WildPart,
+};
 use std::fmt::{self, Display, Formatter};
 
 impl Display for Pipeline {
@@ -58,7 +60,74 @@ impl Display for Stage {
                     limit.map_or("none".into(), |n| n.to_string())
                 )
             }
+            Stage::Lookup(l) => {
+                let pairs = |list: &[(String, String)]| {
+                    list.iter()
+                        .map(|(c, f)| format!("{c} as {f}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let outputs = l
+                    .outputs
+                    .as_ref()
+                    .map_or("all columns".to_string(), |o| pairs(o));
+                let mode = if l.output_new { "OUTPUTNEW" } else { "OUTPUT" };
+                write!(
+                    f,
+                    "Lookup {} match [{}] {mode} [{outputs}]",
+                    l.table,
+                    pairs(&l.inputs)
+                )
+            }
+            Stage::InputLookup {
+                table,
+                append,
+                filter,
+            } => {
+                write!(
+                    f,
+                    "InputLookup {table}{}",
+                    if *append { " (append)" } else { "" }
+                )?;
+                filter.as_ref().map_or(Ok(()), |e| write!(f, " where {e}"))
+            }
+            Stage::OutputLookup { table, append } => write!(
+                f,
+                "OutputLookup {table}{}",
+                if *append { " (append)" } else { "" }
+            ),
+            Stage::Join(j) => {
+                write!(
+                    f,
+                    "Join {:?} on [{}] max {} with ",
+                    j.kind,
+                    j.fields.join(", "),
+                    j.max
+                )?;
+                source(f, &j.right)
+            }
+            Stage::Append(s) => {
+                write!(f, "Append ")?;
+                source(f, s)
+            }
+            Stage::AppendPipe(p) => write!(f, "AppendPipe [ {} ]", inline(p)),
             Stage::Dedup(d) => write!(f, "Dedup {} by [{}]", d.count, d.fields.join(", ")),
+            Stage::Correlate(c) => {
+                let cond: Vec<String> = c
+                    .condition
+                    .iter()
+                    .map(|(op, v)| format!("{}{v}", numop(*op)))
+                    .collect();
+                write!(
+                    f,
+                    "Correlate {:?} by [{}] within {}s where {} {}",
+                    c.kind,
+                    c.group_by.join(", "),
+                    c.timespan,
+                    c.kind.column(),
+                    cond.join(" and ")
+                )
+            }
             Stage::Rex(r) => write!(f, "Rex {} {:?}", r.field, r.kind),
             Stage::Regex {
                 field,
@@ -97,6 +166,22 @@ impl Display for Stage {
     }
 }
 
+fn source(f: &mut Formatter<'_>, s: &Source) -> fmt::Result {
+    match s {
+        Source::Subsearch(p) => write!(f, "[ {} ]", inline(p)),
+        Source::Rows(rows) => write!(f, "{} rows", rows.len()),
+    }
+}
+
+/// A pipeline on one line: its stages joined by ` | `.
+fn inline(p: &Pipeline) -> String {
+    p.stages
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 fn sort_key(k: &SortKey) -> String {
     format!(
         "{}{} ({:?})",
@@ -122,6 +207,7 @@ impl Display for Expr {
             Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", binop(*op)),
             Expr::In(e, list) => write!(f, "({e} IN ({}))", join(list)),
             Expr::Call(func, args) => write!(f, "{}({})", func.name(), join(args)),
+            Expr::Subsearch(p) => write!(f, "[ {} ]", inline(p)),
             Expr::Match { field, pattern } => match pattern {
                 Pattern::Exists => write!(f, "{field}=*"),
                 Pattern::Glob {
@@ -142,6 +228,28 @@ impl Display for Expr {
                     text,
                     case_sensitive: true,
                 } => write!(f, "CASE({text:?})"),
+                Pattern::Wild {
+                    parts,
+                    case_sensitive,
+                } => {
+                    let op = if *case_sensitive { "=" } else { "~=" };
+                    write!(f, "{field}{op}{:?}", wild_text(parts))
+                }
+                Pattern::Regex(re) => write!(f, "{field} =~ /{re}/"),
+                Pattern::Number { op, value, part } => {
+                    let name = match part {
+                        Some(p) => format!("{}({field})", format!("{p:?}").to_lowercase()),
+                        None => field.clone(),
+                    };
+                    write!(f, "{name}{}{value}", numop(*op))
+                }
+                Pattern::FieldRef {
+                    fields,
+                    case_sensitive,
+                } => {
+                    let op = if *case_sensitive { "=" } else { "~=" };
+                    write!(f, "{field}{op}field({})", fields.join("|"))
+                }
             },
         }
     }
@@ -204,5 +312,41 @@ fn cmpop(op: CmpOp) -> &'static str {
         CmpOp::Le => "<=",
         CmpOp::Gt => ">",
         CmpOp::Ge => ">=",
+    }
+}
+
+/// A Sigma pattern as Sigma-like text: `*`, `?`, `[-/]` for a class, `\` before a literal wildcard.
+pub fn wild_text(parts: &[WildPart]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            WildPart::Text(t) => {
+                for c in t.chars() {
+                    if matches!(c, '*' | '?') {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+            }
+            WildPart::AnyRun => out.push('*'),
+            WildPart::AnyChar => out.push('?'),
+            WildPart::OneOf(set) => {
+                out.push('[');
+                out.push_str(set);
+                out.push(']');
+            }
+        }
+    }
+    out
+}
+
+fn numop(op: NumOp) -> &'static str {
+    match op {
+        NumOp::Eq => "==",
+        NumOp::Lt => "<",
+        NumOp::Le => "<=",
+        NumOp::Gt => ">",
+        NumOp::Ge => ">=",
+        NumOp::Ne => "!=",
     }
 }

@@ -85,6 +85,68 @@ pub enum Stage {
     },
     /// `foreach fields [eval <<FIELD>>=...]`.
     Foreach(Foreach),
+    /// A Sigma correlation (`type: event_count`, `group-by`, `timespan`, `condition`) over events
+    /// tagged with the rules they matched: one row per group and window that meets the condition.
+    Correlate(Correlate),
+    /// `lookup table field AS event_field OUTPUT ...`: enrich from a CSV lookup.
+    Lookup(Lookup),
+    /// `| inputlookup table`: the table's rows (after the input, with `append=t`).
+    InputLookup {
+        table: String,
+        append: bool,
+        filter: Option<Expr>,
+    },
+    /// `| outputlookup table`: write the results to a CSV lookup and pass them on.
+    OutputLookup { table: String, append: bool },
+    /// `join type=left f1, f2 [subsearch]`.
+    Join(Join),
+    /// `append [subsearch]`: the subsearch's rows after the results.
+    Append(Source),
+    /// `appendpipe [subpipeline]`: the subpipeline over the results, appended to them.
+    AppendPipe(Box<Pipeline>),
+}
+
+/// Rows that come from a subsearch: still to run, or already run (then the rows themselves).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Source {
+    /// `[ search ... ]`, run over the same events before the outer search.
+    Subsearch(Box<Pipeline>),
+    /// A subsearch's results: each row's fields and their values.
+    Rows(Vec<Row>),
+}
+
+/// One result row of a subsearch: field name and its (one or more) values as text.
+pub type Row = Vec<(String, Vec<String>)>;
+
+/// `join`: rows of `right` matched on `fields` (all shared fields when empty).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Join {
+    pub kind: JoinKind,
+    pub fields: Vec<String>,
+    /// Matching right rows joined per left row; 0 = all.
+    pub max: u64,
+    /// Whether right fields replace left fields of the same name.
+    pub overwrite: bool,
+    pub right: Source,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum JoinKind {
+    /// `type=inner` (the default): rows without a match are dropped
+    Inner,
+    /// `type=left` / `type=outer`: rows without a match are kept
+    Left,
+}
+
+/// A lookup: match `inputs` (lookup field, event field); copy `outputs` (lookup field, event field).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Lookup {
+    pub table: String,
+    pub inputs: Vec<(String, String)>,
+    /// `None`: every other column of the table.
+    pub outputs: Option<Vec<(String, String)>>,
+    /// `OUTPUTNEW`: only fill fields the event does not have.
+    pub output_new: bool,
 }
 
 /// An expression over one event; search-language matching is `Match`.
@@ -106,6 +168,9 @@ pub enum Expr {
     Call(Func, Vec<Expr>),
     /// Search-language match of one field: case-insensitive, wildcards, missing field is false.
     Match { field: String, pattern: Pattern },
+    /// `[ search ... ]` in a search: replaced, once the subsearch has run, by its results as
+    /// `(f1=v1 AND f2=v2) OR ...`.
+    Subsearch(Box<Pipeline>),
 }
 
 /// Literal values.
@@ -151,6 +216,73 @@ pub enum Pattern {
     Compare(CmpOp, String),
     /// a free-text term against `_raw` (`case_sensitive` for `CASE(...)`)
     Term { text: String, case_sensitive: bool },
+    /// Sigma `Image|endswith: '\\cmd.exe'`: the whole value matches the parts (`*`, `?`, windash
+    /// classes); case-insensitive unless `|cased`
+    Wild {
+        parts: Vec<WildPart>,
+        case_sensitive: bool,
+    },
+    /// Sigma `|re: 'a.c'` (with `|i`, `|m`, `|s` written inline as `(?i)`): an unanchored search
+    Regex(String),
+    /// Sigma `|gt: 5` or `|hour|gte: 8`: the value (or that part of it read as a date) compared to
+    /// a number; a value that is not a number (or not a date) never matches
+    Number {
+        op: NumOp,
+        value: f64,
+        part: Option<DatePart>,
+    },
+    /// Sigma `|fieldref: Other`: equal to the value of the first present of `fields`
+    FieldRef {
+        fields: Vec<String>,
+        case_sensitive: bool,
+    },
+}
+
+/// One piece of a Sigma string pattern.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WildPart {
+    /// plain text (escapes already removed)
+    Text(String),
+    /// `*`: any run of characters
+    AnyRun,
+    /// `?`: exactly one character
+    AnyChar,
+    /// one of these characters (`|windash` turns `-` into `-`, `/`, en dash, em dash, bar)
+    OneOf(String),
+}
+
+/// Comparison of Sigma's numeric modifiers; `Eq` is a plain number or date part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum NumOp {
+    /// `|hour: 8`
+    Eq,
+    /// `|lt`
+    Lt,
+    /// `|lte`
+    Le,
+    /// `|gt`
+    Gt,
+    /// `|gte`
+    Ge,
+    /// `neq` in a correlation condition
+    Ne,
+}
+
+/// A part of a date, for Sigma's time modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum DatePart {
+    /// `|minute`: 0..59
+    Minute,
+    /// `|hour`: 0..23
+    Hour,
+    /// `|day`: day of the month, 1..31
+    Day,
+    /// `|week`: ISO week, 1..53
+    Week,
+    /// `|month`: 1..12
+    Month,
+    /// `|year`
+    Year,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -165,21 +297,53 @@ pub enum CmpOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Func {
     Abs,
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atan2,
+    Atanh,
+    BitAnd,
+    BitNot,
+    BitOr,
+    BitShiftLeft,
+    BitShiftRight,
+    BitXor,
     Case,
     Ceiling,
     CidrMatch,
     Coalesce,
+    Commands,
+    Cos,
+    Cosh,
+    Exact,
     Exp,
     False,
     Floor,
+    Hypot,
     If,
     In,
+    IpMask,
     IsBool,
     IsInt,
     IsNotNull,
     IsNull,
     IsNum,
     IsStr,
+    JsonAppend,
+    JsonArray,
+    JsonArrayToMv,
+    JsonDelete,
+    JsonExtend,
+    JsonExtract,
+    JsonExtractExact,
+    JsonHasKeyExact,
+    JsonKeys,
+    JsonObject,
+    JsonSet,
+    JsonSetExact,
+    JsonValid,
     Len,
     Like,
     Ln,
@@ -188,21 +352,46 @@ pub enum Func {
     Ltrim,
     Match,
     Max,
+    Md5,
     Min,
     MvAppend,
     MvCount,
+    MvDedup,
+    MvFilter,
+    MvFind,
     MvIndex,
     MvJoin,
+    MvMap,
+    MvRange,
+    MvSort,
+    MvToJsonArray,
+    MvZip,
+    Now,
     Null,
     NullIf,
     Pi,
     Pow,
+    Printf,
+    Random,
+    RelativeTime,
     Replace,
     Round,
     Rtrim,
+    SearchMatch,
+    Sha1,
+    Sha256,
+    Sha512,
+    Sin,
+    Sinh,
     Split,
+    Spath,
     Sqrt,
+    Strftime,
+    Strptime,
     Substr,
+    Tan,
+    Tanh,
+    Time,
     ToNumber,
     ToString,
     Trim,
@@ -306,6 +495,105 @@ pub struct Dedup {
     pub sortby: Vec<SortKey>,
 }
 
+impl Expr {
+    /// The same expression with every field name passed through `rename`.
+    pub fn map_fields(self, rename: &dyn Fn(String) -> String) -> Expr {
+        let map = |e: Box<Expr>| Box::new(e.map_fields(rename));
+        let map_all = |items: Vec<Expr>| items.into_iter().map(|e| e.map_fields(rename)).collect();
+        match self {
+            Expr::Lit(l) => Expr::Lit(l),
+            Expr::Field(f) => Expr::Field(rename(f)),
+            Expr::Not(e) => Expr::Not(map(e)),
+            Expr::Neg(e) => Expr::Neg(map(e)),
+            Expr::Binary(op, l, r) => Expr::Binary(op, map(l), map(r)),
+            Expr::In(e, list) => Expr::In(map(e), map_all(list)),
+            Expr::Call(f, args) => Expr::Call(f, map_all(args)),
+            Expr::Match { field, pattern } => Expr::Match {
+                field: rename(field),
+                pattern,
+            },
+            Expr::Subsearch(p) => Expr::Subsearch(p),
+        }
+    }
+}
+
+impl Pipeline {
+    /// Whether any stage or search runs a subsearch over the input (then the input is read twice).
+    pub fn has_subsearch(&self) -> bool {
+        self.stages.iter().any(|s| match s {
+            Stage::Filter(e) => e.has_subsearch(),
+            Stage::Join(Join {
+                right: Source::Subsearch(_),
+                ..
+            })
+            | Stage::Append(Source::Subsearch(_)) => true,
+            Stage::AppendPipe(p) => p.has_subsearch(),
+            _ => false,
+        })
+    }
+}
+
+impl Expr {
+    /// Whether the expression holds a subsearch still to run.
+    pub fn has_subsearch(&self) -> bool {
+        match self {
+            Expr::Subsearch(_) => true,
+            Expr::Not(e) | Expr::Neg(e) => e.has_subsearch(),
+            Expr::Binary(_, l, r) => l.has_subsearch() || r.has_subsearch(),
+            Expr::In(e, list) => e.has_subsearch() || list.iter().any(Expr::has_subsearch),
+            Expr::Call(_, args) => args.iter().any(Expr::has_subsearch),
+            Expr::Lit(_) | Expr::Field(_) | Expr::Match { .. } => false,
+        }
+    }
+}
+
+/// A Sigma correlation over the events that earlier stages tagged with their rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Correlate {
+    pub kind: CorrelationKind,
+    /// `group-by`: fields; an event without one of them takes no part
+    pub group_by: Vec<String>,
+    /// `timespan` in seconds: a window runs from an event's `_time` to `_time + timespan`
+    pub timespan: f64,
+    /// `condition: {gte: 10}`: every comparison must hold for the aggregate
+    pub condition: Vec<(NumOp, f64)>,
+    /// The field that holds the names of the rules an event matched.
+    pub rules_field: String,
+}
+
+/// The correlation types of the Sigma correlation specification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum CorrelationKind {
+    /// `type: event_count`: events in the window
+    EventCount,
+    /// `type: value_count`: distinct values of the field
+    ValueCount(String),
+    /// `type: temporal`: how many of the rules matched in the window
+    Temporal(Vec<String>),
+    /// `type: temporal_ordered`: how many of the rules matched in this order
+    TemporalOrdered(Vec<String>),
+    /// `type: value_sum`
+    ValueSum(String),
+    /// `type: value_avg`
+    ValueAvg(String),
+    /// `type: value_percentile` (nearest rank)
+    ValuePercentile { field: String, percentile: f64 },
+}
+
+impl CorrelationKind {
+    /// The name of the aggregate in result rows, as pySigma's Splunk output names it.
+    pub fn column(&self) -> &'static str {
+        match self {
+            CorrelationKind::EventCount => "event_count",
+            CorrelationKind::ValueCount(_) => "value_count",
+            CorrelationKind::Temporal(_) | CorrelationKind::TemporalOrdered(_) => "rule_count",
+            CorrelationKind::ValueSum(_) => "value_sum",
+            CorrelationKind::ValueAvg(_) => "value_avg",
+            CorrelationKind::ValuePercentile { .. } => "value_percentile",
+        }
+    }
+}
+
 impl Stage {
     /// Whether the stage's result depends on the order of its input events.
     pub fn depends_on_order(&self) -> bool {
@@ -317,6 +605,7 @@ impl Stage {
             | Stage::Tail(_)
             | Stage::Reverse
             | Stage::MvCombine { .. } => true,
+            Stage::Correlate(_) => false,
             Stage::EventStats(s) => s
                 .aggs
                 .iter()
@@ -326,6 +615,12 @@ impl Stage {
                 .iter()
                 .any(|a| matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::List)),
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_)
             | Stage::Eval(_)
             | Stage::Sort(_)
             | Stage::Table(_)
@@ -358,8 +653,15 @@ impl Stage {
             | Stage::Top(_)
             | Stage::Chart(_)
             | Stage::Transaction(_)
-            | Stage::MakeResults { .. } => true,
+            | Stage::MakeResults { .. }
+            | Stage::Correlate(_) => true,
             Stage::Filter(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_)
             | Stage::Eval(_)
             | Stage::Table(_)
             | Stage::Fields { .. }
@@ -391,22 +693,54 @@ impl Stage {
 /// Every eval function: SPL name, IR function, minimum and maximum argument count.
 pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("abs", Func::Abs, 1, 1),
+    ("acos", Func::Acos, 1, 1),
+    ("acosh", Func::Acosh, 1, 1),
+    ("asin", Func::Asin, 1, 1),
+    ("asinh", Func::Asinh, 1, 1),
+    ("atan", Func::Atan, 1, 1),
+    ("atan2", Func::Atan2, 2, 2),
+    ("atanh", Func::Atanh, 1, 1),
+    ("bit_and", Func::BitAnd, 2, usize::MAX),
+    ("bit_not", Func::BitNot, 1, 2),
+    ("bit_or", Func::BitOr, 2, usize::MAX),
+    ("bit_shift_left", Func::BitShiftLeft, 2, 2),
+    ("bit_shift_right", Func::BitShiftRight, 2, 2),
+    ("bit_xor", Func::BitXor, 2, usize::MAX),
     ("case", Func::Case, 2, usize::MAX),
     ("ceiling", Func::Ceiling, 1, 1),
     ("ceil", Func::Ceiling, 1, 1),
     ("cidrmatch", Func::CidrMatch, 2, 2),
     ("coalesce", Func::Coalesce, 1, usize::MAX),
+    ("commands", Func::Commands, 1, 1),
+    ("cos", Func::Cos, 1, 1),
+    ("cosh", Func::Cosh, 1, 1),
+    ("exact", Func::Exact, 1, 1),
     ("exp", Func::Exp, 1, 1),
     ("false", Func::False, 0, 0),
     ("floor", Func::Floor, 1, 1),
+    ("hypot", Func::Hypot, 2, 2),
     ("if", Func::If, 3, 3),
     ("in", Func::In, 2, usize::MAX),
+    ("ipmask", Func::IpMask, 2, 2),
     ("isbool", Func::IsBool, 1, 1),
     ("isint", Func::IsInt, 1, 1),
     ("isnotnull", Func::IsNotNull, 1, 1),
     ("isnull", Func::IsNull, 1, 1),
     ("isnum", Func::IsNum, 1, 1),
     ("isstr", Func::IsStr, 1, 1),
+    ("json_append", Func::JsonAppend, 3, usize::MAX),
+    ("json_array", Func::JsonArray, 0, usize::MAX),
+    ("json_array_to_mv", Func::JsonArrayToMv, 1, 2),
+    ("json_delete", Func::JsonDelete, 2, usize::MAX),
+    ("json_extend", Func::JsonExtend, 3, usize::MAX),
+    ("json_extract", Func::JsonExtract, 1, usize::MAX),
+    ("json_extract_exact", Func::JsonExtractExact, 1, usize::MAX),
+    ("json_has_key_exact", Func::JsonHasKeyExact, 2, 2),
+    ("json_keys", Func::JsonKeys, 1, 1),
+    ("json_object", Func::JsonObject, 0, usize::MAX),
+    ("json_set", Func::JsonSet, 3, usize::MAX),
+    ("json_set_exact", Func::JsonSetExact, 3, usize::MAX),
+    ("json_valid", Func::JsonValid, 1, 1),
     ("len", Func::Len, 1, 1),
     ("like", Func::Like, 2, 2),
     ("ln", Func::Ln, 1, 1),
@@ -415,21 +749,46 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("ltrim", Func::Ltrim, 1, 2),
     ("match", Func::Match, 2, 2),
     ("max", Func::Max, 1, usize::MAX),
+    ("md5", Func::Md5, 1, 1),
     ("min", Func::Min, 1, usize::MAX),
+    ("mv_to_json_array", Func::MvToJsonArray, 1, 2),
     ("mvappend", Func::MvAppend, 1, usize::MAX),
     ("mvcount", Func::MvCount, 1, 1),
+    ("mvdedup", Func::MvDedup, 1, 1),
+    ("mvfilter", Func::MvFilter, 1, 1),
+    ("mvfind", Func::MvFind, 2, 2),
     ("mvindex", Func::MvIndex, 2, 3),
     ("mvjoin", Func::MvJoin, 2, 2),
+    ("mvmap", Func::MvMap, 2, 2),
+    ("mvrange", Func::MvRange, 2, 3),
+    ("mvsort", Func::MvSort, 1, 1),
+    ("mvzip", Func::MvZip, 2, 3),
+    ("now", Func::Now, 0, 0),
     ("null", Func::Null, 0, 0),
     ("nullif", Func::NullIf, 2, 2),
     ("pi", Func::Pi, 0, 0),
     ("pow", Func::Pow, 2, 2),
+    ("printf", Func::Printf, 1, usize::MAX),
+    ("random", Func::Random, 0, 0),
+    ("relative_time", Func::RelativeTime, 2, 2),
     ("replace", Func::Replace, 3, 3),
     ("round", Func::Round, 1, 2),
     ("rtrim", Func::Rtrim, 1, 2),
+    ("searchmatch", Func::SearchMatch, 1, 1),
+    ("sha1", Func::Sha1, 1, 1),
+    ("sha256", Func::Sha256, 1, 1),
+    ("sha512", Func::Sha512, 1, 1),
+    ("sin", Func::Sin, 1, 1),
+    ("sinh", Func::Sinh, 1, 1),
     ("split", Func::Split, 2, 2),
+    ("spath", Func::Spath, 2, 2),
     ("sqrt", Func::Sqrt, 1, 1),
+    ("strftime", Func::Strftime, 2, 2),
+    ("strptime", Func::Strptime, 2, 2),
     ("substr", Func::Substr, 2, 3),
+    ("tan", Func::Tan, 1, 1),
+    ("tanh", Func::Tanh, 1, 1),
+    ("time", Func::Time, 0, 0),
     ("tonumber", Func::ToNumber, 1, 2),
     ("tostring", Func::ToString, 1, 2),
     ("trim", Func::Trim, 1, 2),
@@ -439,6 +798,10 @@ pub const FUNCTIONS: &[(&str, Func, usize, usize)] = &[
     ("urldecode", Func::Urldecode, 1, 1),
     ("validate", Func::Validate, 2, usize::MAX),
 ];
+
+/// Splunk eval functions spelunk knows of but does not run yet: calling one is error SPL004
+/// "not supported yet".
+pub const UNSUPPORTED_FUNCTIONS: &[&str] = &["json_entries", "lookup", "sigfig"];
 
 impl Func {
     /// The SPL name of the function.
@@ -464,6 +827,9 @@ impl Func {
             self,
             Func::CidrMatch
                 | Func::In
+                | Func::JsonHasKeyExact
+                | Func::JsonValid
+                | Func::SearchMatch
                 | Func::IsBool
                 | Func::IsInt
                 | Func::IsNotNull
@@ -538,4 +904,28 @@ fn percentile(name: &str) -> Option<u8> {
         .iter()
         .find_map(|p| name.strip_prefix(p))?;
     digits.parse().ok().filter(|n| *n <= 100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FUNCTIONS, UNSUPPORTED_FUNCTIONS};
+
+    /// grammar/spl.ebnf lists every eval function with its status.
+    #[test]
+    fn every_function_is_listed_in_the_grammar() {
+        let grammar = include_str!("../../grammar/spl.ebnf");
+        let words: Vec<&str> = grammar
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .collect();
+        for name in FUNCTIONS
+            .iter()
+            .map(|(n, ..)| *n)
+            .chain(UNSUPPORTED_FUNCTIONS.iter().copied())
+        {
+            assert!(
+                words.contains(&name),
+                "`{name}` is missing from grammar/spl.ebnf"
+            );
+        }
+    }
 }

@@ -90,6 +90,50 @@ pub enum CommandKind {
     Iplocation(IplocationCommand),
     /// `foreach a b [eval <<FIELD>>=<<FIELD>>*2]`
     Foreach(ForeachCommand),
+    /// `| tstats count from datamodel=Endpoint.Processes where Processes.user=x by Processes.dest`
+    Tstats(TstatsCommand),
+    /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`
+    FromDatamodel(Word),
+    /// `lookup users uid AS user OUTPUT name, dept AS department`
+    Lookup(LookupCommand),
+    /// `| inputlookup [append=t] table [where search]`
+    InputLookup {
+        table: Word,
+        append: bool,
+        filter: Option<SearchExpr>,
+    },
+    /// `| outputlookup [append=t] table`
+    OutputLookup { table: Word, append: bool },
+    /// `join [type=inner|left|outer] [max=N] [overwrite=b] field, ... [ subsearch ]`
+    Join {
+        options: Vec<(Word, Word)>,
+        fields: Vec<Word>,
+        subsearch: Query,
+    },
+    /// `append [ subsearch ]`
+    Append(Query),
+    /// `appendpipe [ subpipeline ]`: the subpipeline runs over the current results
+    AppendPipe(Query),
+}
+
+/// `lookup table (field [AS event_field])... [OUTPUT|OUTPUTNEW (field [AS event_field])...]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LookupCommand {
+    pub table: Word,
+    pub inputs: Vec<(Word, Option<Word>)>,
+    pub outputs: Vec<(Word, Option<Word>)>,
+    pub output_new: bool,
+}
+
+/// `tstats [option=value]... aggregation... [from datamodel=X] [where search] [by fields [span=t]]`
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TstatsCommand {
+    pub options: Vec<(Word, Word)>,
+    pub aggs: Vec<Aggregation>,
+    pub datamodel: Option<Word>,
+    pub filter: Option<SearchExpr>,
+    pub by: Vec<Word>,
+    pub span: Option<Word>,
 }
 
 /// A token as written: a bare word or a quoted string (quotes removed, escapes resolved).
@@ -126,6 +170,8 @@ pub enum SearchExpr {
     },
     /// empty search text, or `*`: every event
     All,
+    /// `[ search ... ]`: the inner search's results, as `(f=v AND g=w) OR ...`
+    Subsearch(Box<Query>),
 }
 
 /// The comparison operators of the search language.

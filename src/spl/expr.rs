@@ -1,5 +1,6 @@
 //! The eval/where expression grammar, by precedence climbing.
 //!
+//! Operator words (`AND`, `or`, `Not`, `LIKE`, `in`) are case-insensitive in eval, unlike search.
 //! Binding, loosest first (Splunk "Boolean expressions with logical operators" and the eval
 //! operator table): `XOR`, `OR`, `AND`, `NOT`, comparisons (`= == != <> < <= > >= LIKE IN`),
 //! `+ - .`, `* / %`, unary `-`, then literals, fields, calls and parentheses.
@@ -7,7 +8,7 @@
 use crate::diagnostic::Span;
 use crate::spl::ast::{BinaryOp, EvalExpr, EvalKind, UnaryOp};
 use crate::spl::lex::{
-    backtrack, describe, fail, keyword, number, quoted, ws0, In, PError, PResult,
+    backtrack, describe, fail, keyword_ci, number, quoted, ws0, In, PError, PResult,
 };
 use nom::{Input, Parser};
 
@@ -71,7 +72,7 @@ fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
     loop {
         let (rest, _) = ws0(i)?;
         if level == 4 {
-            if let Ok((after, _)) = (keyword("IN"), ws0).parse(rest) {
+            if let Ok((after, _)) = (keyword_ci("IN"), ws0).parse(rest) {
                 let (after, list) = in_list(after, depth)?;
                 let span = left
                     .span
@@ -109,7 +110,7 @@ fn operator(i: In, level: usize) -> Option<(In, BinaryOp)> {
     for (text, op) in level_ops(level) {
         let is_word = text.chars().all(|c| c.is_ascii_alphabetic());
         if is_word {
-            if let Ok((rest, _)) = keyword(text).parse(i) {
+            if let Ok((rest, _)) = keyword_ci(text).parse(i) {
                 return Some((rest, *op));
             }
         } else if i.fragment().starts_with(text) {
@@ -121,7 +122,7 @@ fn operator(i: In, level: usize) -> Option<(In, BinaryOp)> {
 
 /// not_expr = "NOT" ws0 not_expr | binary(4)
 fn not_expr(i: In, depth: usize) -> PResult<EvalExpr> {
-    if let Ok((rest, _)) = (keyword("NOT"), ws0).parse(i) {
+    if let Ok((rest, _)) = (keyword_ci("NOT"), ws0).parse(i) {
         let (rest, inner) = not_expr(rest, depth + 1)?;
         let span = Span::new(i.location_offset(), inner.span.end);
         return Ok((
@@ -208,8 +209,9 @@ fn primary(i: In, depth: usize) -> PResult<EvalExpr> {
         ));
     }
     let (rest, name) = eval_field(i)?;
-    if rest.fragment().starts_with('(') {
-        return call(i, rest, name, depth);
+    let (paren, _) = ws0(rest)?;
+    if paren.fragment().starts_with('(') {
+        return call(i, paren, name, depth);
     }
     let span = Span::new(start, rest.location_offset());
     Ok((

@@ -135,15 +135,21 @@ pub fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// field_char = letter | digit | "_" | "." | "{" | "}" | "@" | "*"
+/// field_char = letter | digit | "_" | "." | "{" | "}" | "@" | "*" | "/" | "-" | ":" | "#"
 fn is_field_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '@' | '*')
+    c.is_alphanumeric() || matches!(c, '_' | '.' | '{' | '}' | '@' | '*' | '/' | '-' | ':' | '#')
 }
 
-/// field_name = ( letter | "_" | "@" | "*" ) { field_char }, or a quoted string.
+/// field_name = ( letter | "_" | "@" | "*" ) { field_char } | quoted { field_char }
+///
+/// A quoted part joins the characters after it, as Splunk's tokenizer does: `"Processes".*`.
 pub fn field_name(i: In) -> PResult<Word> {
     if i.fragment().starts_with('"') || i.fragment().starts_with('\'') {
-        return quoted(i);
+        let (rest, mut w) = quoted(i)?;
+        let (rest, tail) = take_while(is_field_char).parse(rest)?;
+        w.text.push_str(tail.fragment());
+        w.span.end = rest.location_offset();
+        return Ok((rest, w));
     }
     let first_ok = i
         .fragment()
@@ -274,12 +280,12 @@ pub fn failure(at: In, message: impl Into<String>) -> nom::Err<PError> {
     nom::Err::Failure(PError::new(at, message))
 }
 
-/// list_separator = ws0 [ "," ws0 ]: between the items of a comma- or space-separated list.
+/// list_separator = ws0 { "," ws0 }: between the items of a comma- or space-separated list
+/// (Splunk tolerates a doubled comma).
 pub fn list_separator(i: In) -> PResult<In> {
-    let (rest, _) = ws0(i)?;
-    if rest.fragment().starts_with(',') {
-        ws0(rest.take_from(1))
-    } else {
-        Ok((rest, rest))
+    let (mut rest, _) = ws0(i)?;
+    while rest.fragment().starts_with(',') {
+        rest = ws0(rest.take_from(1))?.0;
     }
+    Ok((rest, rest))
 }

@@ -10,6 +10,7 @@ use crate::spl::ast::{
     AggArg, BinaryOp, Collation, Command, CommandKind, EvalExpr, EvalKind, Query, SearchExpr,
     SearchOp, SortKey, TermDirective, UnaryOp, Word,
 };
+use crate::spl::datamodel::Datamodels;
 
 /// Splunk's default `sort` limit ("If no count is specified, the default limit of 10000 is used").
 pub const SORT_DEFAULT_LIMIT: u64 = 10_000;
@@ -26,10 +27,24 @@ const TIME_MODIFIERS: &[&str] = &[
 /// Splunk's default `head` count.
 pub const HEAD_DEFAULT: u64 = 10;
 
-/// Lowers a parsed query; all problems are reported together.
+mod tstats;
+
+/// Lowers a parsed query with the built-in data models; all problems are reported together.
 pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
-    let mut lowerer = Lowerer { errors: Vec::new() };
-    let stages = query.commands.iter().map(|c| lowerer.command(c)).collect();
+    lower_with(query, &Datamodels::standard())
+}
+
+/// Lowers a parsed query, resolving `tstats`/`from datamodel` against `datamodels`.
+pub fn lower_with(query: &Query, datamodels: &Datamodels) -> Result<Pipeline, Vec<Diagnostic>> {
+    let mut lowerer = Lowerer {
+        errors: Vec::new(),
+        datamodels,
+    };
+    let stages = query
+        .commands
+        .iter()
+        .flat_map(|c| lowerer.command(c))
+        .collect();
     if lowerer.errors.is_empty() {
         Ok(Pipeline { stages })
     } else {
@@ -37,17 +52,27 @@ pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
     }
 }
 
-struct Lowerer {
+struct Lowerer<'d> {
     errors: Vec<Diagnostic>,
+    datamodels: &'d Datamodels,
 }
 
-impl Lowerer {
+impl Lowerer<'_> {
     fn error(&mut self, d: Diagnostic) -> Expr {
         self.errors.push(d);
         Expr::Lit(Lit::Null)
     }
 
-    fn command(&mut self, command: &Command) -> Stage {
+    /// The stages of one command (most commands are one stage).
+    fn command(&mut self, command: &Command) -> Vec<Stage> {
+        match &command.kind {
+            CommandKind::Tstats(t) => self.tstats(t),
+            CommandKind::FromDatamodel(name) => self.datamodel_events(name),
+            _ => vec![self.simple_command(command)],
+        }
+    }
+
+    fn simple_command(&mut self, command: &Command) -> Stage {
         match &command.kind {
             CommandKind::Search(s) => Stage::Filter(self.search(s)),
             CommandKind::Where(e) => Stage::Filter(self.expr(e)),
@@ -107,6 +132,42 @@ impl Lowerer {
                     null_true: h.null_true,
                 },
             }),
+            CommandKind::Tstats(_) | CommandKind::FromDatamodel(_) => {
+                Stage::Filter(Expr::Lit(Lit::Bool(true)))
+            }
+            CommandKind::Lookup(l) => {
+                let pairs = |list: &[(Word, Option<Word>)]| {
+                    list.iter()
+                        .map(|(c, f)| (c.text.clone(), f.as_ref().unwrap_or(c).text.clone()))
+                        .collect::<Vec<_>>()
+                };
+                Stage::Lookup(ir::Lookup {
+                    table: l.table.text.clone(),
+                    inputs: pairs(&l.inputs),
+                    outputs: (!l.outputs.is_empty()).then(|| pairs(&l.outputs)),
+                    output_new: l.output_new,
+                })
+            }
+            CommandKind::InputLookup {
+                table,
+                append,
+                filter,
+            } => Stage::InputLookup {
+                table: table.text.clone(),
+                append: *append,
+                filter: filter.as_ref().map(|f| self.search(f)),
+            },
+            CommandKind::OutputLookup { table, append } => Stage::OutputLookup {
+                table: table.text.clone(),
+                append: *append,
+            },
+            CommandKind::Join {
+                options,
+                fields,
+                subsearch,
+            } => Stage::Join(self.join(options, fields, subsearch)),
+            CommandKind::Append(q) => Stage::Append(ir::Source::Subsearch(Box::new(self.query(q)))),
+            CommandKind::AppendPipe(q) => Stage::AppendPipe(Box::new(self.query(q))),
             CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
                 fields: names(&d.fields),
                 count: d.count,
@@ -216,9 +277,48 @@ impl Lowerer {
         ir::Agg { func, arg, name }
     }
 
+    /// A nested query (a subsearch) as a pipeline of its own.
+    fn query(&mut self, q: &Query) -> Pipeline {
+        Pipeline {
+            stages: q.commands.iter().flat_map(|c| self.command(c)).collect(),
+        }
+    }
+
+    /// `join type=left max=0 overwrite=false f1, f2 [subsearch]`
+    fn join(&mut self, options: &[(Word, Word)], fields: &[Word], q: &Query) -> ir::Join {
+        let mut join = ir::Join {
+            kind: ir::JoinKind::Inner,
+            fields: names(fields),
+            max: 1,
+            overwrite: true,
+            right: ir::Source::Subsearch(Box::new(self.query(q))),
+        };
+        for (key, value) in options {
+            let text = value.text.to_ascii_lowercase();
+            match (key.text.as_str(), text.as_str()) {
+                ("type", "inner") => join.kind = ir::JoinKind::Inner,
+                ("type", "left" | "outer") => join.kind = ir::JoinKind::Left,
+                ("max", n) if n.parse::<u64>().is_ok() => join.max = n.parse().unwrap_or(1),
+                ("overwrite", _) => {
+                    join.overwrite = crate::spl::lex::parse_bool(value).unwrap_or(true)
+                }
+                ("usetime" | "earlier" | "return_multivalue", _) => {}
+                (name, _) => self.errors.push(
+                    Diagnostic::error(
+                        codes::SPL_UNSUPPORTED,
+                        format!("not supported yet: `join {name}={}`", value.text),
+                    )
+                    .at(key.span.to(value.span)),
+                ),
+            }
+        }
+        join
+    }
+
     fn search(&mut self, s: &SearchExpr) -> Expr {
         match s {
             SearchExpr::All => Expr::Lit(Lit::Bool(true)),
+            SearchExpr::Subsearch(q) => Expr::Subsearch(Box::new(self.query(q))),
             SearchExpr::And(items) => self.fold(items, BinOp::And),
             SearchExpr::Or(items) => self.fold(items, BinOp::Or),
             SearchExpr::Not(inner) => Expr::Not(Box::new(self.search(inner))),
@@ -324,7 +424,17 @@ impl Lowerer {
 
     fn call(&mut self, name: &str, args: &[EvalExpr], span: Span) -> Expr {
         let Some((func, min, max)) = Func::from_name(name) else {
-            let message = format!("unknown or not yet supported eval function `{name}`");
+            if ir::UNSUPPORTED_FUNCTIONS.contains(&name.to_ascii_lowercase().as_str()) {
+                return self.error(
+                    Diagnostic::error(
+                        codes::SPL_UNKNOWN_FUNCTION,
+                        format!("not supported yet: eval function `{name}`"),
+                    )
+                    .at(span)
+                    .help("grammar/spl.ebnf lists every eval function and its status"),
+                );
+            }
+            let message = format!("unknown eval function `{name}`");
             let names = ir::FUNCTIONS.iter().map(|(n, ..)| n);
             let help = match crate::spl::command::closest(&name.to_ascii_lowercase(), names) {
                 Some(near) => format!(
@@ -358,14 +468,14 @@ impl Lowerer {
                 .at(span),
             );
         }
-        if func == Func::Match {
+        if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
             if let EvalKind::Str(re) = &args[1].kind {
                 if let Err(err) = regex::Regex::new(&crate::eval::pcre::to_rust_syntax(re)) {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,
                             format!(
-                                "invalid regular expression in `match`: {}",
+                                "invalid regular expression in `{name}`: {}",
                                 first_line(&err.to_string())
                             ),
                         )
@@ -374,12 +484,48 @@ impl Lowerer {
                 }
             }
         }
+        if func == Func::SearchMatch {
+            return self.searchmatch(&args[0]);
+        }
         let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
+        if let Err(d) = check_bound_field(func, &lowered) {
+            return self.error(d.at(span));
+        }
         match func {
             Func::Null => Expr::Lit(Lit::Null),
             Func::True => Expr::Lit(Lit::Bool(true)),
             Func::False => Expr::Lit(Lit::Bool(false)),
             _ => Expr::Call(func, lowered),
+        }
+    }
+
+    /// `searchmatch("x=1 y=*")`: the string is parsed and lowered as search-language text.
+    fn searchmatch(&mut self, arg: &EvalExpr) -> Expr {
+        let EvalKind::Str(text) = &arg.kind else {
+            return self.error(
+                Diagnostic::error(
+                    codes::SPL_UNSUPPORTED,
+                    "not supported yet: searchmatch() of a computed string",
+                )
+                .at(arg.span)
+                .help(
+                    "write the search as a string literal: searchmatch(\"status=404 host=web*\")",
+                ),
+            );
+        };
+        match crate::spl::search::search(crate::spl::lex::In::new(text)) {
+            Ok((_, parsed)) => Expr::Call(Func::SearchMatch, vec![self.search(&parsed)]),
+            Err(nom::Err::Error(e) | nom::Err::Failure(e)) => self.error(
+                Diagnostic::error(
+                    codes::SPL_SYNTAX,
+                    format!("in searchmatch(): {}", e.message),
+                )
+                .at(arg.span),
+            ),
+            Err(nom::Err::Incomplete(_)) => self.error(
+                Diagnostic::error(codes::SPL_SYNTAX, "in searchmatch(): incomplete search")
+                    .at(arg.span),
+            ),
         }
     }
 }
@@ -466,4 +612,53 @@ fn is_cidr(text: &str) -> bool {
     };
     ip.parse::<std::net::Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32)
         || ip.parse::<std::net::Ipv6Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 128)
+}
+
+/// `mvfilter(pred)` must refer to exactly one field and `mvmap(field, expr)` must name a field:
+/// that field is bound to each of its values in turn.
+fn check_bound_field(func: Func, args: &[Expr]) -> Result<(), Diagnostic> {
+    match func {
+        Func::MvFilter => {
+            let mut fields = Vec::new();
+            fields_of(&args[0], &mut fields);
+            fields.sort();
+            fields.dedup();
+            if fields.len() == 1 {
+                Ok(())
+            } else {
+                Err(Diagnostic::error(
+                    codes::SPL_SEMANTIC,
+                    format!(
+                        "`mvfilter` must refer to exactly one field, found {}",
+                        if fields.is_empty() { "none".to_string() } else { fields.join(", ") }
+                    ),
+                )
+                .help("mvfilter tests each value of one multivalue field, e.g. mvfilter(match(email, \"\\.net$\"))"))
+            }
+        }
+        Func::MvMap if !matches!(args[0], Expr::Field(_)) => Err(Diagnostic::error(
+            codes::SPL_SEMANTIC,
+            "the first argument of `mvmap` must be a field",
+        )
+        .help("e.g. mvmap(sizes, sizes * 2)")),
+        _ => Ok(()),
+    }
+}
+
+/// Every field an expression refers to.
+fn fields_of(e: &Expr, out: &mut Vec<String>) {
+    match e {
+        Expr::Field(f) | Expr::Match { field: f, .. } => out.push(f.clone()),
+        Expr::Lit(_) | Expr::Subsearch(_) => {}
+        Expr::Not(inner) | Expr::Neg(inner) => fields_of(inner, out),
+        Expr::Binary(_, l, r) => {
+            fields_of(l, out);
+            fields_of(r, out);
+        }
+        Expr::In(inner, list) => {
+            fields_of(inner, out);
+            list.iter().for_each(|i| fields_of(i, out));
+        }
+        Expr::Call(_, args) => args.iter().for_each(|a| fields_of(a, out)),
+    }
 }

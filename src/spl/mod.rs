@@ -2,9 +2,11 @@
 
 pub mod ast;
 pub mod command;
+pub mod datamodel;
 pub mod expr;
 pub mod lex;
 pub mod lower;
+pub mod macros;
 pub mod parse;
 pub mod search;
 

@@ -3,14 +3,24 @@
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::spl::ast::{Command, CommandKind, Query};
 use crate::spl::command;
-use crate::spl::lex::{In, PError};
+use crate::spl::lex::{In, PError, PResult};
 use nom::Input;
 
 /// query = ws0 [ "|" ] command { "|" command }
 ///
 /// Every command of the text is parsed, so one call reports all of its syntax errors.
 pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
-    let input = In::new(source);
+    let blanked = blank_comments(source);
+    query_at(In::new(&blanked), false)
+}
+
+/// A query that starts at `input`'s offset (a subsearch inside a larger search). In a
+/// subpipeline (`appendpipe [stats ...]`) the first word is a command, not an implicit search.
+pub fn query_at(input: In, subpipeline: bool) -> Result<Query, Vec<Diagnostic>> {
+    let whole = Span::new(
+        input.location_offset(),
+        input.location_offset() + input.fragment().len(),
+    );
     let mut commands = Vec::new();
     let mut errors = Vec::new();
     let segments = match segments(input) {
@@ -22,13 +32,13 @@ pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
             codes::SPL_SYNTAX,
             "the search is empty",
         )
-        .at(Span::new(0, source.len()))
+        .at(whole)
         .help(
             "write a search such as `index=main error | stats count by host`",
         )]);
     }
     for (n, segment) in segments.into_iter().enumerate() {
-        match command_segment(segment, n == 0) {
+        match command_segment(segment, n == 0 && !subpipeline) {
             Ok(c) => commands.push(c),
             Err(d) => errors.push(d),
         }
@@ -38,6 +48,100 @@ pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
     } else {
         Err(errors)
     }
+}
+
+/// ```` ```comments``` ```` replaced by spaces (same length, so spans still point into `source`).
+fn blank_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = find_comment(rest) {
+        let Some(len) = rest[start + 3..].find("```") else {
+            break;
+        };
+        let end = start + 3 + len + 3;
+        out.push_str(&rest[..start]);
+        for c in rest[start..end].chars() {
+            match c {
+                '\n' => out.push('\n'),
+                c => out.extend(std::iter::repeat_n(' ', c.len_utf8())),
+            }
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The start of the next ``` outside double quotes.
+fn find_comment(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => i = skip_quoted(text, i).unwrap_or(bytes.len()),
+            b'`' if text[i..].starts_with("```") => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// subsearch = "[" query "]": brackets nest; quotes are skipped.
+pub fn subsearch(i: In) -> PResult<Query> {
+    bracketed(i, false)
+}
+
+/// subpipeline = "[" command { "|" command } "]": commands over the current results.
+pub fn subpipeline(i: In) -> PResult<Query> {
+    bracketed(i, true)
+}
+
+fn bracketed(i: In, subpipeline: bool) -> PResult<Query> {
+    if !i.fragment().starts_with('[') {
+        return Err(nom::Err::Error(PError::new(
+            i,
+            "expected `[` to start a subsearch",
+        )));
+    }
+    let text = i.fragment();
+    let bytes = text.as_bytes();
+    let (mut depth, mut at) = (0i32, 0usize);
+    let close = loop {
+        match bytes.get(at) {
+            None => {
+                return Err(nom::Err::Failure(
+                    PError::new(i, "unclosed `[` subsearch").with_help("add the matching `]`"),
+                ))
+            }
+            Some(b'\\') => at += 2,
+            Some(b'"') => at = skip_quoted(text, at).unwrap_or(bytes.len()),
+            Some(b'[') => {
+                depth += 1;
+                at += 1;
+            }
+            Some(b']') if depth == 1 => break at,
+            Some(b']') => {
+                depth -= 1;
+                at += 1;
+            }
+            Some(_) => at += 1,
+        }
+    };
+    let inner = i.take_from(1).take(close - 1);
+    let query = query_at(inner, subpipeline).map_err(|diags| {
+        let first = &diags[0];
+        let span = first.span.unwrap_or_default();
+        let mut e = PError {
+            offset: span.start,
+            len: span.end - span.start,
+            message: first.message.clone(),
+            help: None,
+        };
+        e.help = first.help.clone();
+        nom::Err::Failure(e)
+    })?;
+    Ok((i.take_from(close + 1), query))
 }
 
 /// The text of one command, and whether a `|` stood before it.
@@ -55,6 +159,7 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
     let mut piped = false;
     while i < bytes.len() {
         match bytes[i] {
+            b'\\' => i += 2,
             b'"' => i = skip_quoted(text, i).map_err(|at| unterminated(at, i))?,
             b'`' if text[i..].starts_with("```") => {
                 i = match text[i + 3..].find("```") {
@@ -72,11 +177,11 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
             b'`' => {
                 let len = text[i + 1..].find('`').map_or(1, |e| e + 2);
                 return Err(Diagnostic::error(
-                    codes::SPL_UNSUPPORTED,
-                    "not supported yet: macro expansion",
+                    codes::SPL_MACRO,
+                    "unexpanded macro",
                 )
                 .at(Span::new(i, i + len))
-                .help("expand the macro by hand; `--macros` support is planned"));
+                .help("expand macros before parsing (spelunk::expand_macros; the CLI does it, with --macros PATH for definitions)"));
             }
             b'[' => {
                 depth += 1;

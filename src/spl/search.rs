@@ -89,6 +89,10 @@ fn search_not(i: In, depth: usize) -> PResult<SearchExpr> {
 
 /// search_atom = "(" ws0 search_and ws0 ")" | comparison | in_list | term
 fn search_atom(i: In, depth: usize) -> PResult<SearchExpr> {
+    if i.fragment().starts_with('[') {
+        let (rest, query) = crate::spl::parse::subsearch(i)?;
+        return Ok((rest, SearchExpr::Subsearch(Box::new(query))));
+    }
     if let Some(rest) = i.fragment().strip_prefix('(') {
         let open = i;
         let (inner_start, _) = i.take_split(i.fragment().len() - rest.len());

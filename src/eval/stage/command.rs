@@ -112,7 +112,14 @@ impl CommandStage {
             | Stage::Fields { .. }
             | Stage::Rename(_)
             | Stage::Head(_)
-            | Stage::Dedup(_) => {
+            | Stage::Dedup(_)
+            | Stage::Correlate(_)
+            | Stage::Lookup(_)
+            | Stage::InputLookup { .. }
+            | Stage::OutputLookup { .. }
+            | Stage::Join(_)
+            | Stage::Append(_)
+            | Stage::AppendPipe(_) => {
                 return Err(Diagnostic::error(
                     codes::SPL_UNSUPPORTED,
                     "internal: not a command stage",

@@ -99,5 +99,6 @@ fn substitute(e: &Expr, sub: &dyn Fn(&str) -> String) -> Expr {
             field: sub(field),
             pattern: pattern.clone(),
         },
+        Expr::Subsearch(p) => Expr::Subsearch(p.clone()),
     }
 }

@@ -1,14 +1,17 @@
 //! One parser per SPL command; `parse` dispatches on the command name.
 
+mod combine;
 mod eval;
 mod extract;
 mod fields;
+mod lookup;
 mod multivalue;
 mod options;
 mod order;
 mod report;
 mod stats;
 mod stream;
+mod tstats;
 
 use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::spl::ast::CommandKind;
@@ -28,6 +31,15 @@ pub const SUPPORTED: &[&str] = &[
     "sort",
     "head",
     "dedup",
+    "tstats",
+    "from",
+    "datamodel",
+    "lookup",
+    "inputlookup",
+    "outputlookup",
+    "join",
+    "append",
+    "appendpipe",
     "rex",
     "regex",
     "spath",
@@ -57,16 +69,7 @@ pub const SUPPORTED: &[&str] = &[
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
-    "tstats",
     "mstats",
-    "from",
-    "datamodel",
-    "lookup",
-    "inputlookup",
-    "outputlookup",
-    "join",
-    "append",
-    "appendpipe",
     "return",
     "format",
     "replace",
@@ -169,6 +172,15 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "sort" => order::sort_command(args),
         "head" => order::head_command(args),
         "dedup" => order::dedup_command(args),
+        "tstats" => tstats::tstats_command(args),
+        "from" => tstats::from_command(args),
+        "datamodel" => tstats::datamodel_command(args),
+        "lookup" => lookup::lookup_command(args),
+        "join" => combine::join_command(args),
+        "append" => combine::append_command(args),
+        "appendpipe" => combine::appendpipe_command(args),
+        "inputlookup" => lookup::inputlookup_command(args),
+        "outputlookup" => lookup::outputlookup_command(args),
         "rex" => extract::rex_command(args),
         "regex" => extract::regex_command(args),
         "spath" => extract::spath_command(args),

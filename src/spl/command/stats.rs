@@ -49,7 +49,7 @@ pub(super) fn aggregation_list<'a>(i: In<'a>, command: &str) -> PResult<'a, Vec<
 }
 
 /// aggregation = name [ "(" ( "eval(" expr ")" | field ) ")" ] [ ws1 "as" ws1 field ]
-fn aggregation(i: In) -> PResult<Aggregation> {
+pub fn aggregation(i: In) -> PResult<Aggregation> {
     let len = i
         .fragment()
         .find(|c: char| !(c.is_alphanumeric() || c == '_'))

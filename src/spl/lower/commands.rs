@@ -20,7 +20,7 @@ pub const DEFAULT_BINS: u64 = 100;
 /// `transaction` default `maxevents`.
 pub const TRANSACTION_MAXEVENTS: u64 = 1000;
 
-impl Lowerer {
+impl Lowerer<'_> {
     pub(super) fn rex(&mut self, r: &RexCommand) -> Stage {
         let field = r
             .field
