@@ -408,7 +408,8 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::Reverse
             | Stage::MvExpand { .. }
             | Stage::MakeMv(_)
-            | Stage::MvCombine { .. } => columns,
+            | Stage::MvCombine { .. }
+            | Stage::Replace { .. } => columns,
             Stage::Top(t) => {
                 let mut c: Vec<String> = t.by.iter().chain(&t.fields).cloned().collect();
                 if t.showcount {
