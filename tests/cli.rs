@@ -296,3 +296,27 @@ fn bad_usage_exits_2() {
         Some(2)
     );
 }
+
+#[test]
+fn iplocation_warns_once_that_it_has_no_database() {
+    let events = temp_file(
+        "iploc",
+        "e.json",
+        b"{\"src\":\"8.8.8.8\"}\n{\"src\":\"1.1.1.1\"}\n",
+    );
+    let o = spelunk(&[
+        "run",
+        "-q",
+        "* | iplocation src | table src City",
+        events.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("iplocation has no location database").count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("warning[SPL003]"), "{err}");
+    assert_eq!(stdout(&o).lines().count(), 2);
+}

@@ -21,6 +21,8 @@ pub struct Plan {
     pub(crate) stages: Vec<PlanStage>,
     /// The output columns when the pipeline fixes them (`table`, `stats`), in order.
     pub columns: Option<Vec<String>>,
+    /// Things the user should know before the results (e.g. `iplocation` has no database offline).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// An expression with its regexes and matchers built.
@@ -132,7 +134,27 @@ pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<
     Ok(Plan {
         stages,
         columns: static_columns(pipeline),
+        warnings: warnings(pipeline),
     })
+}
+
+/// One warning per kind of stage that cannot do its whole job offline.
+fn warnings(pipeline: &Pipeline) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if pipeline
+        .stages
+        .iter()
+        .any(|s| matches!(s, Stage::IpLocation { .. }))
+    {
+        out.push(
+            Diagnostic::warning(
+                codes::SPL_UNSUPPORTED,
+                "iplocation has no location database offline: City, Country, Region, lat and lon stay empty",
+            )
+            .help("the rest of the search runs as written"),
+        );
+    }
+    out
 }
 
 /// Compiles one expression.
@@ -387,7 +409,8 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::Reverse
             | Stage::MvExpand { .. }
             | Stage::MakeMv(_)
-            | Stage::MvCombine { .. } => columns,
+            | Stage::MvCombine { .. }
+            | Stage::Replace { .. } => columns,
             Stage::Top(t) => {
                 let mut c: Vec<String> = t.by.iter().chain(&t.fields).cloned().collect();
                 if t.showcount {

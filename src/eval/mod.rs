@@ -47,7 +47,7 @@ impl Plan {
             plan: self,
             states: self.stages.iter().map(|s| s.start()).collect(),
             rows: Vec::new(),
-            warnings: Vec::new(),
+            warnings: self.warnings.clone(),
         }
     }
 

@@ -160,7 +160,8 @@ impl PlanStage {
             | Stage::Chart(_)
             | Stage::Transaction(_)
             | Stage::IpLocation { .. }
-            | Stage::Foreach(_) => {
+            | Stage::Foreach(_)
+            | Stage::Replace { .. } => {
                 PlanStage::Command(Box::new(command::CommandStage::compile(stage)?))
             }
         })

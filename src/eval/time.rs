@@ -90,6 +90,9 @@ struct Tm {
     frac: f64,
 }
 
+/// Times beyond ±30 million years are not formatted (and cannot overflow the calendar arithmetic).
+pub const MAX_EPOCH: f64 = 1e15;
+
 fn tm(epoch: f64) -> Tm {
     let secs = epoch.floor() as i64;
     let days = secs.div_euclid(DAY);
@@ -133,6 +136,9 @@ fn iso_week(t: &Tm) -> (i64, i64) {
 /// Formats epoch seconds (UTC) with C/Splunk `%` variables, incl. `%N`/`%3N`/`%6N`/`%9N`, `%Q`,
 /// `%f`, `%s`, `%z`, `%Z`; an unknown variable is written as is.
 pub fn strftime(epoch: f64, fmt: &str) -> String {
+    if !epoch.is_finite() || epoch.abs() > MAX_EPOCH {
+        return String::new();
+    }
     let t = tm(epoch);
     let mut out = String::new();
     let mut chars = fmt.chars().peekable();

@@ -85,6 +85,11 @@ pub enum Stage {
     },
     /// `foreach fields [eval <<FIELD>>=...]`.
     Foreach(Foreach),
+    /// `replace "a*" with "b*" in f`: whole values matching a glob, `*` carried over; no fields = all.
+    Replace {
+        pairs: Vec<(String, String)>,
+        fields: Vec<String>,
+    },
     /// A Sigma correlation (`type: event_count`, `group-by`, `timespan`, `condition`) over events
     /// tagged with the rules they matched: one row per group and window that meets the condition.
     Correlate(Correlate),
@@ -641,7 +646,8 @@ impl Stage {
             | Stage::XmlKv { .. }
             | Stage::Chart(_)
             | Stage::IpLocation { .. }
-            | Stage::Foreach(_) => false,
+            | Stage::Foreach(_)
+            | Stage::Replace { .. } => false,
         }
     }
 
@@ -685,7 +691,8 @@ impl Stage {
             | Stage::FromJson { .. }
             | Stage::XmlKv { .. }
             | Stage::IpLocation { .. }
-            | Stage::Foreach(_) => false,
+            | Stage::Foreach(_)
+            | Stage::Replace { .. } => false,
         }
     }
 }

@@ -90,6 +90,11 @@ pub enum CommandKind {
     Iplocation(IplocationCommand),
     /// `foreach a b [eval <<FIELD>>=<<FIELD>>*2]`
     Foreach(ForeachCommand),
+    /// `replace "::ffff:*" with * in src`
+    Replace {
+        pairs: Vec<(Word, Word)>,
+        fields: Vec<Word>,
+    },
     /// `| tstats count from datamodel=Endpoint.Processes where Processes.user=x by Processes.dest`
     Tstats(TstatsCommand),
     /// `| from datamodel=Endpoint.Processes`, `| datamodel Endpoint Processes search`

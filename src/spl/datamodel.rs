@@ -8,11 +8,23 @@ use std::path::Path;
 
 /// The built-in data models (file name, text).
 const BUILT_IN: &[(&str, &str)] = &[
-    ("alerts.yml", include_str!("../../rules/datamodels/alerts.yml")),
-    ("change_analysis.yml", include_str!("../../rules/datamodels/change_analysis.yml")),
-    ("identity_management.yml", include_str!("../../rules/datamodels/identity_management.yml")),
+    (
+        "alerts.yml",
+        include_str!("../../rules/datamodels/alerts.yml"),
+    ),
+    (
+        "change_analysis.yml",
+        include_str!("../../rules/datamodels/change_analysis.yml"),
+    ),
+    (
+        "identity_management.yml",
+        include_str!("../../rules/datamodels/identity_management.yml"),
+    ),
     ("ueba.yml", include_str!("../../rules/datamodels/ueba.yml")),
-    ("vulnerabilities.yml", include_str!("../../rules/datamodels/vulnerabilities.yml")),
+    (
+        "vulnerabilities.yml",
+        include_str!("../../rules/datamodels/vulnerabilities.yml"),
+    ),
     (
         "authentication.yml",
         include_str!("../../rules/datamodels/authentication.yml"),

@@ -220,6 +220,13 @@ impl Lowerer<'_> {
                 allfields: l.allfields,
             },
             CommandKind::Foreach(f) => self.foreach(f),
+            CommandKind::Replace { pairs, fields } => Stage::Replace {
+                pairs: pairs
+                    .iter()
+                    .map(|(a, b)| (a.text.clone(), b.text.clone()))
+                    .collect(),
+                fields: names(fields),
+            },
         }
     }
 

@@ -55,6 +55,10 @@ pub enum CommandStage {
     Transaction(TransactionPlan),
     IpLocation,
     Foreach(ForeachPlan),
+    Replace {
+        pairs: Vec<(String, String)>,
+        fields: Vec<String>,
+    },
 }
 
 impl CommandStage {
@@ -104,6 +108,10 @@ impl CommandStage {
             Stage::Transaction(t) => CommandStage::Transaction(TransactionPlan::compile(t)?),
             Stage::IpLocation { .. } => CommandStage::IpLocation,
             Stage::Foreach(f) => CommandStage::Foreach(ForeachPlan::compile(f)?),
+            Stage::Replace { pairs, fields } => CommandStage::Replace {
+                pairs: pairs.clone(),
+                fields: fields.clone(),
+            },
             Stage::Filter(_)
             | Stage::Eval(_)
             | Stage::Stats(_)
@@ -152,7 +160,8 @@ impl CommandStage {
             | CommandStage::FromJson { .. }
             | CommandStage::XmlKv { .. }
             | CommandStage::IpLocation
-            | CommandStage::Foreach(_) => false,
+            | CommandStage::Foreach(_)
+            | CommandStage::Replace { .. } => false,
         }
     }
 
@@ -199,6 +208,7 @@ impl CommandStage {
             }
             CommandStage::XmlKv { field, re } => extract::xmlkv(re, field, &mut record),
             CommandStage::Foreach(f) => f.apply(&mut record),
+            CommandStage::Replace { pairs, fields } => reshape::replace(pairs, fields, &mut record),
             CommandStage::IpLocation
             | CommandStage::EventStats(_)
             | CommandStage::MvCombine { .. }
@@ -256,7 +266,8 @@ impl CommandStage {
             | CommandStage::FromJson { .. }
             | CommandStage::XmlKv { .. }
             | CommandStage::IpLocation
-            | CommandStage::Foreach(_) => records,
+            | CommandStage::Foreach(_)
+            | CommandStage::Replace { .. } => records,
         }
     }
 }

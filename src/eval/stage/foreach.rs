@@ -32,7 +32,11 @@ impl ForeachPlan {
         let mut targets: Vec<(String, String)> = Vec::new();
         for pattern in &self.f.fields {
             if pattern.contains('*') {
+                let internal_ok = pattern.starts_with('_');
                 for name in record.fields.keys() {
+                    if name.starts_with('_') && !internal_ok {
+                        continue;
+                    }
                     if let Some(caps) = wildcard_capture(pattern, name) {
                         if !targets.iter().any(|(n, _)| n == name) {
                             targets.push((name.clone(), caps.concat()));

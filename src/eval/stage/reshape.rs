@@ -1,9 +1,9 @@
-//! Run time of `fillnull`, `convert`, `mvexpand`, `makemv`, `mvcombine` and `bin`.
+//! Run time of `fillnull`, `convert`, `mvexpand`, `makemv`, `mvcombine`, `bin` and `replace`.
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::regex;
 use crate::eval::event::Record;
-use crate::eval::stage::field_matches;
+use crate::eval::stage::{field_matches, wildcard_capture};
 use crate::eval::time::{civil_from_days, days_from_civil, strftime, strptime};
 use crate::eval::value::{format_number, parse_number, Value};
 use crate::ir::{BinSpan, Conversion, Convert, ConvertFunc, MakeMv, MvSplit};
@@ -249,6 +249,9 @@ pub fn mvcombine(field: &str, records: Vec<Record>) -> Vec<Record> {
 
 /// `bin` for a span known in advance.
 pub fn bin_value(span: BinSpan, time: bool, v: f64) -> Option<Value> {
+    if !v.is_finite() || v.abs() > crate::eval::time::MAX_EPOCH {
+        return None;
+    }
     match span {
         BinSpan::Fixed(width) => {
             let lo = (v / width).floor() * width;
@@ -287,6 +290,9 @@ fn range_or_start(time: bool, lo: f64, hi: f64) -> Value {
 /// bins, for other numbers the smallest power of ten.
 pub fn auto_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
     let range = (hi - lo).max(0.0);
+    if !range.is_finite() {
+        return f64::MAX;
+    }
     let bins = bins.max(1) as f64;
     if time {
         const SPANS: [f64; 12] = [
@@ -346,6 +352,53 @@ pub fn bin_record(span: BinSpan, field: &str, output: &str, record: &mut Record)
     if let Some(b) = bin_value(span, field == "_time", v) {
         record.set(output, b);
     }
+}
+
+/// `replace a with b in f`: each value that matches a pattern whole (case-sensitive) becomes its
+/// replacement, the text each `*` matched put in the replacement's `*`s; the first pair that
+/// matches wins. Without fields every field but the internal `_` ones is looked at.
+pub fn replace(pairs: &[(String, String)], fields: &[String], record: &mut Record) {
+    let names: Vec<String> = record
+        .fields
+        .keys()
+        .filter(|k| {
+            if fields.is_empty() {
+                !k.starts_with('_')
+            } else {
+                fields.iter().any(|f| field_matches(f, k))
+            }
+        })
+        .cloned()
+        .collect();
+    for name in names {
+        let Some(value) = record.get(&name) else {
+            continue;
+        };
+        let replaced: Vec<Value> = value
+            .values()
+            .iter()
+            .map(|v| replace_value(pairs, v))
+            .collect();
+        record.set(&name, Value::from_values(replaced));
+    }
+}
+
+fn replace_value(pairs: &[(String, String)], v: &Value) -> Value {
+    let text = v.to_text();
+    for (pattern, with) in pairs {
+        if let Some(caps) = wildcard_capture(pattern, &text) {
+            let mut out = String::new();
+            let mut caps = caps.iter();
+            for (i, part) in with.split('*').enumerate() {
+                if i > 0 {
+                    out.push_str(caps.next().map_or("", String::as_str));
+                }
+                out.push_str(part);
+            }
+            return Value::from_text(&out);
+        }
+    }
+    v.clone()
 }
 
 #[cfg(test)]

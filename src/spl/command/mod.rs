@@ -66,13 +66,13 @@ pub const SUPPORTED: &[&str] = &[
     "transaction",
     "tail",
     "reverse",
+    "replace",
 ];
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
     "return",
     "format",
-    "replace",
     "apply",
     "map",
     "multikv",
@@ -205,6 +205,7 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "reverse" => stream::reverse_command(args),
         "makeresults" => stream::makeresults_command(args),
         "foreach" => stream::foreach_command(args),
+        "replace" => multivalue::replace_command(args),
         _ => return Err(PError::new(args, format!("unknown command `{name}`"))),
     };
     match parsed {

@@ -1,6 +1,8 @@
 //! `mvexpand`, `makemv`, `mvcombine`, `fillnull`, `convert`: commands that reshape field values.
 
-use crate::spl::ast::{CommandKind, ConvertCall, ConvertCommand, FillnullCommand, MakemvCommand};
+use crate::spl::ast::{
+    CommandKind, ConvertCall, ConvertCommand, FillnullCommand, MakemvCommand, Word,
+};
 use crate::spl::command::options::{
     bool_arg, field_arg, int_arg, option_arg, option_name, unknown_option,
 };
@@ -201,4 +203,48 @@ fn convert_call(i: In) -> PResult<ConvertCall> {
         rest = after;
     }
     Ok((rest, ConvertCall { func, field, alias }))
+}
+
+/// replace_command = ws0 replace_pair { list_separator replace_pair } [ ws1 "in" ws1 field_arg { list_separator field_arg } ]
+pub fn replace_command(i: In) -> PResult<CommandKind> {
+    let (mut i, _) = ws0(i)?;
+    let mut pairs = Vec::new();
+    loop {
+        let (rest, pair) = replace_pair(i)?;
+        pairs.push(pair);
+        i = list_separator(rest)?.0;
+        if i.fragment().is_empty() || keyword_ci("in").parse(i).is_ok() {
+            break;
+        }
+    }
+    let mut fields = Vec::new();
+    if let Ok((rest, _)) = (keyword_ci("in"), ws1).parse(i) {
+        i = rest;
+        while !i.fragment().is_empty() {
+            let (rest, f) = field_arg(i, "`in`")?;
+            fields.push(f);
+            i = list_separator(rest)?.0;
+        }
+        if fields.is_empty() {
+            return fail(i, "`in` expects field names");
+        }
+    }
+    Ok((i, CommandKind::Replace { pairs, fields }))
+}
+
+/// replace_pair = option_arg ws1 "with" ws1 option_arg
+fn replace_pair(i: In) -> PResult<(Word, Word)> {
+    let (rest, from) = option_arg(i)?;
+    let Ok((rest, _)) = (ws1, keyword_ci("with"), ws1).parse(rest) else {
+        return fail(
+            rest,
+            format!(
+                "expected `with` after `{}` in replace, found {}",
+                from.text,
+                describe(ws0(rest)?.0)
+            ),
+        );
+    };
+    let (rest, to) = option_arg(rest)?;
+    Ok((rest, (from, to)))
 }

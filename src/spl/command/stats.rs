@@ -1,6 +1,6 @@
 //! `stats`: aggregations with `as` names and a `by` clause.
 
-use crate::spl::ast::{AggArg, Aggregation, CommandKind, StatsCommand};
+use crate::spl::ast::{AggArg, Aggregation, CommandKind, StatsCommand, Word};
 use crate::spl::command::field_list;
 use crate::spl::expr::expr;
 use crate::spl::lex::list_separator;
@@ -79,17 +79,7 @@ pub fn aggregation(i: In) -> PResult<Aggregation> {
                 format!("`as` expects a field name, found {}", describe(after)),
             )
         })?;
-        // `as aceFlags(inheritance)`: a parenthesised part right after the name belongs to it.
-        let (after, name) = match after.fragment().strip_prefix('(').and_then(|t| t.find(')')) {
-            Some(close) => {
-                let (after, tail) = after.take_split(close + 2);
-                let mut name = name;
-                name.text.push_str(tail.fragment());
-                name.span.end = after.location_offset();
-                (after, name)
-            }
-            None => (after, name),
-        };
+        let (after, name) = alias_suffix(after, name);
         alias = Some(name);
         rest = after;
     }
@@ -102,6 +92,22 @@ pub fn aggregation(i: In) -> PResult<Aggregation> {
             call_text,
         },
     ))
+}
+
+/// `as aceFlags(inheritance)`: Splunk keeps a parenthesised suffix as part of the new name.
+fn alias_suffix(rest: In, mut name: Word) -> (In, Word) {
+    let text = rest.fragment();
+    if name.quoted || !text.starts_with('(') {
+        return (rest, name);
+    }
+    match text.find(')') {
+        Some(end) if !text[1..end].contains(['(', ' ', ',']) => {
+            name.text.push_str(&text[..=end]);
+            name.span.end += end + 1;
+            (rest.take_from(end + 1), name)
+        }
+        _ => (rest, name),
+    }
 }
 
 /// The argument in parentheses, and the call text that names the column.

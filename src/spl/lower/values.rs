@@ -42,9 +42,11 @@ pub fn parse_span(text: &str) -> Option<BinSpan> {
         "ms" => 0.001,
         "mon" | "month" | "months" => return Some(BinSpan::Months(n as u32)),
         "q" | "qtr" | "qtrs" | "quarter" | "quarters" => {
-            return Some(BinSpan::Months(3 * n as u32))
+            return Some(BinSpan::Months((n as u32).saturating_mul(3)))
         }
-        "y" | "yr" | "yrs" | "year" | "years" => return Some(BinSpan::Months(12 * n as u32)),
+        "y" | "yr" | "yrs" | "year" | "years" => {
+            return Some(BinSpan::Months((n as u32).saturating_mul(12)))
+        }
         _ => return None,
     };
     if digits == 0 && unit.is_empty() {
