@@ -72,6 +72,9 @@ pub struct RunArgs {
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
+    /// Turn the optimiser passes off (field projection, literal prefilter): the reference behaviour.
+    #[arg(long)]
+    pub no_optimize: bool,
 }
 
 #[derive(Args, Debug)]
@@ -229,7 +232,18 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
-    let opts = event_options(args);
+    let mut opts = event_options(args);
+    if let Some(pipeline) = pipeline
+        .as_ref()
+        .filter(|p| !p.has_subsearch() && !args.no_optimize)
+    {
+        opts.projection = crate::optimize::projection(pipeline);
+        if !args.strict {
+            let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
+            defaulted.push("source".to_string());
+            opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
+        }
+    }
     let paths = if event_paths.is_empty() {
         vec!["-".to_string()]
     } else {

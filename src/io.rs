@@ -2,7 +2,7 @@
 //! A bad line is reported with file:line and skipped; the good events around it still count.
 
 use crate::diagnostic::{codes, Diagnostic};
-use crate::eval::event::{record_from_json, EventOptions, Record};
+use crate::eval::event::{parse_event, record_from_json, EventOptions, Record};
 use std::io::{BufRead, BufReader, Read};
 
 /// A line or document that could not be read as an event.
@@ -129,8 +129,11 @@ fn read_lines(
             if line.trim().is_empty() {
                 continue;
             }
-            match serde_json::from_str(line) {
-                Ok(json) => deliver(json, line, name, line_no, opts, on_event, on_bad),
+            if opts.prefilter.as_ref().is_some_and(|p| !p.may_match(line)) {
+                continue;
+            }
+            match parse_event(line, opts) {
+                Ok(record) => on_event(record),
                 Err(e) if e.is_eof() && line.trim_start().starts_with('{') => {
                     pending.push_str(line);
                     pending.push('\n');

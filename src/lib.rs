@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod io;
 pub mod ir;
+pub mod optimize;
 pub mod output;
 pub mod sigma;
 pub mod spl;

@@ -4,7 +4,10 @@
 //! reachable as `a{}`, as Splunk's JSON extraction names them), JSON `null` is an absent field,
 //! booleans are the text `true`/`false`, `_raw` is the original text and `_time` epoch seconds.
 
+mod json;
+
 use crate::eval::value::{parse_number, Value};
+use crate::optimize::Projection;
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::sync::Arc;
@@ -49,11 +52,16 @@ impl Record {
     }
 }
 
-/// Defaults for events that lack `index`, `sourcetype`, `source` or `host`, and where `_time` comes from.
+/// Defaults for events that lack `index`, `sourcetype`, `source` or `host`, where `_time` comes
+/// from, and which fields to keep.
 #[derive(Debug, Clone)]
 pub struct EventOptions {
     pub defaults: Vec<(String, String)>,
     pub time_fields: Vec<String>,
+    /// The fields the pipeline reads (`optimize::projection`); others are not parsed.
+    pub projection: Projection,
+    /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
+    pub prefilter: Option<crate::optimize::Prefilter>,
 }
 
 impl Default for EventOptions {
@@ -61,7 +69,38 @@ impl Default for EventOptions {
         EventOptions {
             defaults: Vec::new(),
             time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
+            projection: Projection::All,
+            prefilter: None,
         }
+    }
+}
+
+/// Parses one JSON object text into a record (the parser for line-oriented input): only the
+/// projected fields are built; `_raw` is kept when the projection needs it.
+pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
+    let selection = json::Selection::new(&opts.projection, &opts.time_fields);
+    let fields = json::parse_fields(text, &selection, &opts.time_fields)?;
+    let mut record = Record { fields };
+    if opts.projection.keeps("_raw") {
+        record.fields.insert("_raw".to_string(), Value::str(text));
+    }
+    for (name, default) in &opts.defaults {
+        if record.get(name).is_none() {
+            record
+                .fields
+                .insert(name.clone(), Value::str(default.as_str()));
+        }
+    }
+    set_time(&mut record, &opts.time_fields);
+    Ok(record)
+}
+
+/// A JSON integer: a number when exact in a double, else its text (so large ids print exactly).
+fn integer_value(n: i128) -> Value {
+    if n.unsigned_abs() <= 1 << 53 {
+        Value::Num(n as f64)
+    } else {
+        Value::str(n.to_string())
     }
 }
 
@@ -113,7 +152,7 @@ fn json_kind(json: &Json) -> &'static str {
     }
 }
 
-fn normalize_key(key: &str) -> String {
+pub(crate) fn normalize_key(key: &str) -> String {
     if key.contains("{}") {
         key.replace("{}", "")
     } else {
@@ -148,7 +187,7 @@ fn flatten(path: &str, value: Json, out: &mut IndexMap<String, Value>) {
     }
 }
 
-fn append(slot: &mut Value, v: Value) {
+pub(crate) fn append(slot: &mut Value, v: Value) {
     let mut items = match std::mem::replace(slot, Value::Null) {
         Value::Null => Vec::new(),
         Value::Multi(items) => items,

@@ -586,6 +586,19 @@ pub enum CorrelationKind {
 }
 
 impl CorrelationKind {
+    /// The field whose values the aggregate reads (`value_count`, `value_sum`, ...), if any.
+    pub fn value_field(&self) -> Option<&str> {
+        match self {
+            CorrelationKind::ValueCount(f)
+            | CorrelationKind::ValueSum(f)
+            | CorrelationKind::ValueAvg(f) => Some(f),
+            CorrelationKind::ValuePercentile { field, .. } => Some(field),
+            CorrelationKind::EventCount
+            | CorrelationKind::Temporal(_)
+            | CorrelationKind::TemporalOrdered(_) => None,
+        }
+    }
+
     /// The name of the aggregate in result rows, as pySigma's Splunk output names it.
     pub fn column(&self) -> &'static str {
         match self {

@@ -1,0 +1,333 @@
+//! The event parser: one JSON object straight into a record, keeping only the projected fields.
+//! Skipped values are scanned, never built; kept ones are flattened as `event.rs` describes.
+
+use super::{append, normalize_key};
+use crate::eval::value::Value;
+use crate::optimize::Projection;
+use indexmap::IndexMap;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::sync::Arc;
+
+/// What to do with the value at a path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// The path is a field to keep: take the value (and all below it).
+    Take,
+    /// A kept field lies below this path: read the object, look at its keys.
+    Descend,
+    /// Nothing below is needed.
+    Skip,
+}
+
+/// The kept field names and every dotted prefix of them.
+pub struct Selection<'p> {
+    projection: &'p Projection,
+    prefixes: BTreeSet<String>,
+}
+
+impl<'p> Selection<'p> {
+    pub fn new(projection: &'p Projection, extra: &[String]) -> Selection<'p> {
+        let mut prefixes = BTreeSet::new();
+        if let Projection::Fields(fields) = projection {
+            for name in fields.iter().chain(extra) {
+                let mut at = 0;
+                while let Some(dot) = name[at..].find('.') {
+                    prefixes.insert(name[..at + dot].to_string());
+                    at += dot + 1;
+                }
+            }
+        }
+        Selection {
+            projection,
+            prefixes,
+        }
+    }
+
+    fn keep(&self, path: &str, extra: &[String]) -> Keep {
+        if self.projection.keeps(path) || extra.iter().any(|e| e == path) {
+            Keep::Take
+        } else if self.prefixes.contains(path) {
+            Keep::Descend
+        } else {
+            Keep::Skip
+        }
+    }
+}
+
+/// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`).
+pub fn parse_fields(
+    text: &str,
+    selection: &Selection,
+    extra: &[String],
+) -> Result<IndexMap<String, Value>, serde_json::Error> {
+    let mut fields = IndexMap::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = ObjectSeed {
+        path: String::new(),
+        selection,
+        extra,
+        out: &mut fields,
+    };
+    seed.deserialize(&mut de)?;
+    de.end()?;
+    Ok(fields)
+}
+
+/// Visits an object at `path` (empty at the top), keeping what the selection asks for.
+struct ObjectSeed<'a, 's, 'p> {
+    path: String,
+    selection: &'s Selection<'p>,
+    extra: &'s [String],
+    out: &'a mut IndexMap<String, Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let key = normalize_key(&key);
+            let path = if self.path.is_empty() {
+                key
+            } else {
+                format!("{}.{key}", self.path)
+            };
+            match self.selection.keep(&path, self.extra) {
+                Keep::Skip => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Keep::Descend => {
+                    let seed = ObjectSeed {
+                        path,
+                        selection: self.selection,
+                        extra: self.extra,
+                        out: &mut *self.out,
+                    };
+                    map.next_value_seed(NestedSeed(seed))?;
+                }
+                Keep::Take => {
+                    let mut value = Value::Null;
+                    let mut nested = IndexMap::new();
+                    map.next_value_seed(ValueSeed {
+                        path: &path,
+                        value: &mut value,
+                        nested: &mut nested,
+                    })?;
+                    if !value.is_null() {
+                        self.out.insert(path, value);
+                    }
+                    self.out.extend(nested);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found a string"))
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found a number"))
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found a number"))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found a number"))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found a boolean"))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(E::custom("expected a JSON object, found null"))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(de::Error::custom("expected a JSON object, found an array"))
+    }
+}
+
+/// A nested value on the way to a kept field: objects are searched, anything else skipped.
+struct NestedSeed<'a, 's, 'p>(ObjectSeed<'a, 's, 'p>);
+
+impl<'de> DeserializeSeed<'de> for NestedSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NestedSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.0.visit_map(map)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        // Arrays of objects: the kept fields below become multivalue (`a{}.b`).
+        let ObjectSeed {
+            path,
+            selection,
+            extra,
+            out,
+        } = self.0;
+        let mut value = Value::Null;
+        let mut nested = IndexMap::new();
+        ValueSeed {
+            path: &path,
+            value: &mut value,
+            nested: &mut nested,
+        }
+        .visit_seq(seq)?;
+        for (name, v) in nested {
+            if selection.keep(&name, extra) == Keep::Take {
+                append(out.entry(name).or_insert(Value::Null), v);
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A kept value: scalars become the value; objects flatten into `nested` under `path.`;
+/// arrays collect every leaf (multivalue).
+struct ValueSeed<'a> {
+    path: &'a str,
+    value: &'a mut Value,
+    nested: &'a mut IndexMap<String, Value>,
+}
+
+impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValueSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<(), E> {
+        append(self.value, Value::str(if b { "true" } else { "false" }));
+        Ok(())
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<(), E> {
+        append(self.value, super::integer_value(n as i128));
+        Ok(())
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<(), E> {
+        append(self.value, super::integer_value(n as i128));
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
+        append(self.value, Value::Num(n));
+        Ok(())
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
+        append(self.value, Value::Str(Arc::from(s)));
+        Ok(())
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<(), E> {
+        append(self.value, Value::Str(Arc::from(s)));
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let mut item = Value::Null;
+            let mut item_nested = IndexMap::new();
+            let seed = ValueSeed {
+                path: self.path,
+                value: &mut item,
+                nested: &mut item_nested,
+            };
+            if seq.next_element_seed(seed)?.is_none() {
+                return Ok(());
+            }
+            if !item.is_null() {
+                append(self.value, item);
+            }
+            for (name, v) in item_nested {
+                append(self.nested.entry(name).or_insert(Value::Null), v);
+            }
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            let path = format!("{}.{}", self.path, normalize_key(&key));
+            let mut value = Value::Null;
+            let mut nested = IndexMap::new();
+            map.next_value_seed(ValueSeed {
+                path: &path,
+                value: &mut value,
+                nested: &mut nested,
+            })?;
+            if !value.is_null() {
+                append(self.nested.entry(path).or_insert(Value::Null), value);
+            }
+            for (name, v) in nested {
+                append(self.nested.entry(name).or_insert(Value::Null), v);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,102 @@
+//! Prefilter: the literals an event's raw text must contain for the first search to match, so a
+//! line can be skipped before it is parsed. Conservative: when in doubt, a clause is left out.
+
+use crate::ir::{BinOp, Expr, Lit, Pattern, Pipeline, Stage, WildPart};
+use aho_corasick::AhoCorasick;
+
+/// Literals of which every clause must find at least one (ASCII case-insensitive) in the raw text.
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    clauses: Vec<AhoCorasick>,
+    /// The clauses as text, for `explain` and tests.
+    pub literals: Vec<Vec<String>>,
+}
+
+/// The shortest literal worth searching for.
+const MIN_LITERAL: usize = 3;
+
+impl Prefilter {
+    /// Whether the raw JSON text may match. Text with `\u` escapes always may (the literal could be
+    /// spelled with escapes).
+    pub fn may_match(&self, raw: &str) -> bool {
+        if raw.contains("\\u") {
+            return true;
+        }
+        self.clauses.iter().all(|ac| ac.is_match(raw))
+    }
+}
+
+/// The prefilter of a pipeline whose first stage is a search; `None` when nothing is required.
+/// Fields in `defaulted` (given default values from the command line) may be absent from the text.
+pub fn prefilter(pipeline: &Pipeline, defaulted: &[String]) -> Option<Prefilter> {
+    let Some(Stage::Filter(e)) = pipeline.stages.first() else {
+        return None;
+    };
+    let literals = required(e, defaulted)?;
+    let clauses = literals
+        .iter()
+        .map(|alts| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(alts)
+                .ok()
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Prefilter { clauses, literals })
+}
+
+/// A conjunction of disjunctions of literals that `e` being true implies in the raw text.
+fn required(e: &Expr, defaulted: &[String]) -> Option<Vec<Vec<String>>> {
+    match e {
+        Expr::Binary(BinOp::And, l, r) => match (required(l, defaulted), required(r, defaulted)) {
+            (Some(mut a), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            (a, b) => a.or(b),
+        },
+        // (A1 and A2) or (B1 and B2) implies (A1 or B1).
+        Expr::Binary(BinOp::Or, l, r) => {
+            let (a, b) = (required(l, defaulted)?, required(r, defaulted)?);
+            let mut clause = a.into_iter().next()?;
+            clause.extend(b.into_iter().next()?);
+            Some(vec![clause])
+        }
+        Expr::Match { field, pattern } if !defaulted.contains(field) && field != "_time" => {
+            literal(pattern).map(|l| vec![vec![l]])
+        }
+        Expr::Lit(Lit::Bool(true)) => None,
+        _ => None,
+    }
+}
+
+/// The literal a matching value must contain, as JSON would write it.
+fn literal(pattern: &Pattern) -> Option<String> {
+    let text = match pattern {
+        Pattern::Glob { glob, .. } if !glob.contains('\\') => {
+            longest(glob.split('*').map(str::to_string))
+        }
+        Pattern::Term { text, .. } if !text.contains('\\') => {
+            longest(text.split('*').map(str::to_string))
+        }
+        Pattern::Wild { parts, .. } => longest(parts.iter().filter_map(|p| match p {
+            WildPart::Text(t) => Some(t.clone()),
+            _ => None,
+        })),
+        _ => None,
+    }?;
+    let usable = text.len() >= MIN_LITERAL
+        && text.is_ascii()
+        && !text.contains('/')
+        && !text.chars().any(|c| c.is_ascii_control())
+        && crate::eval::value::parse_number(&text).is_none();
+    if !usable {
+        return None;
+    }
+    let json = serde_json::to_string(&text).ok()?;
+    Some(json[1..json.len() - 1].to_string())
+}
+
+fn longest(parts: impl Iterator<Item = String>) -> Option<String> {
+    parts.max_by_key(String::len)
+}
