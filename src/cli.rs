@@ -2,12 +2,15 @@
 //! (0 success, 1 a failed check or test, 2 bad usage or input that cannot be read or parsed).
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
-use crate::eval::event::{EventOptions, Record};
-use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
 use crate::spl::datamodel::Datamodels;
 use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use input::{read_all, InputArgs};
+
+mod input;
+mod progress;
+
 use std::io::{IsTerminal, Write};
 
 #[derive(Parser, Debug)]
@@ -51,24 +54,8 @@ pub struct RunArgs {
     /// Output format (default: table on a terminal, json when piped).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// `index` for events that lack one.
-    #[arg(long)]
-    pub index: Option<String>,
-    /// `sourcetype` for events that lack one.
-    #[arg(long)]
-    pub sourcetype: Option<String>,
-    /// `source` for events that lack one (default: the file name).
-    #[arg(long)]
-    pub source: Option<String>,
-    /// `host` for events that lack one.
-    #[arg(long)]
-    pub host: Option<String>,
-    /// A field to read `_time` from when an event has no `_time` (repeatable; tried in order).
-    #[arg(long = "time-field")]
-    pub time_field: Vec<String>,
-    /// Treat a bad event line as fatal (exit 2) instead of skipping it.
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
@@ -222,32 +209,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
-    let opts = event_options(args);
-    let paths = if event_paths.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        event_paths
-    };
-    let mut bad: Vec<BadEvent> = Vec::new();
-    let mut count = 0usize;
-    let mut read_all = |sink: &mut dyn FnMut(Record)| -> Result<(), String> {
-        for path in &paths {
-            let mut on_event = |r: Record| {
-                count += 1;
-                sink(r);
-            };
-            let mut on_bad = |b: BadEvent| {
-                eprint!("{}", b.to_diagnostic().render("", ""));
-                bad.push(b);
-            };
-            read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
-        }
-        Ok(())
-    };
+    let counts;
     let results = if pipeline.has_subsearch() {
         // Subsearches run over the same events first, so the events are held in memory.
         let mut events = Vec::new();
-        read_all(&mut |r| events.push(r))?;
+        counts = read_all(&event_paths, &args.input, &mut |r| events.push(r))?;
         let resolved =
             crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
         crate::eval::compile::compile_with(&resolved, &options)
@@ -256,15 +222,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     } else {
         let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
         let mut run = plan.start();
-        read_all(&mut |r| run.push(r))?;
+        counts = read_all(&event_paths, &args.input, &mut |r| run.push(r))?;
         run.finish()
     };
-    if args.strict && !bad.is_empty() {
-        return Err(format!(
-            "error: {} bad event line(s); stopping because of --strict\n",
-            bad.len()
-        ));
-    }
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
     }
@@ -280,35 +240,8 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             return Err(format!("error: cannot write results: {e}\n"));
         }
     }
-    if !bad.is_empty() {
-        eprintln!(
-            "warning: skipped {} bad event line(s) of {} read",
-            bad.len(),
-            count + bad.len()
-        );
-    }
+    counts.report();
     Ok(0)
-}
-
-fn event_options(args: &RunArgs) -> EventOptions {
-    let mut opts = EventOptions::default();
-    let defaults = [
-        ("index", &args.index),
-        ("sourcetype", &args.sourcetype),
-        ("source", &args.source),
-        ("host", &args.host),
-    ];
-    for (name, value) in defaults {
-        if let Some(v) = value {
-            opts.defaults.push((name.to_string(), v.clone()));
-        }
-    }
-    if !args.time_field.is_empty() {
-        let mut fields = args.time_field.clone();
-        fields.extend(opts.time_fields);
-        opts.time_fields = fields;
-    }
-    opts
 }
 
 fn parse(args: &ParseArgs) -> Result<i32, String> {
