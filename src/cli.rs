@@ -8,8 +8,13 @@ use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use input::{read_all, InputArgs};
 
+mod explain;
+mod hunt;
 mod input;
+mod load;
 mod progress;
+mod style;
+mod test;
 
 use std::io::{IsTerminal, Write};
 
@@ -30,6 +35,12 @@ pub enum Command {
     Run(RunArgs),
     /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
     Parse(ParseArgs),
+    /// Show a rule after macro expansion, as IR, and the event fields it reads
+    Explain(explain::ExplainArgs),
+    /// Run the test cases found under PATH: `spelunk test rules/`
+    Test(test::TestArgs),
+    /// Run many rules over the same events in one pass: `spelunk hunt -r rules/ logs/`
+    Hunt(hunt::HuntArgs),
 }
 
 #[derive(Args, Debug)]
@@ -111,6 +122,9 @@ fn dispatch(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Parse(args) => parse(&args),
+        Command::Explain(args) => explain::explain(&args),
+        Command::Test(args) => test::test(&args),
+        Command::Hunt(args) => hunt::hunt(&args),
     };
     match result {
         Ok(code) => code,
@@ -234,7 +248,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         Format::Json
     });
     let mut stdout = std::io::stdout().lock();
-    let written = output::write(&results, format, &mut stdout).and_then(|()| stdout.flush());
+    let width = std::io::stdout().is_terminal().then(output::terminal_width);
+    let written =
+        output::write_fit(&results, format, width, &mut stdout).and_then(|()| stdout.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(format!("error: cannot write results: {e}\n"));
