@@ -2,12 +2,20 @@
 //! (0 success, 1 a failed check or test, 2 bad usage or input that cannot be read or parsed).
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
-use crate::eval::event::{EventOptions, Record};
-use crate::io::{read_path, BadEvent};
 use crate::output::{self, Format};
 use crate::spl::datamodel::Datamodels;
 use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use input::{read_all, InputArgs};
+
+mod explain;
+mod hunt;
+mod input;
+mod load;
+mod progress;
+mod style;
+mod test;
+
 use std::io::{IsTerminal, Write};
 
 #[derive(Parser, Debug)]
@@ -27,6 +35,12 @@ pub enum Command {
     Run(RunArgs),
     /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
     Parse(ParseArgs),
+    /// Show a rule after macro expansion, as IR, and the event fields it reads
+    Explain(explain::ExplainArgs),
+    /// Run the test cases found under PATH: `spelunk test rules/`
+    Test(test::TestArgs),
+    /// Run many rules over the same events in one pass: `spelunk hunt -r rules/ logs/`
+    Hunt(hunt::HuntArgs),
 }
 
 #[derive(Args, Debug)]
@@ -51,24 +65,8 @@ pub struct RunArgs {
     /// Output format (default: table on a terminal, json when piped).
     #[arg(long, value_enum)]
     pub format: Option<Format>,
-    /// `index` for events that lack one.
-    #[arg(long)]
-    pub index: Option<String>,
-    /// `sourcetype` for events that lack one.
-    #[arg(long)]
-    pub sourcetype: Option<String>,
-    /// `source` for events that lack one (default: the file name).
-    #[arg(long)]
-    pub source: Option<String>,
-    /// `host` for events that lack one.
-    #[arg(long)]
-    pub host: Option<String>,
-    /// A field to read `_time` from when an event has no `_time` (repeatable; tried in order).
-    #[arg(long = "time-field")]
-    pub time_field: Vec<String>,
-    /// Treat a bad event line as fatal (exit 2) instead of skipping it.
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
@@ -128,6 +126,9 @@ fn dispatch(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Parse(args) => parse(&args),
+        Command::Explain(args) => explain::explain(&args),
+        Command::Test(args) => test::test(&args),
+        Command::Hunt(args) => hunt::hunt(&args),
     };
     match result {
         Ok(code) => code,
@@ -232,50 +233,30 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
-    let mut opts = event_options(args);
+    let mut opts = args.input.event_options();
     if let Some(pipeline) = pipeline
         .as_ref()
         .filter(|p| !p.has_subsearch() && !args.no_optimize)
     {
         opts.projection = crate::optimize::projection(pipeline);
-        if !args.strict {
+        if !args.input.strict {
             let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
             defaulted.push("source".to_string());
             opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
         }
     }
-    let paths = if event_paths.is_empty() {
-        vec!["-".to_string()]
-    } else {
-        event_paths
-    };
-    let mut bad: Vec<BadEvent> = Vec::new();
-    let mut count = 0usize;
-    let mut read_all = |sink: &mut dyn FnMut(Record)| -> Result<(), String> {
-        for path in &paths {
-            let mut on_event = |r: Record| {
-                count += 1;
-                sink(r);
-            };
-            let mut on_bad = |b: BadEvent| {
-                eprint!("{}", b.to_diagnostic().render("", ""));
-                bad.push(b);
-            };
-            read_path(path, &opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
-        }
-        Ok(())
-    };
+    let counts;
     let results = match pipeline {
         None => {
             let rules = crate::sigma::run::compile(&sigma_ir(&source)?).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
-            read_all(&mut |r| runner.push(r))?;
+            counts = read_all(&event_paths, &args.input, &opts, &mut |r| runner.push(r))?;
             runner.finish()
         }
         Some(pipeline) if pipeline.has_subsearch() => {
             // Subsearches run over the same events first, so the events are held in memory.
             let mut events = Vec::new();
-            read_all(&mut |r| events.push(r))?;
+            counts = read_all(&event_paths, &args.input, &opts, &mut |r| events.push(r))?;
             let resolved =
                 crate::eval::subsearch::resolve(&pipeline, &options, &events).map_err(render)?;
             crate::eval::compile::compile_with(&resolved, &options)
@@ -285,16 +266,10 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         Some(pipeline) => {
             let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
             let mut run = plan.start();
-            read_all(&mut |r| run.push(r))?;
+            counts = read_all(&event_paths, &args.input, &opts, &mut |r| run.push(r))?;
             run.finish()
         }
     };
-    if args.strict && !bad.is_empty() {
-        return Err(format!(
-            "error: {} bad event line(s); stopping because of --strict\n",
-            bad.len()
-        ));
-    }
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
     }
@@ -304,41 +279,16 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         Format::Json
     });
     let mut stdout = std::io::stdout().lock();
-    let written = output::write(&results, format, &mut stdout).and_then(|()| stdout.flush());
+    let width = std::io::stdout().is_terminal().then(output::terminal_width);
+    let written =
+        output::write_fit(&results, format, width, &mut stdout).and_then(|()| stdout.flush());
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(format!("error: cannot write results: {e}\n"));
         }
     }
-    if !bad.is_empty() {
-        eprintln!(
-            "warning: skipped {} bad event line(s) of {} read",
-            bad.len(),
-            count + bad.len()
-        );
-    }
+    counts.report();
     Ok(0)
-}
-
-fn event_options(args: &RunArgs) -> EventOptions {
-    let mut opts = EventOptions::default();
-    let defaults = [
-        ("index", &args.index),
-        ("sourcetype", &args.sourcetype),
-        ("source", &args.source),
-        ("host", &args.host),
-    ];
-    for (name, value) in defaults {
-        if let Some(v) = value {
-            opts.defaults.push((name.to_string(), v.clone()));
-        }
-    }
-    if !args.time_field.is_empty() {
-        let mut fields = args.time_field.clone();
-        fields.extend(opts.time_fields);
-        opts.time_fields = fields;
-    }
-    opts
 }
 
 fn parse(args: &ParseArgs) -> Result<i32, String> {

@@ -15,12 +15,16 @@ pub mod cli;
 pub mod csv;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
+pub mod hunt;
 pub mod io;
 pub mod ir;
 pub mod optimize;
 pub mod output;
+pub mod rules;
 pub mod sigma;
 pub mod spl;
+pub mod testing;
 
 use diagnostic::Diagnostic;
 

@@ -62,6 +62,74 @@ fn cell(row: &Record, column: &str) -> String {
 
 /// An aligned table; multivalue cells take one line per value.
 pub fn write_table(results: &Results, out: &mut dyn Write) -> io::Result<()> {
+    write_table_fit(results, out, None)
+}
+
+/// Writes `results`; a table is fitted to `width` columns when given (a terminal's width).
+pub fn write_fit(
+    results: &Results,
+    format: Format,
+    width: Option<usize>,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Table => write_table_fit(results, out, width),
+        other => write(results, other, out),
+    }
+}
+
+/// The terminal's width: `COLUMNS`, else what `stty size` says of the terminal, else 120.
+pub fn terminal_width() -> usize {
+    if let Some(n) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return n;
+    }
+    let tty = std::fs::File::open("/dev/tty");
+    let size = tty.ok().and_then(|tty| {
+        std::process::Command::new("stty")
+            .arg("size")
+            .stdin(tty)
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()
+    });
+    size.and_then(|o| {
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        text.split_whitespace().nth(1).and_then(|c| c.parse().ok())
+    })
+    .filter(|w: &usize| *w > 20)
+    .unwrap_or(120)
+}
+
+/// Narrows the widest columns (to no less than 8 characters) until the row fits in `max`.
+fn fit(widths: &mut [usize], max: usize) {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    while total(widths) > max {
+        let Some((i, w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+            return;
+        };
+        if *w <= 8 {
+            return;
+        }
+        widths[i] -= 1;
+    }
+}
+
+/// The text cut to `width` characters, with `…` where it was cut.
+fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// An aligned table, fitted to `max` characters a line when given (cells cut with `…`).
+pub fn write_table_fit(
+    results: &Results,
+    out: &mut dyn Write,
+    max: Option<usize>,
+) -> io::Result<()> {
     if results.rows.is_empty() {
         return writeln!(out, "(no results)");
     }
@@ -76,7 +144,7 @@ pub fn write_table(results: &Results, out: &mut dyn Write) -> io::Result<()> {
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = results
+    let mut widths: Vec<usize> = results
         .columns
         .iter()
         .enumerate()
@@ -90,11 +158,14 @@ pub fn write_table(results: &Results, out: &mut dyn Write) -> io::Result<()> {
             data.max(c.chars().count())
         })
         .collect();
+    if let Some(max) = max {
+        fit(&mut widths, max);
+    }
     let line = |parts: Vec<&str>| -> String {
         let padded: Vec<String> = parts
             .iter()
             .zip(&widths)
-            .map(|(p, w)| format!("{p:<w$}"))
+            .map(|(p, w)| format!("{:<w$}", clip(p, *w)))
             .collect();
         padded.join("  ").trim_end().to_string()
     };

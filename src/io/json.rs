@@ -1,59 +1,10 @@
-//! Event input: NDJSON, a JSON array, or concatenated JSON objects, from files or stdin.
+//! JSON events: NDJSON, a JSON array, or JSON objects spread over lines or back to back.
 //! A bad line is reported with file:line and skipped; the good events around it still count.
 
+use super::{io_reason, BadEvent};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::event::{parse_event, record_from_json, EventOptions, Record};
 use std::io::{BufRead, BufReader, Read};
-
-/// A line or document that could not be read as an event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BadEvent {
-    pub source: String,
-    pub line: usize,
-    pub message: String,
-}
-
-impl BadEvent {
-    pub fn to_diagnostic(&self) -> Diagnostic {
-        Diagnostic::warning(
-            codes::EVENT,
-            format!("{}:{}: skipped: {}", self.source, self.line, self.message),
-        )
-    }
-}
-
-/// Opens `path` (`-` is stdin) and reads its events.
-pub fn read_path(
-    path: &str,
-    opts: &EventOptions,
-    on_event: &mut dyn FnMut(Record),
-    on_bad: &mut dyn FnMut(BadEvent),
-) -> Result<(), Diagnostic> {
-    if path == "-" {
-        return read_events(std::io::stdin().lock(), "<stdin>", opts, on_event, on_bad);
-    }
-    let file = std::fs::File::open(path).map_err(|e| {
-        Diagnostic::error(
-            codes::IO,
-            format!("cannot read events file `{path}`: {}", io_reason(&e)),
-        )
-    })?;
-    let mut file_opts = opts.clone();
-    if !file_opts.defaults.iter().any(|(k, _)| k == "source") {
-        file_opts
-            .defaults
-            .push(("source".to_string(), path.to_string()));
-    }
-    read_events(file, path, &file_opts, on_event, on_bad)
-}
-
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => e.to_string(),
-    }
-}
 
 /// Reads events from any reader; the format is detected from the first non-blank byte.
 pub fn read_events(
@@ -75,11 +26,11 @@ pub fn read_events(
     read_lines(reader, name, opts, on_event, on_bad)
 }
 
-fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
+pub(super) fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
     Diagnostic::error(codes::IO, format!("cannot read `{name}`: {}", io_reason(e)))
 }
 
-fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+pub(super) fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
     loop {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
@@ -245,7 +196,7 @@ fn read_array(
     Ok(())
 }
 
-fn deliver(
+pub(super) fn deliver(
     json: serde_json::Value,
     raw: &str,
     name: &str,

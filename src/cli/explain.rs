@@ -1,0 +1,21 @@
+//! `spelunk explain RULE`: the rule after macro expansion, its IR, and the fields it reads.
+
+use super::load::LoadArgs;
+use crate::rules::load_rule;
+use clap::Args;
+use std::path::Path;
+
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// The rule file (.spl, or a security_content detection .yml).
+    pub rule: String,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+pub fn explain(args: &ExplainArgs) -> Result<i32, String> {
+    let rules = load_rule(Path::new(&args.rule), &args.load.options()?).map_err(|e| e.render())?;
+    let text: Vec<String> = rules.iter().map(crate::explain::explain).collect();
+    print!("{}", text.join("\n"));
+    Ok(0)
+}

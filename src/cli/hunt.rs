@@ -1,0 +1,219 @@
+//! `spelunk hunt -r RULES... EVENTS...`: many rules over the same events in one pass; one row
+//! per hit (time, rule, level, key fields), then a summary of hits per rule and level.
+
+use super::input::{read_all, InputArgs};
+use super::load::{load_all, LoadArgs};
+use super::style::Style;
+use crate::eval::{Record, Results, Value};
+use crate::hunt::{compile_all, hits, Filter, Hunter, LEVELS};
+use crate::output::{self, Format};
+use crate::rules::Rule;
+use clap::Args;
+use std::io::{IsTerminal, Write};
+
+#[derive(Args, Debug)]
+pub struct HuntArgs {
+    /// A rule file or a folder of rules (repeatable: `-r rules/ -r extra.spl`).
+    #[arg(
+        short = 'r',
+        long = "rules",
+        value_name = "RULES",
+        required = true,
+        num_args = 1
+    )]
+    pub rules: Vec<String>,
+    /// Events files or folders (`-` or none: stdin).
+    pub events: Vec<String>,
+    /// Run only rules of at least this level (informational, low, medium, high, critical).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(LEVELS))]
+    pub level: Option<String>,
+    /// Run only rules with any of these tags (comma-separated, `*` globs: `attack.t1071*`).
+    #[arg(long, value_delimiter = ',')]
+    pub tags: Vec<String>,
+    /// Output format (default: table on a terminal, json when piped).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// The folder of CSV lookup tables.
+    #[arg(long, value_name = "DIR")]
+    pub lookups: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
+    let all = load_all(&args.rules, &args.load.options()?)?;
+    if all.is_empty() {
+        return Err(format!(
+            "error: no rules found in {}\n",
+            args.rules.join(" ")
+        ));
+    }
+    let filter = Filter {
+        level: args.level.clone(),
+        tags: args.tags.clone(),
+    };
+    let rules: Vec<Rule> = all.into_iter().filter(|r| filter.keeps(r)).collect();
+    let options = crate::eval::compile::Options {
+        lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+    };
+    let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
+    let mut hunter = Hunter::new(&compiled);
+    let counts = read_all(
+        &args.events,
+        &args.input,
+        &args.input.event_options(),
+        &mut |r| hunter.push(r),
+    )?;
+    let results = hunter
+        .finish(&options)
+        .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;
+    let per_rule: Vec<Vec<Record>> = rules
+        .iter()
+        .zip(&results)
+        .map(|(r, res)| hits(r, res))
+        .collect();
+    for res in &results {
+        for warning in &res.warnings {
+            eprint!("{}", warning.render("", ""));
+        }
+    }
+    let terminal = std::io::stdout().is_terminal();
+    let format = args.format.unwrap_or(if terminal {
+        Format::Table
+    } else {
+        Format::Json
+    });
+    let rows: Vec<Record> = per_rule.iter().flatten().cloned().collect();
+    let summary = summary(&rules, &per_rule, counts.events, &Style::stdout());
+    let mut stdout = std::io::stdout().lock();
+    let width = std::io::stdout().is_terminal().then(output::terminal_width);
+    let written =
+        output::write_fit(&view(rows, format), format, width, &mut stdout).and_then(|()| {
+            if format == Format::Table {
+                write!(stdout, "\n{summary}")
+            } else {
+                eprint!("{summary}");
+                Ok(())
+            }
+        });
+    if let Err(e) = written.and_then(|()| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(format!("error: cannot write results: {e}\n"));
+        }
+    }
+    counts.report();
+    Ok(0)
+}
+
+/// JSON and CSV get every field of the hits; a table folds the key fields into one `details`
+/// cell (`field=value`, two spaces apart) and shows the time as a date.
+fn view(rows: Vec<Record>, format: Format) -> Results {
+    let fixed = ["_time", "rule", "level"];
+    if format != Format::Table {
+        let mut columns: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        for row in &rows {
+            for k in row.fields.keys() {
+                if !columns.contains(k) {
+                    columns.push(k.clone());
+                }
+            }
+        }
+        return Results {
+            columns,
+            rows,
+            events: false,
+            warnings: Vec::new(),
+        };
+    }
+    let table_rows = rows
+        .into_iter()
+        .map(|row| {
+            let mut out = Record::default();
+            if let Some(t) = row.time() {
+                out.set(
+                    "time",
+                    Value::str(crate::eval::time::strftime(t, "%Y-%m-%d %H:%M:%S")),
+                );
+            }
+            out.set("rule", row.value("rule"));
+            out.set("level", row.value("level"));
+            let details: Vec<String> = row
+                .fields
+                .iter()
+                .filter(|(k, _)| !fixed.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k}={}", v.to_text().replace('\n', ",")))
+                .collect();
+            out.set("details", Value::str(details.join("  ")));
+            out
+        })
+        .collect();
+    let columns = ["time", "rule", "level", "details"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    Results {
+        columns,
+        rows: table_rows,
+        events: false,
+        warnings: Vec::new(),
+    }
+}
+
+/// Hits per rule (rules with hits first, most hits first), then per level and the totals.
+fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -> String {
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(hits[i].len()));
+    let width = rules
+        .iter()
+        .map(|r| r.meta.title.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut out = format!("{:<width$}  {:<13}  hits\n", "rule", "level");
+    out.push_str(&format!(
+        "{}  {}  ----\n",
+        "-".repeat(width),
+        "-".repeat(13)
+    ));
+    for &i in &order {
+        let level = rules[i].meta.level.as_deref().unwrap_or("-");
+        let padded = format!("{level:<13}");
+        let shown = if hits[i].is_empty() {
+            padded
+        } else {
+            padded.replacen(level, &style.level(level), 1)
+        };
+        out.push_str(&format!(
+            "{:<width$}  {shown}  {}\n",
+            rules[i].meta.title,
+            hits[i].len()
+        ));
+    }
+    let mut by_level: Vec<String> = Vec::new();
+    for level in LEVELS.iter().rev() {
+        let n: usize = rules
+            .iter()
+            .zip(hits)
+            .filter(|(r, _)| r.meta.level.as_deref() == Some(*level))
+            .map(|(_, h)| h.len())
+            .sum();
+        if n > 0 {
+            by_level.push(format!("{level} {n}"));
+        }
+    }
+    let total: usize = hits.iter().map(Vec::len).sum();
+    let firing = hits.iter().filter(|h| !h.is_empty()).count();
+    out.push_str(&format!(
+        "\n{} hit(s) from {firing} of {} rule(s) over {events} event(s){}\n",
+        style.bold(&total.to_string()),
+        rules.len(),
+        if by_level.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_level.join(", "))
+        }
+    ));
+    out
+}

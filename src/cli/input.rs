@@ -1,0 +1,115 @@
+//! Event-input options shared by `run` and `hunt`, and the loop that reads every input once,
+//! reporting bad records on stderr and drawing a progress line on a terminal.
+
+use super::progress::Progress;
+use crate::eval::event::{EventOptions, Record};
+use crate::io::{read_input, total_bytes, BadEvent, Input};
+use clap::Args;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// `index` for events that lack one.
+    #[arg(long)]
+    pub index: Option<String>,
+    /// `sourcetype` for events that lack one.
+    #[arg(long)]
+    pub sourcetype: Option<String>,
+    /// `source` for events that lack one (default: the file name).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// `host` for events that lack one.
+    #[arg(long)]
+    pub host: Option<String>,
+    /// A field to read `_time` from when an event has no `_time` (repeatable; tried in order).
+    #[arg(long = "time-field")]
+    pub time_field: Vec<String>,
+    /// Treat a bad event line as fatal (exit 2) instead of skipping it.
+    #[arg(long)]
+    pub strict: bool,
+    /// In folders, read only files matching this glob (`*.json`, `**/sysmon/*.evtx`).
+    #[arg(long, value_name = "GLOB")]
+    pub glob: Option<String>,
+}
+
+impl InputArgs {
+    pub fn event_options(&self) -> EventOptions {
+        let mut opts = EventOptions::default();
+        let defaults = [
+            ("index", &self.index),
+            ("sourcetype", &self.sourcetype),
+            ("source", &self.source),
+            ("host", &self.host),
+        ];
+        for (name, value) in defaults {
+            if let Some(v) = value {
+                opts.defaults.push((name.to_string(), v.clone()));
+            }
+        }
+        if !self.time_field.is_empty() {
+            let mut fields = self.time_field.clone();
+            fields.extend(opts.time_fields);
+            opts.time_fields = fields;
+        }
+        opts
+    }
+}
+
+/// How many events were read and how many records were skipped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    pub events: usize,
+    pub bad: usize,
+}
+
+impl Counts {
+    /// The closing warning about skipped records, if any.
+    pub fn report(&self) {
+        if self.bad > 0 {
+            eprintln!(
+                "warning: skipped {} bad event line(s) of {} read",
+                self.bad,
+                self.events + self.bad
+            );
+        }
+    }
+}
+
+/// Reads every path (`-` or none: stdin) once, passing each event to `sink`.
+pub fn read_all(
+    paths: &[String],
+    args: &InputArgs,
+    opts: &EventOptions,
+    sink: &mut dyn FnMut(Record),
+) -> Result<Counts, String> {
+    let stdin = ["-".to_string()];
+    let paths = if paths.is_empty() { &stdin[..] } else { paths };
+    let bytes = Arc::new(AtomicU64::new(0));
+    let input = Input {
+        glob: args.glob.clone(),
+        bytes: Some(bytes.clone()),
+    };
+    let mut progress = Progress::new(total_bytes(paths, &input), bytes);
+    let mut counts = Counts::default();
+    for path in paths {
+        let mut on_event = |r: Record| {
+            counts.events += 1;
+            progress.tick(counts.events);
+            sink(r);
+        };
+        let mut on_bad = |b: BadEvent| {
+            eprint!("{}", b.to_diagnostic().render("", ""));
+            counts.bad += 1;
+        };
+        read_input(path, &input, opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
+    }
+    progress.finish();
+    if args.strict && counts.bad > 0 {
+        return Err(format!(
+            "error: {} bad event line(s); stopping because of --strict\n",
+            counts.bad
+        ));
+    }
+    Ok(counts)
+}

@@ -1,0 +1,80 @@
+//! `spelunk test [PATH...]`: runs the test cases found under PATH, prints PASS/FAIL/SKIP per case
+//! with the difference, closes with `N passed, N failed`; exit 1 on any failure.
+
+use super::load::LoadArgs;
+use super::style::Style;
+use crate::testing::{discover, junit, run_suite, Outcome, Report};
+use clap::Args;
+use std::path::Path;
+
+#[derive(Args, Debug)]
+pub struct TestArgs {
+    /// Test files (`*.test.yml`, security_content detections with `tests:`) or folders to search
+    /// (default: `rules`).
+    pub paths: Vec<String>,
+    /// Also write the results as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<String>,
+    /// Where local copies of splunk/attack_data files are (for security_content `tests:`).
+    #[arg(long = "attack-data", value_name = "DIR")]
+    pub attack_data: Option<String>,
+    #[command(flatten)]
+    pub load: LoadArgs,
+}
+
+pub fn test(args: &TestArgs) -> Result<i32, String> {
+    let paths = if args.paths.is_empty() {
+        vec!["rules".to_string()]
+    } else {
+        args.paths.clone()
+    };
+    let suites = discover(
+        &paths,
+        &args.load.options()?,
+        args.attack_data.as_deref().map(Path::new),
+    )?;
+    if suites.is_empty() {
+        return Err(format!(
+            "error: no tests found under {} (looked for *.test.yml and security_content `tests:` blocks)\n",
+            paths.join(" ")
+        ));
+    }
+    let style = Style::stdout();
+    let mut reports: Vec<Report> = Vec::new();
+    for suite in &suites {
+        for report in run_suite(suite) {
+            print_report(&report, &style);
+            reports.push(report);
+        }
+    }
+    let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
+    let passed = count(|o| *o == Outcome::Pass);
+    let failed = count(|o| matches!(o, Outcome::Fail(_)));
+    let skipped = count(|o| matches!(o, Outcome::Skip(_)));
+    if let Some(path) = &args.junit {
+        std::fs::write(path, junit::to_xml(&reports))
+            .map_err(|e| format!("error: cannot write `{path}`: {e}\n"))?;
+    }
+    let skip_note = if skipped > 0 {
+        format!(", {skipped} skipped")
+    } else {
+        String::new()
+    };
+    println!();
+    println!("{passed} passed, {failed} failed{skip_note}");
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+fn print_report(report: &Report, style: &Style) {
+    let name = format!("{} › {}", report.suite, report.case);
+    match &report.outcome {
+        Outcome::Pass => println!("{} {name}", style.green("PASS")),
+        Outcome::Fail(message) => {
+            println!("{} {name}", style.red("FAIL"));
+            for line in message.trim_end().lines() {
+                println!("     {line}");
+            }
+        }
+        Outcome::Skip(reason) => println!("{} {name}: {reason}", style.yellow("SKIP")),
+    }
+}

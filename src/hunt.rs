@@ -1,0 +1,212 @@
+//! `spelunk hunt`: many rules over the same events in one pass. Each event is read once and
+//! pushed to every rule's running plan; each result row becomes a hit naming its rule.
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::compile::{compile_with, Options};
+use crate::eval::{Plan, Record, Results, Run, Value};
+use crate::ir::Pipeline;
+use crate::rules::{Rule, RuleError};
+
+/// Levels from least to most severe, as Sigma names them.
+pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
+
+/// Which rules to run: at least `level` (when given) and any of `tags` (when given; `*` globs).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub level: Option<String>,
+    pub tags: Vec<String>,
+}
+
+impl Filter {
+    pub fn keeps(&self, rule: &Rule) -> bool {
+        let rank = |l: &str| LEVELS.iter().position(|x| x.eq_ignore_ascii_case(l));
+        let level_ok = match (&self.level, &rule.meta.level) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(min), Some(level)) => rank(level) >= rank(min),
+        };
+        let tags_ok = self.tags.is_empty()
+            || self.tags.iter().any(|want| {
+                let want = want.to_ascii_lowercase();
+                rule.meta
+                    .tags
+                    .iter()
+                    .any(|t| crate::io::glob_match(&want, &t.to_ascii_lowercase()))
+            });
+        level_ok && tags_ok
+    }
+}
+
+/// A rule ready to run: a plan that streams, or a pipeline with subsearches that runs at the
+/// end over the events held for it.
+pub enum Compiled {
+    Streaming(Plan),
+    Holding(Pipeline),
+}
+
+/// Compiles every rule; the first rule that fails is returned with its diagnostics.
+pub fn compile_all(rules: &[Rule], options: &Options) -> Result<Vec<Compiled>, RuleError> {
+    rules
+        .iter()
+        .map(|rule| {
+            if rule.pipeline.has_subsearch() {
+                return Ok(Compiled::Holding(rule.pipeline.clone()));
+            }
+            compile_with(&rule.pipeline, options)
+                .map(Compiled::Streaming)
+                .map_err(|d| RuleError {
+                    name: rule.path.display().to_string(),
+                    text: rule.expanded.clone(),
+                    diagnostics: d,
+                })
+        })
+        .collect()
+}
+
+/// One pass of many rules over the same events.
+pub struct Hunter<'a> {
+    compiled: &'a [Compiled],
+    runs: Vec<Option<Run<'a>>>,
+    held: Option<Vec<Record>>,
+}
+
+impl<'a> Hunter<'a> {
+    pub fn new(compiled: &'a [Compiled]) -> Self {
+        let runs = compiled
+            .iter()
+            .map(|c| match c {
+                Compiled::Streaming(plan) => Some(plan.start()),
+                Compiled::Holding(_) => None,
+            })
+            .collect();
+        let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
+        Hunter {
+            compiled,
+            runs,
+            held: holds.then(Vec::new),
+        }
+    }
+
+    pub fn push(&mut self, record: Record) {
+        for run in self.runs.iter_mut().flatten() {
+            run.push(record.clone());
+        }
+        if let Some(held) = &mut self.held {
+            held.push(record);
+        }
+    }
+
+    /// Each rule's results, in rule order.
+    pub fn finish(self, options: &Options) -> Result<Vec<Results>, Vec<Diagnostic>> {
+        let held = self.held.unwrap_or_default();
+        self.runs
+            .into_iter()
+            .zip(self.compiled)
+            .map(|(run, compiled)| match (run, compiled) {
+                (Some(run), _) => Ok(run.finish()),
+                (None, Compiled::Holding(p)) => crate::run_pipeline(p, options, held.clone()),
+                (None, Compiled::Streaming(plan)) => Ok(plan.run(Vec::new())),
+            })
+            .collect()
+    }
+}
+
+/// Fields shown for a hit on a rule that returns whole events, first present first.
+const KEY_FIELDS: &[&str] = &[
+    "host",
+    "Computer",
+    "Event.System.Computer",
+    "EventCode",
+    "Event.System.EventID",
+    "user",
+    "User",
+    "Event.EventData.User",
+    "src_ip",
+    "dest_ip",
+    "dest_port",
+    "process_name",
+    "Image",
+    "Event.EventData.Image",
+    "CommandLine",
+    "Event.EventData.CommandLine",
+    "ParentImage",
+    "Event.EventData.ParentImage",
+    "TargetFilename",
+    "Event.EventData.TargetFilename",
+    "TargetObject",
+    "Event.EventData.TargetObject",
+];
+
+/// At most this many key fields per hit.
+const MAX_KEYS: usize = 6;
+
+/// The hits of one rule: `_time`, `rule`, `level`, then at most [`MAX_KEYS`] key fields: the
+/// first columns of a rule that shapes its rows (`table`, `stats`; time columns become `_time`),
+/// or the [`KEY_FIELDS`] an event has.
+pub fn hits(rule: &Rule, results: &Results) -> Vec<Record> {
+    results
+        .rows
+        .iter()
+        .map(|row| {
+            let mut hit = Record::default();
+            if let Some(t) = row_time(row) {
+                hit.set("_time", Value::Num(t));
+            }
+            hit.set("rule", Value::str(rule.meta.title.as_str()));
+            if let Some(level) = &rule.meta.level {
+                hit.set("level", Value::str(level.as_str()));
+            }
+            for (k, v) in key_fields(row, results) {
+                hit.set(&k, v);
+            }
+            hit
+        })
+        .collect()
+}
+
+/// Columns a stats rule keeps its times in.
+const TIME_COLUMNS: &[&str] = &[
+    "_time",
+    "FirstSeen",
+    "firstTime",
+    "first_seen",
+    "LastSeen",
+    "lastTime",
+    "last_seen",
+];
+
+/// `_time`, else the first time column (stats rules).
+fn row_time(row: &Record) -> Option<f64> {
+    TIME_COLUMNS.iter().find_map(|f| {
+        row.get(f)
+            .and_then(|v| crate::eval::event::parse_time(crate::eval::value::first(v)))
+    })
+}
+
+fn key_fields(row: &Record, results: &Results) -> Vec<(String, Value)> {
+    let skip = |k: &str| matches!(k, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&k);
+    if !results.events {
+        return results
+            .columns
+            .iter()
+            .filter(|c| !skip(c))
+            .filter_map(|c| row.get(c).map(|v| (c.clone(), v.clone())))
+            .take(MAX_KEYS)
+            .collect();
+    }
+    let mut keys: Vec<(String, Value)> = KEY_FIELDS
+        .iter()
+        .filter_map(|k| row.get(k).map(|v| (k.to_string(), v.clone())))
+        .take(MAX_KEYS)
+        .collect();
+    if keys.is_empty() {
+        keys = row
+            .fields
+            .iter()
+            .filter(|(k, _)| !skip(k) && !matches!(k.as_str(), "source" | "sourcetype" | "index"))
+            .take(MAX_KEYS)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+    }
+    keys
+}

@@ -1,0 +1,185 @@
+//! `spelunk hunt` through the binary: many rules (files and folders) over the same events in one
+//! pass, one row per hit, `--level`/`--tags` filters, the summary, and exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn spelunk_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("spelunk runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn rows(o: &Output) -> Vec<serde_json::Value> {
+    out(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("row is JSON"))
+        .collect()
+}
+
+/// Three rules (one with metadata, one with a subsearch) and a folder of events.
+fn setup(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("spelunk-hunt-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("rules/web")).unwrap();
+    std::fs::create_dir_all(dir.join("logs/day2")).unwrap();
+    let write = |p: &str, t: &str| std::fs::write(dir.join(p), t).unwrap();
+    write(
+        "rules/web/errors.spl",
+        "index=web status>=500 | stats count by host | where count > 1\n",
+    );
+    write(
+        "rules/web/errors.meta.yml",
+        "title: Repeated server errors\nlevel: high\ntags: [attack.t1190, web]\n",
+    );
+    write("rules/admin_login.spl", "user=admin action=login\n");
+    write(
+        "rules/admin_login.meta.yml",
+        "title: Admin login\nlevel: low\ntags: [attack.t1078]\n",
+    );
+    write(
+        "rules/same_host.spl",
+        "action=login [ search status>=500 | fields host ] | table host user\n",
+    );
+    write("rules/notes.yml", "just: some yaml that is not a rule\n");
+    write(
+        "logs/day1.json",
+        "{\"_time\":1700000000,\"index\":\"web\",\"host\":\"a\",\"status\":500}\n{\"_time\":1700000001,\"index\":\"web\",\"host\":\"a\",\"status\":502}\n",
+    );
+    write(
+        "logs/day2/auth.json",
+        "{\"_time\":1700000100,\"host\":\"a\",\"user\":\"admin\",\"action\":\"login\"}\n{\"_time\":1700000200,\"host\":\"b\",\"user\":\"bob\",\"action\":\"login\"}\nnot json\n",
+    );
+    dir
+}
+
+#[test]
+fn every_rule_runs_over_every_event_once() {
+    let dir = setup("all");
+    let o = spelunk_in(&dir, &["hunt", "-r", "rules", "logs", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let hits = rows(&o);
+    let rules: Vec<&str> = hits.iter().map(|h| h["rule"].as_str().unwrap()).collect();
+    assert_eq!(
+        rules,
+        ["Admin login", "same_host", "Repeated server errors"],
+        "{}",
+        out(&o)
+    );
+    assert_eq!(
+        hits[0],
+        serde_json::json!({"_time": 1700000100, "rule": "Admin login", "level": "low", "host": "a", "user": "admin"})
+    );
+    assert_eq!(hits[1]["user"], "admin");
+    assert_eq!(hits[2]["count"], 2);
+    assert_eq!(hits[2]["level"], "high");
+    let e = err(&o);
+    assert!(e.contains("auth.json:3: skipped"), "{e}");
+    assert!(
+        e.contains("3 hit(s) from 3 of 3 rule(s) over 4 event(s) (high 1, low 1)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn level_and_tag_filters_choose_rules() {
+    let dir = setup("filters");
+    let high = spelunk_in(
+        &dir,
+        &[
+            "hunt", "-r", "rules", "logs", "--level", "medium", "--format", "json",
+        ],
+    );
+    assert_eq!(rows(&high).len(), 1);
+    assert_eq!(rows(&high)[0]["rule"], "Repeated server errors");
+    let tagged = spelunk_in(
+        &dir,
+        &[
+            "hunt",
+            "-r",
+            "rules",
+            "logs",
+            "--tags",
+            "attack.t1078,nothing",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rows(&tagged).len(), 1);
+    assert_eq!(rows(&tagged)[0]["rule"], "Admin login");
+    let glob = spelunk_in(
+        &dir,
+        &[
+            "hunt", "-r", "rules", "logs", "--tags", "attack.*", "--format", "json",
+        ],
+    );
+    assert_eq!(rows(&glob).len(), 2);
+    let bad = spelunk_in(&dir, &["hunt", "-r", "rules", "logs", "--level", "severe"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn table_output_has_a_summary_per_rule() {
+    let dir = setup("table");
+    let o = spelunk_in(
+        &dir,
+        &[
+            "hunt",
+            "-r",
+            "rules/web/errors.spl",
+            "-r",
+            "rules/admin_login.spl",
+            "logs",
+            "--format",
+            "table",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.contains("time                 rule                    level  details"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Repeated server errors  high   host=a  count=2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Repeated server errors  high           1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2023-11-14 22:15:00  Admin login             low    host=a  user=admin"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 hit(s) from 2 of 2 rule(s) over 4 event(s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rule_errors_and_missing_inputs_are_exit_2() {
+    let dir = setup("errors");
+    std::fs::write(dir.join("rules/broken.spl"), "index=web | stats count by\n").unwrap();
+    let o = spelunk_in(&dir, &["hunt", "-r", "rules", "logs"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("rules/broken.spl:1:"), "{}", err(&o));
+    let none = spelunk_in(&dir, &["hunt", "-r", "logs", "logs"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(err(&none).contains("no rules found"), "{}", err(&none));
+    let missing = spelunk_in(&dir, &["hunt", "-r", "rules/admin_login.spl", "nope.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let no_rules_flag = spelunk_in(&dir, &["hunt", "logs"]);
+    assert_eq!(no_rules_flag.status.code(), Some(2));
+}
