@@ -256,7 +256,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let rules = crate::sigma::run::compile(&sigma_ir(&source)?).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
             read_all(&mut |r| runner.push(r))?;
-            runner.finish()
+            runner.finish().map_err(render)?
         }
         Some(pipeline) if pipeline.has_subsearch() => {
             // Subsearches run over the same events first, so the events are held in memory.
