@@ -8,10 +8,13 @@ pub mod filter;
 pub mod lower;
 pub mod modifier;
 pub mod pipeline;
+pub mod pipeline_read;
 pub mod rule;
 pub mod run;
 pub mod set;
 pub mod string;
+pub mod transform;
+pub mod walk;
 pub mod windows;
 
 use crate::diagnostic::Diagnostic;

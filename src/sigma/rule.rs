@@ -318,7 +318,7 @@ fn map_items(map: serde_yaml::Mapping) -> Result<Vec<(String, Values)>, String> 
         .collect()
 }
 
-fn values(value: Yaml) -> Result<Values, String> {
+pub(crate) fn values(value: Yaml) -> Result<Values, String> {
     match value {
         Yaml::Sequence(items) => Ok(Values {
             items: items.iter().map(scalar).collect::<Result<_, _>>()?,
