@@ -27,6 +27,15 @@ pub enum Command {
     Run(RunArgs),
     /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
     Parse(ParseArgs),
+    /// Validate Sigma rules (files or folders): `spelunk check rules/`
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Sigma files, or folders searched recursively for .yml/.yaml files.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -133,6 +142,7 @@ fn dispatch(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Parse(args) => parse(&args),
+        Command::Check(args) => crate::check::run(&args.paths),
     };
     match result {
         Ok(code) => code,

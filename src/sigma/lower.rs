@@ -55,7 +55,10 @@ pub fn detection_expr(
             Ok(e) => {
                 searches.insert(name.clone(), e);
             }
-            Err(d) => errors.push(place(d, ctx.key_span(name), &format!("in `{name}`"))),
+            Err(d) => {
+                errors.push(place(d, ctx.key_span(name), &format!("in `{name}`")));
+                searches.insert(name.clone(), Expr::Lit(Lit::Bool(false)));
+            }
         }
     }
     let mut alternatives = Vec::new();

@@ -5,6 +5,7 @@ pub mod aliases;
 pub mod condition;
 pub mod correlation;
 pub mod filter;
+pub mod lint;
 pub mod lower;
 pub mod modifier;
 pub mod pipeline;

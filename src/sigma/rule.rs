@@ -135,7 +135,11 @@ pub fn load(text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     for (n, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         match Yaml::deserialize(de) {
             Ok(value) => values.push((n, value)),
-            Err(e) => errors.push(yaml_error(&e, text)),
+            Err(e) => {
+                // The stream cannot go on after a syntax error (the iterator would repeat it).
+                errors.push(yaml_error(&e, text));
+                break;
+            }
         }
     }
     let values = crate::sigma::action::apply(values).unwrap_or_else(|(n, message)| {
