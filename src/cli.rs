@@ -41,6 +41,15 @@ pub enum Command {
     Test(test::TestArgs),
     /// Run many rules over the same events in one pass: `spelunk hunt -r rules/ logs/`
     Hunt(hunt::HuntArgs),
+    /// Validate Sigma rules (files or folders): `spelunk check rules/`
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Sigma files, or folders searched recursively for .yml/.yaml files.
+    #[arg(required = true)]
+    pub paths: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -56,6 +65,14 @@ pub struct RuleArgs {
     /// Data model definitions (YAML file or folder) in addition to the built-in CIM ones.
     #[arg(long = "datamodels", value_name = "PATH", num_args = 1)]
     pub datamodels: Vec<String>,
+    /// Sigma: a processing pipeline, shipped (sysmon, windows-audit, splunk-cim, ecs) or a pySigma
+    /// pipeline YAML file (repeatable; applied by priority).
+    #[arg(long = "pipeline", value_name = "NAME|FILE", num_args = 1)]
+    pub pipelines: Vec<String>,
+    /// Sigma: other rule files or folders, whose rules and correlations a correlation may name
+    /// and whose filters apply (repeatable).
+    #[arg(long = "with", value_name = "PATH", num_args = 1)]
+    pub with: Vec<String>,
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +146,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Explain(args) => explain::explain(&args),
         Command::Test(args) => test::test(&args),
         Command::Hunt(args) => hunt::hunt(&args),
+        Command::Check(args) => crate::check::run(&args.paths),
     };
     match result {
         Ok(code) => code,
@@ -218,8 +236,26 @@ fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String
         .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
-fn sigma_ir(source: &Source) -> Result<Vec<crate::sigma::SigmaIr>, String> {
-    crate::sigma_to_ir(&source.text).map_err(|d| render_all(&d, &source.name, &source.text))
+fn sigma_ir(source: &Source, rule: &RuleArgs) -> Result<Vec<crate::sigma::SigmaIr>, String> {
+    let mut options = crate::sigma::Options::default();
+    for name in &rule.pipelines {
+        let p = crate::sigma::pipeline::load(name).map_err(|d| d.render("", ""))?;
+        options.pipelines.push(p);
+    }
+    for path in crate::sigma::walk::sigma_files(&rule.with).map_err(|d| d.render("", ""))? {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Diagnostic::error(
+                codes::IO,
+                format!("cannot read `{name}`: {}", crate::io::io_reason(&e)),
+            )
+            .render("", "")
+        })?;
+        let docs = crate::sigma::rule::load(&text).map_err(|d| render_all(&d, &name, &text))?;
+        options.others.extend(docs);
+    }
+    crate::sigma::to_ir_with(&source.text, &options)
+        .map_err(|d| render_all(&d, &source.name, &source.text))
 }
 
 fn run(args: &RunArgs) -> Result<i32, String> {
@@ -248,10 +284,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let counts;
     let results = match pipeline {
         None => {
-            let rules = crate::sigma::run::compile(&sigma_ir(&source)?).map_err(render)?;
+            let rules =
+                crate::sigma::run::compile(&sigma_ir(&source, &args.rule)?).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
             counts = read_all(&event_paths, &args.input, &opts, &mut |r| runner.push(r))?;
-            runner.finish()
+            runner.finish().map_err(render)?
         }
         Some(pipeline) if pipeline.has_subsearch() => {
             // Subsearches run over the same events first, so the events are held in memory.
@@ -306,7 +343,7 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
             dump(&docs, args.format)?
         }
         Emit::Ir if source.sigma => {
-            let rules = sigma_ir(&source)?;
+            let rules = sigma_ir(&source, &args.rule)?;
             match args.format {
                 DumpFormat::Text => rules
                     .iter()

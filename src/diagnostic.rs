@@ -87,6 +87,10 @@ pub mod codes {
     pub const SIGMA_UNSUPPORTED: &str = "SIG005";
     /// A `|expand` placeholder with no value.
     pub const SIGMA_PLACEHOLDER: &str = "SIG006";
+    /// A processing pipeline that cannot be read or applied.
+    pub const SIGMA_PIPELINE: &str = "SIG007";
+    /// A rule check (`spelunk check`) that fails: a required field, a value format, a reference.
+    pub const SIGMA_LINT: &str = "SIG008";
 }
 
 impl Diagnostic {

@@ -3,7 +3,7 @@
 //! ```text
 //!  SPL text ──(macros)──► spl::parse ──► spl::ast ──► spl::lower ─┐
 //!                                                               ├─► ir::Pipeline ──► eval::compile ──► Plan ──► rows
-//!  Sigma YAML ──► sigma::rule ───────────────────► sigma::lower ─┘
+//!  Sigma YAML (+ pipeline) ──► sigma::rule ───────► sigma::lower ─┘
 //! ```
 //!
 //! One public function per arrow: [`spl_to_ast`], [`ast_to_ir`] (and [`spl_to_ir`] for both),
@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod cli;
 pub mod csv;
 pub mod diagnostic;

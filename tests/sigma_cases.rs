@@ -20,6 +20,23 @@ struct Case {
     rows: Option<Vec<serde_json::Value>>,
     /// Expected diagnostic code instead of matches.
     error: Option<String>,
+    /// Processing pipelines: shipped names, or pipeline YAML (text with a newline).
+    #[serde(default)]
+    pipelines: Vec<String>,
+}
+
+fn pipelines(case: &Case) -> Result<Vec<spelunk::sigma::pipeline::Pipeline>, String> {
+    case.pipelines
+        .iter()
+        .map(|p| {
+            if p.contains('\n') {
+                spelunk::sigma::pipeline::parse(p)
+            } else {
+                spelunk::sigma::pipeline::load(p)
+            }
+        })
+        .collect::<Result<_, _>>()
+        .map_err(|d| d.to_string())
 }
 
 /// Whether `actual` has every field of `expected` with the same value (numbers compared as f64).
@@ -44,7 +61,16 @@ fn run_case(case: &Case) -> Result<(), String> {
         r.set("__case_index", spelunk::eval::Value::Num(n as f64));
         records.push(r);
     }
-    match (&case.error, spelunk::run_sigma(&case.rule, records)) {
+    let options = spelunk::sigma::Options {
+        others: Vec::new(),
+        pipelines: match pipelines(case) {
+            Ok(p) => p,
+            Err(e) if case.error.is_some() => return expect_error(case, &e),
+            Err(e) => return Err(e),
+        },
+    };
+    let ran = spelunk::sigma::run::run_with(&case.rule, &options, records);
+    match (&case.error, ran) {
         (Some(code), Err(d)) if d.iter().any(|d| d.code == code) => Ok(()),
         (Some(code), Err(d)) => Err(format!(
             "expected {code}, got {:?}",
@@ -84,6 +110,15 @@ fn run_case(case: &Case) -> Result<(), String> {
                 Err(format!("expected matches {expected:?}, found {found:?}"))
             }
         }
+    }
+}
+
+fn expect_error(case: &Case, rendered: &str) -> Result<(), String> {
+    let code = case.error.clone().unwrap_or_default();
+    if rendered.contains(&format!("[{code}]")) {
+        Ok(())
+    } else {
+        Err(format!("expected {code}, got {rendered}"))
     }
 }
 

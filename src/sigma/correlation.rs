@@ -3,7 +3,8 @@
 //! (`Filter`), resolve group-by fields, then `Correlate`.
 
 use crate::diagnostic::{codes, Diagnostic};
-use crate::ir::{Correlate, CorrelationKind, Expr, Func, Lit, NumOp, Pipeline, Stage};
+use crate::ir::{Correlate, CorrelationKind, Expr, Func, Lit, NumOp, Pipeline, Source, Stage};
+use crate::sigma::aliases;
 use crate::sigma::rule::{LogSource, Meta};
 use crate::sigma::windows;
 use serde::Deserialize;
@@ -30,22 +31,19 @@ pub struct Correlation {
     pub generate: bool,
 }
 
-/// A base rule a correlation may name: its names (`name`, `id`), filter and logsource.
-pub struct BaseRule<'a> {
-    pub names: Vec<&'a str>,
-    pub filter: &'a Expr,
-    pub logsource: &'a LogSource,
+/// What a correlation names in `rules`: a detection rule, or another correlation (chained).
+pub enum Input<'a> {
+    /// A detection rule: its filter, and the logsource its fields are looked up by.
+    Rule {
+        filter: &'a Expr,
+        logsource: &'a LogSource,
+    },
+    /// A correlation: its pipeline, whose result rows become the events of this one.
+    Correlation(Pipeline),
 }
 
 fn error(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(codes::SIGMA_DETECTION, message)
-}
-
-fn unsupported(what: &str) -> Diagnostic {
-    Diagnostic::error(
-        codes::SIGMA_UNSUPPORTED,
-        format!("not supported yet: {what}"),
-    )
 }
 
 /// Reads the `correlation:` section of a document.
@@ -119,23 +117,8 @@ fn condition(c: &Correlation) -> Result<CondParts, Diagnostic> {
     Ok((ops, field))
 }
 
-/// Lowers a correlation over the base rules it names.
-pub fn lower(c: &Correlation, bases: &[BaseRule]) -> Result<Pipeline, Diagnostic> {
-    if c.aliases.is_some() {
-        return Err(unsupported("correlation `aliases`"));
-    }
-    let mut chosen = Vec::new();
-    for name in &c.rules {
-        let base = bases
-            .iter()
-            .find(|b| b.names.contains(&name.as_str()))
-            .ok_or_else(|| {
-                unsupported(&format!(
-                    "correlations of rules outside this file or of other correlations (`{name}`)"
-                ))
-            })?;
-        chosen.push((name.clone(), base));
-    }
+/// Lowers a correlation over what it names (`(reference, input)` in `rules` order).
+pub fn lower(c: &Correlation, chosen: Vec<(String, Input)>) -> Result<Pipeline, Diagnostic> {
     if chosen.is_empty() {
         return Err(error("a correlation needs `rules`"));
     }
@@ -172,22 +155,22 @@ pub fn lower(c: &Correlation, bases: &[BaseRule]) -> Result<Pipeline, Diagnostic
         .timespan
         .as_deref()
         .ok_or_else(|| error("a correlation needs a `timespan`"))?;
-    let logsource = chosen[0].1.logsource;
-    let mut stages = vec![
-        tag_stage(&chosen),
-        Stage::Filter(Expr::Call(
-            Func::IsNotNull,
-            vec![Expr::Field(RULES_FIELD.to_string())],
-        )),
-    ];
-    let resolved: Vec<(String, Expr)> = c
+    let aliases = aliases::read(c.aliases.as_ref(), &names)?;
+    let mut stages = input_stages(&chosen);
+    let logsource = chosen.iter().find_map(|(_, i)| match i {
+        Input::Rule { logsource, .. } => Some(*logsource),
+        Input::Correlation(_) => None,
+    });
+    let mut assigned: Vec<(String, Expr)> = c
         .group_by
         .iter()
         .chain(field.iter())
-        .filter_map(|f| resolve(f, logsource))
+        .filter(|f| !aliases.iter().any(|a| &a.name == *f))
+        .filter_map(|f| resolve(f, logsource?))
         .collect();
-    if !resolved.is_empty() {
-        stages.push(Stage::Eval(resolved));
+    assigned.extend(aliases::assignments(&aliases, &chosen));
+    if !assigned.is_empty() {
+        stages.push(Stage::Eval(assigned));
     }
     stages.push(Stage::Correlate(Correlate {
         kind,
@@ -199,27 +182,59 @@ pub fn lower(c: &Correlation, bases: &[BaseRule]) -> Result<Pipeline, Diagnostic
     Ok(Pipeline { stages })
 }
 
+/// Events tagged with the rules they match (kept only when tagged), then the result rows of each
+/// named correlation, tagged with its name and timed at their first event.
+fn input_stages(chosen: &[(String, Input)]) -> Vec<Stage> {
+    let rules: Vec<(&String, &Expr)> = chosen
+        .iter()
+        .filter_map(|(name, i)| match i {
+            Input::Rule { filter, .. } => Some((name, *filter)),
+            Input::Correlation(_) => None,
+        })
+        .collect();
+    let mut stages = if rules.is_empty() {
+        vec![Stage::Filter(Expr::Lit(Lit::Bool(false)))]
+    } else {
+        vec![
+            tag_stage(&rules),
+            Stage::Filter(Expr::Call(
+                Func::IsNotNull,
+                vec![Expr::Field(RULES_FIELD.to_string())],
+            )),
+        ]
+    };
+    for (name, input) in chosen {
+        if let Input::Correlation(inner) = input {
+            let mut inner = inner.clone();
+            inner.stages.push(Stage::Eval(vec![
+                (RULES_FIELD.to_string(), Expr::Lit(Lit::Str(name.clone()))),
+                ("_time".to_string(), Expr::Field("first_seen".to_string())),
+            ]));
+            stages.push(Stage::Append(Source::Subsearch(Box::new(inner))));
+        }
+    }
+    stages
+}
+
 fn percentile(c: &Correlation) -> Result<f64, Diagnostic> {
     let found = c.condition.iter().flatten().find_map(|(k, v)| {
         (k.as_str() == Some("percentile"))
             .then(|| v.as_f64())
             .flatten()
     });
-    found.ok_or_else(|| {
-        unsupported("value_percentile without a `percentile` number in the condition")
-    })
+    found.ok_or_else(|| error("`value_percentile` needs a `percentile` number in the condition"))
 }
 
 /// `sigma_rules := mvappend(if(rule1, "rule1", null()), ...)`.
-fn tag_stage(chosen: &[(String, &BaseRule)]) -> Stage {
-    let tags = chosen
+fn tag_stage(rules: &[(&String, &Expr)]) -> Stage {
+    let tags = rules
         .iter()
-        .map(|(name, base)| {
+        .map(|(name, filter)| {
             Expr::Call(
                 Func::If,
                 vec![
-                    base.filter.clone(),
-                    Expr::Lit(Lit::Str(name.clone())),
+                    (*filter).clone(),
+                    Expr::Lit(Lit::Str((*name).clone())),
                     Expr::Lit(Lit::Null),
                 ],
             )
@@ -233,7 +248,7 @@ fn tag_stage(chosen: &[(String, &BaseRule)]) -> Stage {
 
 /// `User := coalesce(User, Event.EventData.User, ...)` for Windows events; `None` when the field
 /// has no other place.
-fn resolve(field: &str, logsource: &LogSource) -> Option<(String, Expr)> {
+pub fn resolve(field: &str, logsource: &LogSource) -> Option<(String, Expr)> {
     let candidates = windows::candidates(field, logsource);
     let plain: Vec<Expr> = candidates
         .into_iter()

@@ -5,7 +5,7 @@ use crate::diagnostic::{codes, Diagnostic, Span};
 use crate::ir::{BinOp, Expr, Lit, Pattern, Pipeline, Stage, WildPart};
 use crate::sigma::condition::{self, CondKind, Condition, Target};
 use crate::sigma::modifier::{self, Check, Item};
-use crate::sigma::rule::{LogSource, Rule, Search, Values};
+use crate::sigma::rule::{Detection, LogSource, Rule, Search, Values};
 use crate::sigma::{string, windows};
 use indexmap::IndexMap;
 
@@ -32,18 +32,37 @@ impl Context<'_> {
 
 /// Lowers a detection rule to a pipeline with one `Filter`.
 pub fn lower_rule(rule: &Rule, ctx: &Context) -> Result<Pipeline, Vec<Diagnostic>> {
+    let mut expr = detection_expr(&rule.detection, &rule.logsource, ctx)?;
+    if let Some(implied) = logsource_expr(&rule.logsource) {
+        expr = and(vec![implied, expr]);
+    }
+    Ok(Pipeline {
+        stages: vec![Stage::Filter(expr)],
+    })
+}
+
+/// A detection's expression: its conditions (a list means OR) over its search identifiers, with
+/// field names looked up as the logsource says.
+pub fn detection_expr(
+    detection: &Detection,
+    logsource: &LogSource,
+    ctx: &Context,
+) -> Result<Expr, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut searches = IndexMap::new();
-    for (name, search) in &rule.detection.searches {
-        match search_expr(search, &rule.logsource) {
+    for (name, search) in &detection.searches {
+        match search_expr(search, logsource) {
             Ok(e) => {
                 searches.insert(name.clone(), e);
             }
-            Err(d) => errors.push(place(d, ctx.key_span(name), &format!("in `{name}`"))),
+            Err(d) => {
+                errors.push(place(d, ctx.key_span(name), &format!("in `{name}`")));
+                searches.insert(name.clone(), Expr::Lit(Lit::Bool(false)));
+            }
         }
     }
     let mut alternatives = Vec::new();
-    for text in &rule.detection.conditions {
+    for text in &detection.conditions {
         let shift = ctx.condition_offset(text);
         let parsed = condition::parse(text).map_err(|d| shift_diag(d, shift));
         match parsed.and_then(|c| cond_expr(&c, &searches).map_err(|d| shift_diag(d, shift))) {
@@ -55,13 +74,7 @@ pub fn lower_rule(rule: &Rule, ctx: &Context) -> Result<Pipeline, Vec<Diagnostic
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut expr = or(alternatives);
-    if let Some(implied) = logsource_expr(&rule.logsource) {
-        expr = and(vec![implied, expr]);
-    }
-    Ok(Pipeline {
-        stages: vec![Stage::Filter(expr)],
-    })
+    Ok(or(alternatives))
 }
 
 /// Adds a span (or a note of where) to a diagnostic that has none.

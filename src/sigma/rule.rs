@@ -122,18 +122,39 @@ impl Scalar {
     }
 }
 
-/// Loads every document of a Sigma file.
+/// Loads every document of a Sigma file (after `action:` collections are merged).
 pub fn load(text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     let (mut docs, mut errors) = (Vec::new(), Vec::new());
     let starts = document_starts(text);
-    for (n, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+    let bounds = |n: usize| {
         let offset = starts.get(n).copied().unwrap_or(0);
         let end = starts.get(n + 1).copied().unwrap_or(text.len());
-        let doc_text = text.get(offset..end).unwrap_or(text).to_string();
-        let parsed = Yaml::deserialize(de)
-            .map_err(|e| yaml_error(&e, text))
-            .and_then(|value| document(value, offset, &doc_text));
-        match parsed {
+        (offset, text.get(offset..end).unwrap_or(text).to_string())
+    };
+    let mut values = Vec::new();
+    for (n, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        match Yaml::deserialize(de) {
+            Ok(value) => values.push((n, value)),
+            Err(e) => {
+                // The stream cannot go on after a syntax error (the iterator would repeat it).
+                errors.push(yaml_error(&e, text));
+                break;
+            }
+        }
+    }
+    let values = crate::sigma::action::apply(values).unwrap_or_else(|(n, message)| {
+        let d = Diagnostic::error(codes::SIGMA_YAML, message);
+        let (offset, doc_text) = bounds(n);
+        let at = locate(&doc_text, "action").map(|s| Span::new(s.start + offset, s.end + offset));
+        errors.push(match at {
+            Some(s) => d.at(s),
+            None => d,
+        });
+        Vec::new()
+    });
+    for (n, value) in values {
+        let (offset, doc_text) = bounds(n);
+        match document(value) {
             Ok(Some(kind)) => docs.push(Document {
                 kind,
                 offset,
@@ -179,7 +200,7 @@ fn yaml_error(e: &serde_yaml::Error, text: &str) -> Diagnostic {
 }
 
 /// Classifies and reads one document; an empty document is `None`.
-fn document(value: Yaml, offset: usize, text: &str) -> Result<Option<DocumentKind>, Diagnostic> {
+fn document(value: Yaml) -> Result<Option<DocumentKind>, Diagnostic> {
     let Yaml::Mapping(map) = value else {
         if value.is_null() {
             return Ok(None);
@@ -190,18 +211,6 @@ fn document(value: Yaml, offset: usize, text: &str) -> Result<Option<DocumentKin
         ));
     };
     let has = |k: &str| map.contains_key(k);
-    let at = |key: &str| locate(text, key).map(|s| Span::new(s.start + offset, s.end + offset));
-    if has("action") {
-        let d = Diagnostic::error(
-            codes::SIGMA_UNSUPPORTED,
-            "not supported yet: `action:` documents (Sigma 1.0 rule collections)",
-        )
-        .help("write each rule as a complete document");
-        return Err(match at("action") {
-            Some(s) => d.at(s),
-            None => d,
-        });
-    }
     let value = Yaml::Mapping(map.clone());
     let shape_error = |e: serde_yaml::Error| {
         Diagnostic::error(codes::SIGMA_YAML, format!("invalid Sigma document: {e}"))
@@ -313,7 +322,7 @@ fn map_items(map: serde_yaml::Mapping) -> Result<Vec<(String, Values)>, String> 
         .collect()
 }
 
-fn values(value: Yaml) -> Result<Values, String> {
+pub(crate) fn values(value: Yaml) -> Result<Values, String> {
     match value {
         Yaml::Sequence(items) => Ok(Values {
             items: items.iter().map(scalar).collect::<Result<_, _>>()?,

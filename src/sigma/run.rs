@@ -5,24 +5,33 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::{self, union_columns, Plan, Record, Results, Run, Value};
 use crate::sigma::SigmaIr;
 
-/// A rule with its compiled plan.
+/// A rule with its compiled plan; a chained correlation (with subsearches) is compiled when its
+/// events have been read.
 pub struct CompiledRule {
     pub title: String,
     pub id: Option<String>,
     pub level: Option<String>,
     pub plan: Plan,
+    pub chained: Option<crate::ir::Pipeline>,
 }
 
 /// Compiles every rule; all errors are returned.
 pub fn compile(rules: &[SigmaIr]) -> Result<Vec<CompiledRule>, Vec<Diagnostic>> {
     let (mut out, mut errors) = (Vec::new(), Vec::new());
     for rule in rules {
-        match eval::compile(&rule.pipeline) {
+        let chained = rule.pipeline.has_subsearch();
+        let compiled = if chained {
+            eval::compile(&crate::ir::Pipeline { stages: Vec::new() })
+        } else {
+            eval::compile(&rule.pipeline)
+        };
+        match compiled {
             Ok(plan) => out.push(CompiledRule {
                 title: rule.title.clone(),
                 id: rule.id.clone(),
                 level: rule.level.clone(),
                 plan,
+                chained: chained.then(|| rule.pipeline.clone()),
             }),
             Err(e) => errors.extend(e),
         }
@@ -37,16 +46,22 @@ pub fn compile(rules: &[SigmaIr]) -> Result<Vec<CompiledRule>, Vec<Diagnostic>> 
 /// One run of several rules over the same events.
 pub struct Runner<'a> {
     runs: Vec<(&'a CompiledRule, Run<'a>)>,
+    /// The events, kept when a chained correlation needs them at the end.
+    held: Option<Vec<Record>>,
 }
 
 impl<'a> Runner<'a> {
     pub fn new(rules: &'a [CompiledRule]) -> Self {
         Runner {
             runs: rules.iter().map(|r| (r, r.plan.start())).collect(),
+            held: rules.iter().any(|r| r.chained.is_some()).then(Vec::new),
         }
     }
 
     pub fn push(&mut self, record: Record) {
+        if let Some(held) = &mut self.held {
+            held.push(record.clone());
+        }
         if let Some(((_, last), rest)) = self.runs.split_last_mut() {
             for (_, run) in rest {
                 run.push(record.clone());
@@ -56,10 +71,15 @@ impl<'a> Runner<'a> {
     }
 
     /// The matches of every rule, rule by rule, each annotated with the rule.
-    pub fn finish(self) -> Results {
+    pub fn finish(self) -> Result<Results, Vec<Diagnostic>> {
         let mut rows = Vec::new();
+        let held = self.held.unwrap_or_default();
         for (rule, run) in self.runs {
-            for mut row in run.finish().rows {
+            let found = match &rule.chained {
+                Some(p) => crate::run_pipeline(p, &Default::default(), held.iter().cloned())?,
+                None => run.finish(),
+            };
+            for mut row in found.rows {
                 row.set("rule", Value::str(rule.title.as_str()));
                 if let Some(id) = &rule.id {
                     row.set("rule_id", Value::str(id.as_str()));
@@ -70,12 +90,12 @@ impl<'a> Runner<'a> {
                 rows.push(row);
             }
         }
-        Results {
+        Ok(Results {
             columns: union_columns(&rows),
             rows,
             events: true,
             warnings: Vec::new(),
-        }
+        })
     }
 }
 
@@ -84,8 +104,17 @@ pub fn run_text(
     text: &str,
     records: impl IntoIterator<Item = Record>,
 ) -> Result<Results, Vec<Diagnostic>> {
-    let rules = compile(&crate::sigma::to_ir(text)?)?;
+    run_with(text, &Default::default(), records)
+}
+
+/// [`run_text`] with other files' documents and processing pipelines.
+pub fn run_with(
+    text: &str,
+    options: &crate::sigma::Options,
+    records: impl IntoIterator<Item = Record>,
+) -> Result<Results, Vec<Diagnostic>> {
+    let rules = compile(&crate::sigma::to_ir_with(text, options)?)?;
     let mut runner = Runner::new(&rules);
     records.into_iter().for_each(|r| runner.push(r));
-    Ok(runner.finish())
+    runner.finish()
 }
