@@ -129,7 +129,7 @@ fn run_case(
         .iter()
         .map(|r| row_json(&results.columns, r))
         .collect();
-    if rows != case.expect {
+    if rows.len() != case.expect.len() || !rows.iter().zip(&case.expect).all(|(a, e)| same(a, e)) {
         return Err(format!(
             "rows differ\nexpected: {}\n  actual: {}",
             serde_json::to_string_pretty(&case.expect).unwrap_or_default(),
@@ -137,6 +137,25 @@ fn run_case(
         ));
     }
     Ok(())
+}
+
+/// JSON equality, with numbers equal when within a relative 1e-12 (averages and standard
+/// deviations may differ in the last bits with the order of summation).
+fn same(actual: &serde_json::Value, expected: &serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match (actual, expected) {
+        (J::Number(a), J::Number(e)) => match (a.as_f64(), e.as_f64()) {
+            (Some(a), Some(e)) => a == e || (a - e).abs() <= 1e-12 * a.abs().max(e.abs()),
+            _ => a == e,
+        },
+        (J::Array(a), J::Array(e)) => {
+            a.len() == e.len() && a.iter().zip(e).all(|(a, e)| same(a, e))
+        }
+        (J::Object(a), J::Object(e)) => {
+            a.len() == e.len() && a.iter().all(|(k, v)| e.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => actual == expected,
+    }
 }
 
 #[test]
