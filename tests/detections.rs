@@ -163,14 +163,17 @@ fn security_content_detections_run_end_to_end() {
     let Some((detections, macros)) = corpus() else {
         return;
     };
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/detections");
+    // DETECTIONS_DIR=tests/detections_pending shows how the pending cases differ today.
+    let folder = std::env::var("DETECTIONS_DIR").unwrap_or_else(|_| "tests/detections".into());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/detections exists")
+        .expect("the detections folder exists")
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
+    // DETECTION=<part of a folder name> runs only the matching cases.
     let only = std::env::var("DETECTION").ok();
     let (mut passed, mut failures) = (0usize, Vec::new());
     for dir in &dirs {
