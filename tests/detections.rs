@@ -6,8 +6,8 @@
 //! at test time, never copied into the repository; the suite skips when the corpus is absent.
 //! Macros come from the corpus `macros.jsonl` plus spelunk's standard ones.
 //!
-//! Folders under `tests/detections_pending/` are cases where spelunk disagrees with Splunk's
-//! documented behaviour; they are not run here.
+//! A case where spelunk disagrees with Splunk's documented behaviour can be parked under
+//! `tests/detections_pending/` (not run here) until the engine is fixed.
 
 use serde::Deserialize;
 use spelunk::eval::event::{record_from_json, EventOptions};

@@ -245,20 +245,15 @@ pub fn like_regex(pattern: &str) -> Result<Regex, Diagnostic> {
 }
 
 /// A glob (`*` any run; `\*` a literal star) as a regex body.
+///
+/// A backslash is a literal character here: the search parser already turned `\\` into one,
+/// and "the backslash symbol can't be used to escape the asterisk in search strings" (Search
+/// Manual, Backslashes).
 fn glob_body(glob: &str) -> String {
-    let mut re = String::new();
-    let mut chars = glob.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '*' => re.push_str(".*"),
-            '\\' => match chars.next() {
-                Some(e) => re.push_str(&regex::escape(&e.to_string())),
-                None => re.push_str(r"\\"),
-            },
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re
+    glob.split('*')
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(".*")
 }
 
 fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
@@ -327,7 +322,7 @@ fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
 
 /// A glob without wildcards or escapes: plain equality.
 fn is_plain(glob: &str) -> bool {
-    !glob.contains(['*', '\\'])
+    !glob.contains('*')
 }
 
 /// The output columns, when the stages fix them; `None` when they depend on the events.

@@ -109,7 +109,7 @@ pub fn format(rows: &[Row]) -> Expr {
                     let matches = values.iter().map(|v| Expr::Match {
                         field: name.clone(),
                         pattern: Pattern::Glob {
-                            glob: escape_glob(v),
+                            glob: v.clone(),
                             case_sensitive: false,
                         },
                     });
@@ -123,11 +123,6 @@ pub fn format(rows: &[Row]) -> Expr {
         return Expr::Lit(Lit::Bool(false));
     }
     fold(row_exprs, BinOp::Or)
-}
-
-/// A value as a glob that matches only itself.
-fn escape_glob(value: &str) -> String {
-    value.replace('\\', "\\\\").replace('*', "\\*")
 }
 
 fn fold(items: Vec<Expr>, op: BinOp) -> Expr {

@@ -223,7 +223,7 @@ fn primary(i: In, depth: usize) -> PResult<EvalExpr> {
     ))
 }
 
-/// eval_field = ( letter | "_" | "@" ) { letter | digit | "_" | "{}" | "." name_char }
+/// eval_field = ( letter | "_" | "@" ) { letter | digit | "_" | "@" | "{" | "}" }
 pub fn eval_field(i: In<'_>) -> PResult<'_, &str> {
     let text = *i.fragment();
     let mut chars = text.char_indices().peekable();
@@ -237,21 +237,13 @@ pub fn eval_field(i: In<'_>) -> PResult<'_, &str> {
             return backtrack(i, message);
         }
     }
-    let mut end = 0;
-    while let Some((at, c)) = chars.next() {
-        let name_char = |c: char| c.is_alphanumeric() || matches!(c, '_' | '@' | '{' | '}');
-        if name_char(c) {
-            end = at + c.len_utf8();
-        } else if c == '.'
-            && chars
-                .peek()
-                .is_some_and(|(_, n)| name_char(*n) && !n.is_ascii_digit())
-        {
-            end = at + 1;
-        } else {
-            break;
-        }
-    }
+    // A `.` ends the name: unquoted, it is the concatenation operator ("If the expression
+    // references a field name that contains non-alphanumeric characters, the field name needs to
+    // be surrounded by single quotation marks", eval); write 'a.b' for a dotted field.
+    let end = text
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || matches!(c, '_' | '@' | '{' | '}')))
+        .map_or(text.len(), |(at, _)| at);
     let (rest, taken) = i.take_split(end);
     Ok((rest, *taken.fragment()))
 }
