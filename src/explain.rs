@@ -113,6 +113,12 @@ impl Walk {
                 self.made.insert(b.output.clone());
             }
             Stage::MakeMv(m) => self.field(&m.field),
+            Stage::Format(f) => {
+                for (_, field, _) in f.items.iter().flatten() {
+                    self.field(field);
+                }
+                self.rows = true;
+            }
             Stage::Fillnull { fields, .. } | Stage::Replace { fields, .. } => {
                 fields.iter().for_each(|f| self.field(f))
             }

@@ -406,6 +406,7 @@ fn static_columns(pipeline: &Pipeline) -> Option<Vec<String>> {
             | Stage::MakeMv(_)
             | Stage::MvCombine { .. }
             | Stage::Replace { .. } => columns,
+            Stage::Format(_) => Some(vec!["search".to_string()]),
             Stage::Top(t) => {
                 let mut c: Vec<String> = t.by.iter().chain(&t.fields).cloned().collect();
                 if t.showcount {

@@ -6,6 +6,7 @@ pub mod correlate;
 pub mod datepart;
 pub mod event;
 pub mod expr;
+pub mod format;
 pub mod functions;
 pub mod lookup;
 pub mod pcre;

@@ -63,6 +63,8 @@ pub enum PlanStage {
         table: String,
         append: bool,
     },
+    /// `format` / `return`: held until the end, then one `search` row.
+    Format(crate::ir::Format),
     /// Splunk's event order (newest first), inserted before the first order-dependent stage.
     TimeOrder,
     /// A Sigma correlation: holds every event until the input ends.
@@ -164,6 +166,7 @@ impl PlanStage {
             | Stage::Replace { .. } => {
                 PlanStage::Command(Box::new(command::CommandStage::compile(stage)?))
             }
+            Stage::Format(f) => PlanStage::Format(f.clone()),
         })
     }
 
@@ -174,6 +177,7 @@ impl PlanStage {
             | PlanStage::TimeOrder
             | PlanStage::OutputLookup { .. }
             | PlanStage::AppendPipe(_)
+            | PlanStage::Format(_)
             | PlanStage::Correlate(_) => StageState::Buffer(Vec::new()),
             PlanStage::HeadCount(_) | PlanStage::HeadWhile { .. } => StageState::Head {
                 seen: 0,
@@ -231,7 +235,9 @@ pub fn absorb(
         }
         (PlanStage::Join(plan), _) => plan.apply(record, out),
         (PlanStage::Append(_), _) => out.push(record),
-        (PlanStage::AppendPipe(_), StageState::Buffer(buf)) => buf.push(record),
+        (PlanStage::AppendPipe(_) | PlanStage::Format(_), StageState::Buffer(buf)) => {
+            buf.push(record)
+        }
         (PlanStage::InputLookup { append: true, .. }, _) => out.push(record),
         (PlanStage::InputLookup { append: false, .. }, _) => {}
         (PlanStage::OutputLookup { .. }, StageState::Buffer(buf)) => buf.push(record),
@@ -329,6 +335,9 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             .cloned()
             .collect(),
         (PlanStage::Append(rows), _) => rows.clone(),
+        (PlanStage::Format(f), StageState::Buffer(buf)) => {
+            vec![crate::eval::format::format(f, &buf)]
+        }
         (PlanStage::AppendPipe(plan), StageState::Buffer(mut buf)) => {
             let results = plan.run(buf.clone());
             warnings.extend(results.warnings);

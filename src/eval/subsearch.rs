@@ -58,7 +58,19 @@ fn resolve_source(
 fn resolve_expr(e: &Expr, options: &Options, events: &[Record]) -> Result<Expr, Vec<Diagnostic>> {
     let resolve = |inner: &Expr| resolve_expr(inner, options, events).map(Box::new);
     Ok(match e {
-        Expr::Subsearch(p) => format(&run(p, options, events, SUBSEARCH_MAXOUT)?),
+        Expr::Subsearch(p) => {
+            let rows = run(p, options, events, SUBSEARCH_MAXOUT)?;
+            match search_field(&rows) {
+                Some(texts) => {
+                    let exprs = texts
+                        .iter()
+                        .map(|t| crate::spl::lower::search_text(t))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    fold(exprs, BinOp::Or)
+                }
+                None => format(&rows),
+            }
+        }
         Expr::Not(inner) => Expr::Not(resolve(inner)?),
         Expr::Neg(inner) => Expr::Neg(resolve(inner)?),
         Expr::Binary(op, l, r) => Expr::Binary(*op, resolve(l)?, resolve(r)?),
@@ -94,6 +106,20 @@ fn run(
         })
         .collect();
     Ok(rows)
+}
+
+/// The `search` (or `query`) field of each row, when the subsearch ended in `format`/`return`:
+/// that text goes into the outer search as written.
+fn search_field(rows: &[Row]) -> Option<Vec<String>> {
+    let texts: Vec<String> = rows
+        .iter()
+        .filter_map(|row| {
+            row.iter()
+                .find(|(n, _)| n == "search" || n == "query")
+                .map(|(_, v)| v.join(" "))
+        })
+        .collect();
+    (!texts.is_empty() && texts.len() == rows.len()).then_some(texts)
 }
 
 /// The search a subsearch's rows stand for: `(f1="v1" AND f2="v2") OR (...)`; fields starting

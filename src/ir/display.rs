@@ -162,6 +162,7 @@ impl Display for Stage {
                 write!(f, "IpLocation {field} prefix {prefix:?}")
             }
             Stage::Foreach(fe) => write!(f, "Foreach {fe:?}"),
+            Stage::Format(fmt) => write!(f, "Format {fmt:?}"),
             Stage::Replace { pairs, fields } => {
                 write!(f, "Replace {pairs:?} in [{}]", fields.join(", "))
             }

@@ -109,6 +109,17 @@ pub enum Stage {
     Append(Source),
     /// `appendpipe [subpipeline]`: the subpipeline over the results, appended to them.
     AppendPipe(Box<Pipeline>),
+    /// `format` / `return`: the results as one row whose `search` field is search text.
+    Format(Format),
+}
+
+/// `format` (every field of every row) or `return [count] [alias=]field | $field ...`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Format {
+    /// `None`: every field (`format`); else (output name, field, raw value) per `return` item.
+    pub items: Option<Vec<(String, String, bool)>>,
+    /// Rows used: `return` defaults to 1, `format` to all (`maxresults=`).
+    pub count: Option<u64>,
 }
 
 /// Rows that come from a subsearch: still to run, or already run (then the rows themselves).
@@ -660,7 +671,8 @@ impl Stage {
             | Stage::Chart(_)
             | Stage::IpLocation { .. }
             | Stage::Foreach(_)
-            | Stage::Replace { .. } => false,
+            | Stage::Replace { .. }
+            | Stage::Format(_) => false,
         }
     }
 
@@ -705,7 +717,8 @@ impl Stage {
             | Stage::XmlKv { .. }
             | Stage::IpLocation { .. }
             | Stage::Foreach(_)
-            | Stage::Replace { .. } => false,
+            | Stage::Replace { .. }
+            | Stage::Format(_) => false,
         }
     }
 }

@@ -137,6 +137,7 @@ fn before(stage: &Stage, after: Projection) -> Projection {
         | Stage::IpLocation { .. }
         | Stage::Foreach(_)
         | Stage::Replace { .. }
+        | Stage::Format(_)
         | Stage::InputLookup { .. }
         | Stage::Join(_)
         | Stage::Append(_)

@@ -119,6 +119,18 @@ pub enum CommandKind {
     Append(Query),
     /// `appendpipe [ subpipeline ]`: the subpipeline runs over the current results
     AppendPipe(Query),
+    /// `format [maxresults=n]`: the results as one `search` string
+    Format { maxresults: Option<u64> },
+    /// `return [count] [alias=]field ... | $field`: the first rows as one `search` string
+    Return { count: u64, items: Vec<ReturnItem> },
+}
+
+/// One `return` item: `field`, `alias=field` or `$field` (the bare value).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReturnItem {
+    pub alias: Word,
+    pub field: Word,
+    pub raw: bool,
 }
 
 /// `lookup table (field [AS event_field])... [OUTPUT|OUTPUTNEW (field [AS event_field])...]`

@@ -30,6 +30,21 @@ pub const HEAD_DEFAULT: u64 = 10;
 
 mod tstats;
 
+/// Search text (a `format`/`return` result a subsearch hands back) as a filter expression.
+/// Empty text and `NOT ()` (format's "no results") match nothing.
+pub fn search_text(text: &str) -> Result<Expr, Vec<Diagnostic>> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() || trimmed == "NOT ()" {
+        return Ok(Expr::Lit(Lit::Bool(false)));
+    }
+    let query = crate::spl::parse(&format!("search {trimmed}"))?;
+    let pipeline = lower(&query)?;
+    match pipeline.stages.into_iter().next() {
+        Some(Stage::Filter(e)) => Ok(e),
+        _ => Ok(Expr::Lit(Lit::Bool(false))),
+    }
+}
+
 /// Lowers a parsed query with the built-in data models; all problems are reported together.
 pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
     lower_with(query, &Datamodels::standard())
@@ -169,6 +184,19 @@ impl Lowerer<'_> {
             } => Stage::Join(self.join(options, fields, subsearch)),
             CommandKind::Append(q) => Stage::Append(ir::Source::Subsearch(Box::new(self.query(q)))),
             CommandKind::AppendPipe(q) => Stage::AppendPipe(Box::new(self.query(q))),
+            CommandKind::Format { maxresults } => Stage::Format(ir::Format {
+                items: None,
+                count: *maxresults,
+            }),
+            CommandKind::Return { count, items } => Stage::Format(ir::Format {
+                items: Some(
+                    items
+                        .iter()
+                        .map(|i| (i.alias.text.clone(), i.field.text.clone(), i.raw))
+                        .collect(),
+                ),
+                count: Some(*count),
+            }),
             CommandKind::Dedup(d) => Stage::Dedup(ir::Dedup {
                 fields: names(&d.fields),
                 count: d.count,

@@ -127,7 +127,8 @@ impl CommandStage {
             | Stage::OutputLookup { .. }
             | Stage::Join(_)
             | Stage::Append(_)
-            | Stage::AppendPipe(_) => {
+            | Stage::AppendPipe(_)
+            | Stage::Format(_) => {
                 return Err(Diagnostic::error(
                     codes::SPL_UNSUPPORTED,
                     "internal: not a command stage",

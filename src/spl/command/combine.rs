@@ -1,6 +1,6 @@
 //! `join`, `append` and `appendpipe`: commands that combine results with a subsearch's.
 
-use crate::spl::ast::{CommandKind, Word};
+use crate::spl::ast::{CommandKind, ReturnItem, Word};
 use crate::spl::lex::{describe, fail, field_name, list_separator, option_value, ws0, In, PResult};
 use crate::spl::parse::subsearch;
 
@@ -99,4 +99,73 @@ fn options<'a>(i: In<'a>, names: &[&'static str]) -> PResult<'a, Vec<(Word, Word
         }
         return Ok((i, found));
     }
+}
+
+/// format_command = ws0 { ( "mvsep" | "maxresults" ) "=" option_arg }
+pub fn format_command(i: In) -> PResult<CommandKind> {
+    let (i, found) = options(i, &["mvsep", "maxresults"])?;
+    if !i.fragment().trim().is_empty() {
+        return fail(
+            i,
+            "not supported yet: custom `format` row and column strings",
+        );
+    }
+    let maxresults = match found.iter().find(|(k, _)| k.text == "maxresults") {
+        None => None,
+        Some((_, v)) => match v.text.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => return fail(i, "`maxresults=` expects a whole number"),
+        },
+    };
+    Ok((
+        i,
+        CommandKind::Format {
+            maxresults: maxresults.filter(|n| *n > 0),
+        },
+    ))
+}
+
+/// return_command = ws0 [ integer ws1 ] return_item { ws1 return_item }
+/// return_item = "$" field_name | field_name "=" field_name | field_name
+pub fn return_command(i: In) -> PResult<CommandKind> {
+    let (mut i, _) = ws0(i)?;
+    let mut count = 1;
+    if let Ok((rest, n)) = crate::spl::lex::integer(i) {
+        count = n;
+        i = ws0(rest)?.0;
+    }
+    let mut items = Vec::new();
+    while !i.fragment().is_empty() {
+        let raw = i.fragment().starts_with('$');
+        let start = if raw { nom::Input::take_from(&i, 1) } else { i };
+        let (rest, first) = field_name(start)
+            .or_else(|_| fail(i, format!("`return` expects fields, found {}", describe(i))))?;
+        let (rest, item) = match rest.fragment().strip_prefix('=') {
+            Some(_) if !raw => {
+                let (rest, field) = field_name(nom::Input::take_from(&rest, 1))?;
+                (
+                    rest,
+                    ReturnItem {
+                        alias: first,
+                        field,
+                        raw,
+                    },
+                )
+            }
+            _ => (
+                rest,
+                ReturnItem {
+                    alias: first.clone(),
+                    field: first,
+                    raw,
+                },
+            ),
+        };
+        items.push(item);
+        i = list_separator(rest)?.0;
+    }
+    if items.is_empty() {
+        return fail(i, "`return` expects at least one field");
+    }
+    Ok((i, CommandKind::Return { count, items }))
 }

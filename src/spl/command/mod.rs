@@ -67,12 +67,12 @@ pub const SUPPORTED: &[&str] = &[
     "tail",
     "reverse",
     "replace",
+    "format",
+    "return",
 ];
 
 /// SPL commands that spelunk knows of but does not run yet.
 const PLANNED: &[&str] = &[
-    "return",
-    "format",
     "apply",
     "map",
     "multikv",
@@ -179,6 +179,8 @@ pub fn parse(name: &str, args: In) -> Result<CommandKind, PError> {
         "join" => combine::join_command(args),
         "append" => combine::append_command(args),
         "appendpipe" => combine::appendpipe_command(args),
+        "format" => combine::format_command(args),
+        "return" => combine::return_command(args),
         "inputlookup" => lookup::inputlookup_command(args),
         "outputlookup" => lookup::outputlookup_command(args),
         "rex" => extract::rex_command(args),
