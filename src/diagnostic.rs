@@ -87,6 +87,10 @@ pub mod codes {
     pub const SIGMA_UNSUPPORTED: &str = "SIG005";
     /// A `|expand` placeholder with no value.
     pub const SIGMA_PLACEHOLDER: &str = "SIG006";
+    /// A stage or expression a conversion back end cannot express yet.
+    pub const CONVERT_UNSUPPORTED: &str = "CNV001";
+    /// A stage a conversion dropped or changed (a warning).
+    pub const CONVERT_DROPPED: &str = "CNV002";
 }
 
 impl Diagnostic {

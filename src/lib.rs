@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod convert;
 pub mod csv;
 pub mod diagnostic;
 pub mod eval;
@@ -52,6 +53,12 @@ pub fn sigma_to_ir(text: &str) -> Result<Vec<sigma::SigmaIr>, Vec<Diagnostic>> {
 /// IR → an executable plan.
 pub fn compile(pipeline: &ir::Pipeline) -> Result<eval::Plan, Vec<Diagnostic>> {
     eval::compile(pipeline)
+}
+
+/// IR → SPL text that spelunk's parser reads back to the same IR (Sigma patterns and
+/// correlations rewritten into SPL's terms first).
+pub fn ir_to_spl(pipeline: &ir::Pipeline) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::spl::to_spl(pipeline)
 }
 
 /// Runs SPL text over records: parse, lower, compile and run in one call.

@@ -1,0 +1,1 @@
+//! IR → Sigma YAML (to be written).

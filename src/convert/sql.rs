@@ -1,0 +1,1 @@
+//! IR → SQL (to be written).
