@@ -10,6 +10,8 @@ use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 
+mod convert;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "spelunk",
@@ -27,6 +29,8 @@ pub enum Command {
     Run(RunArgs),
     /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
     Parse(ParseArgs),
+    /// Convert a rule: `spelunk convert RULE --to spl|sigma|sql [--dialect spark|duckdb]`
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Args, Debug)]
@@ -125,6 +129,7 @@ fn dispatch(cli: Cli) -> i32 {
     let result = match cli.command {
         Command::Run(args) => run(&args),
         Command::Parse(args) => parse(&args),
+        Command::Convert(args) => convert::convert(&args),
     };
     match result {
         Ok(code) => code,

@@ -61,6 +61,24 @@ pub fn ir_to_spl(pipeline: &ir::Pipeline) -> Result<convert::Converted, Vec<Diag
     convert::spl::to_spl(pipeline)
 }
 
+/// IR (from SPL) → Sigma YAML: a rule, and a correlation for `stats ... | where count > N`;
+/// the notes name every stage Sigma cannot express.
+pub fn ir_to_sigma(
+    pipeline: &ir::Pipeline,
+    names: &convert::sigma::Names,
+) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::sigma::to_sigma(pipeline, names)
+}
+
+/// IR → one SQL query over the table of events `table`, for DuckDB or Spark.
+pub fn ir_to_sql(
+    pipeline: &ir::Pipeline,
+    dialect: convert::sql::Dialect,
+    table: &str,
+) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::sql::to_sql(pipeline, dialect, table)
+}
+
 /// Runs SPL text over records: parse, lower, compile and run in one call.
 pub fn run_spl(
     text: &str,

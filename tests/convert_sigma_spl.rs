@@ -141,9 +141,17 @@ fn shipped_sigma_rules_agree_with_their_spl() {
     let mut rules = Vec::new();
     files(&root.join("rules/sigma"), ".yml", &mut rules);
     for rule in rules {
-        let stem = rule.file_stem().expect("name").to_string_lossy().into_owned();
+        let stem = rule
+            .file_stem()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         let mut events = Vec::new();
-        files(&root.join("rules/tests").join(&stem), ".ndjson", &mut events);
+        files(
+            &root.join("rules/tests").join(&stem),
+            ".ndjson",
+            &mut events,
+        );
         events.retain(|e| !e.ends_with("expected.ndjson"));
         let text = std::fs::read_to_string(&rule).expect("rule");
         // A correlation's base rule is the first document; compare it alone.

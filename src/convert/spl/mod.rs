@@ -61,6 +61,11 @@ impl Printer {
         }
     }
 
+    /// One stage as its SPL command text.
+    pub fn stage_text(&mut self, stage: &Stage) -> String {
+        self.stage(stage)
+    }
+
     /// A subsearch's pipeline on one line, for `[ ... ]`.
     fn subpipeline(&mut self, p: &Pipeline) -> String {
         let text = self.pipeline(p).replace("\n| ", " | ");

@@ -65,17 +65,6 @@ fn conjuncts(e: Expr) -> Vec<Expr> {
     }
 }
 
-/// The operands of a chain of `op`, in order, so the chain prints without inner parentheses.
-fn chain(op: BinOp, e: Expr, out: &mut Vec<Expr>) {
-    match e {
-        Expr::Binary(o, l, r) if o == op => {
-            chain(op, *l, out);
-            chain(op, *r, out);
-        }
-        other => out.push(other),
-    }
-}
-
 fn and_all(items: Vec<Expr>) -> Expr {
     let mut iter = items.into_iter();
     let first = iter.next().unwrap_or(Expr::Lit(Lit::Bool(true)));
@@ -99,14 +88,6 @@ fn rewrite(e: Expr) -> Expr {
         Expr::Match { field, pattern } => pattern_expr(field, pattern),
         Expr::Not(x) => Expr::Not(Box::new(rewrite(*x))),
         Expr::Neg(x) => Expr::Neg(Box::new(rewrite(*x))),
-        Expr::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
-            let mut items = Vec::new();
-            chain(op, *l, &mut items);
-            chain(op, *r, &mut items);
-            let mut iter = items.into_iter().map(rewrite);
-            let first = iter.next().unwrap_or(Expr::Lit(Lit::Bool(op == BinOp::And)));
-            iter.fold(first, |acc, e| Expr::Binary(op, Box::new(acc), Box::new(e)))
-        }
         Expr::Binary(op, l, r) => Expr::Binary(op, Box::new(rewrite(*l)), Box::new(rewrite(*r))),
         Expr::In(x, list) => Expr::In(
             Box::new(rewrite(*x)),

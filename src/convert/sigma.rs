@@ -1,1 +1,0 @@
-//! IR → Sigma YAML (to be written).

@@ -1,1 +1,0 @@
-//! IR → SQL (to be written).
