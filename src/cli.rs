@@ -18,6 +18,8 @@ mod test;
 
 use std::io::{IsTerminal, Write};
 
+mod convert;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "spelunk",
@@ -35,6 +37,8 @@ pub enum Command {
     Run(RunArgs),
     /// Show a rule as syntax tree or IR: `spelunk parse RULE --emit ir`
     Parse(ParseArgs),
+    /// Convert a rule: `spelunk convert RULE --to spl|sigma|sql [--dialect spark|duckdb]`
+    Convert(convert::ConvertArgs),
     /// Show a rule after macro expansion, as IR, and the event fields it reads
     Explain(explain::ExplainArgs),
     /// Run the test cases found under PATH: `spelunk test rules/`
@@ -147,6 +151,7 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Test(args) => test::test(&args),
         Command::Hunt(args) => hunt::hunt(&args),
         Command::Check(args) => crate::check::run(&args.paths),
+        Command::Convert(args) => convert::convert(&args),
     };
     match result {
         Ok(code) => code,

@@ -91,6 +91,10 @@ pub mod codes {
     pub const SIGMA_PIPELINE: &str = "SIG007";
     /// A rule check (`spelunk check`) that fails: a required field, a value format, a reference.
     pub const SIGMA_LINT: &str = "SIG008";
+    /// A stage or expression a conversion back end cannot express yet.
+    pub const CONVERT_UNSUPPORTED: &str = "CNV001";
+    /// A stage a conversion dropped or changed (a warning).
+    pub const CONVERT_DROPPED: &str = "CNV002";
 }
 
 impl Diagnostic {

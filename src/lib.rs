@@ -13,6 +13,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod convert;
 pub mod csv;
 pub mod diagnostic;
 pub mod eval;
@@ -58,6 +59,30 @@ pub fn sigma_to_ir(text: &str) -> Result<Vec<sigma::SigmaIr>, Vec<Diagnostic>> {
 /// IR → an executable plan.
 pub fn compile(pipeline: &ir::Pipeline) -> Result<eval::Plan, Vec<Diagnostic>> {
     eval::compile(pipeline)
+}
+
+/// IR → SPL text that spelunk's parser reads back to the same IR (Sigma patterns and
+/// correlations rewritten into SPL's terms first).
+pub fn ir_to_spl(pipeline: &ir::Pipeline) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::spl::to_spl(pipeline)
+}
+
+/// IR (from SPL) → Sigma YAML: a rule, and a correlation for `stats ... | where count > N`;
+/// the notes name every stage Sigma cannot express.
+pub fn ir_to_sigma(
+    pipeline: &ir::Pipeline,
+    names: &convert::sigma::Names,
+) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::sigma::to_sigma(pipeline, names)
+}
+
+/// IR → one SQL query over the table of events `table`, for DuckDB or Spark.
+pub fn ir_to_sql(
+    pipeline: &ir::Pipeline,
+    dialect: convert::sql::Dialect,
+    table: &str,
+) -> Result<convert::Converted, Vec<Diagnostic>> {
+    convert::sql::to_sql(pipeline, dialect, table)
 }
 
 /// Runs SPL text over records: parse, lower, compile and run in one call.

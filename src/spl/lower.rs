@@ -392,15 +392,7 @@ impl Lowerer<'_> {
 
     /// `field op value` in the search language.
     fn compare(&mut self, field: &Word, op: SearchOp, value: &Word, case_sensitive: bool) -> Expr {
-        if field.text.contains('*') {
-            return self.error(
-                Diagnostic::error(
-                    codes::SPL_UNSUPPORTED,
-                    "not supported yet: wildcard field names in search",
-                )
-                .at(field.span),
-            );
-        }
+        // `*` in a field name matches every field of that shape (`Event.UserData.*.Image=x`).
         // Offline, the events files are the time range: `earliest=-24h` selects nothing more.
         if TIME_MODIFIERS.contains(&field.text.as_str()) {
             return Expr::Lit(Lit::Bool(true));

@@ -1,0 +1,108 @@
+//! `spelunk convert RULE --to spl|sigma|sql [--dialect spark|duckdb] [--table NAME]`: the rule
+//! through the IR to another language; notes about dropped stages on stderr.
+
+use super::{load_rule, render_all, sigma_ir, to_ir, RuleArgs};
+use crate::convert::sql::Dialect;
+use crate::convert::Converted;
+use crate::diagnostic::Diagnostic;
+use clap::{Args, ValueEnum};
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    #[command(flatten)]
+    pub rule: RuleArgs,
+    /// The target language.
+    #[arg(long, value_enum)]
+    pub to: Target,
+    /// The SQL dialect (with `--to sql`).
+    #[arg(long, value_enum, default_value = "duckdb")]
+    pub dialect: SqlDialect,
+    /// The table or view of events the SQL reads.
+    #[arg(long, default_value = "events")]
+    pub table: String,
+    /// A field-mapping pipeline (not supported yet: field names stay as the rule writes them).
+    #[arg(long)]
+    pub pipeline: Option<String>,
+    /// With `--to sigma`: the rule's title (default: the file name).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// With `--to sigma`: the correlation timespan for `stats ... | where count > N`.
+    #[arg(long, default_value = "1d")]
+    pub timespan: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    Spl,
+    Sigma,
+    Sql,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SqlDialect {
+    Duckdb,
+    Spark,
+}
+
+pub fn convert(args: &ConvertArgs) -> Result<i32, String> {
+    if args.pipeline.is_some() {
+        return Err("error: `--pipeline` is not supported yet by `convert`\n".to_string());
+    }
+    let (source, rest) = load_rule(&args.rule)?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "error: `convert` takes one rule, found extra arguments: {}\n",
+            rest.join(" ")
+        ));
+    }
+    let pipelines: Vec<(String, crate::ir::Pipeline)> = if source.sigma {
+        sigma_ir(&source, &args.rule)?
+            .into_iter()
+            .map(|r| (r.title, r.pipeline))
+            .collect()
+    } else {
+        vec![(String::new(), to_ir(&source, &args.rule)?)]
+    };
+    let dialect = match args.dialect {
+        SqlDialect::Duckdb => Dialect::DuckDb,
+        SqlDialect::Spark => Dialect::Spark,
+    };
+    let mut outputs = Vec::new();
+    for (title, p) in &pipelines {
+        let result = match args.to {
+            Target::Spl => crate::ir_to_spl(p),
+            Target::Sql => crate::ir_to_sql(p, dialect, &args.table),
+            Target::Sigma if source.sigma => {
+                return Err("error: the rule is Sigma already; use --to spl or --to sql\n".into())
+            }
+            Target::Sigma => crate::ir_to_sigma(p, &names(args, &source.name)),
+        };
+        let converted: Converted = result.map_err(|d| render_all(&d, &source.name, ""))?;
+        report(&converted.notes, &source.name);
+        outputs.push(match (args.to, pipelines.len()) {
+            (Target::Spl, n) if n > 1 => format!("```{title}```\n{}", converted.text),
+            (Target::Sql, n) if n > 1 => format!("-- {title}\n{}", converted.text),
+            _ => converted.text,
+        });
+    }
+    println!("{}", outputs.join("\n\n").trim_end());
+    Ok(0)
+}
+
+fn names(args: &ConvertArgs, path: &str) -> crate::convert::sigma::Names {
+    let stem = std::path::Path::new(path)
+        .file_stem()
+        .map_or("converted".to_string(), |s| {
+            s.to_string_lossy().into_owned()
+        });
+    crate::convert::sigma::Names {
+        title: args.title.clone().unwrap_or(stem),
+        timespan: args.timespan.clone(),
+    }
+}
+
+fn report(notes: &[Diagnostic], name: &str) {
+    for n in notes {
+        eprint!("{}", n.render(name, ""));
+    }
+}
