@@ -168,20 +168,14 @@ fn regex_call(name: &str, re: String) -> Expr {
     call(Func::Match, vec![field(name), Expr::Lit(Lit::Str(re))])
 }
 
-/// A Sigma pattern of text and `*` as a search glob (`\` and `*` in text escaped); `None` when it
-/// needs `?` or a character class.
+/// A Sigma pattern of text and `*` as a search glob; `None` when it needs `?`, a character class
+/// or a literal `*` (a search glob cannot escape `*`; a backslash in it is a plain character).
 fn glob(parts: &[WildPart]) -> Option<String> {
     let mut out = String::new();
     for part in parts {
         match part {
-            WildPart::Text(t) => {
-                for c in t.chars() {
-                    if matches!(c, '*' | '\\') {
-                        out.push('\\');
-                    }
-                    out.push(c);
-                }
-            }
+            WildPart::Text(t) if t.contains('*') => return None,
+            WildPart::Text(t) => out.push_str(t),
             WildPart::AnyRun => out.push('*'),
             WildPart::AnyChar | WildPart::OneOf(_) => return None,
         }

@@ -51,20 +51,13 @@ pub fn as_num(x: &str) -> String {
     format!("try_cast({x} AS DOUBLE)")
 }
 
-/// A glob as a `LIKE` pattern (`*` → `%`; `%`, `_` and the escape escaped), lower-cased.
+/// A glob as a `LIKE` pattern (`*` → `%`; `%`, `_` and the escape escaped), lower-cased. A
+/// backslash in a search glob is a plain character.
 fn like(glob: &str, lower: bool) -> String {
     let mut out = String::new();
-    let mut chars = glob.chars();
-    while let Some(c) = chars.next() {
+    for c in glob.chars() {
         match c {
             '*' => out.push('%'),
-            '\\' => {
-                let e = chars.next().unwrap_or('\\');
-                if matches!(e, '%' | '_' | '!') {
-                    out.push('!');
-                }
-                out.push(e);
-            }
             '%' | '_' | '!' => {
                 out.push('!');
                 out.push(c);
