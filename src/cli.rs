@@ -279,7 +279,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         .as_ref()
         .filter(|p| !p.has_subsearch() && !args.no_optimize)
     {
-        opts.projection = crate::optimize::projection(pipeline);
+        opts.set_projection(crate::optimize::projection(pipeline));
         if !args.input.strict {
             let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
             defaulted.push("source".to_string());

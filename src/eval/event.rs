@@ -12,10 +12,13 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::sync::Arc;
 
+/// A record's fields in first-seen order, hashed with a fast non-cryptographic hasher.
+pub type Fields = IndexMap<String, Value, foldhash::fast::FixedState>;
+
 /// One event or result row: field name → value, in first-seen order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record {
-    pub fields: IndexMap<String, Value>,
+    pub fields: Fields,
 }
 
 impl Record {
@@ -58,8 +61,10 @@ impl Record {
 pub struct EventOptions {
     pub defaults: Vec<(String, String)>,
     pub time_fields: Vec<String>,
-    /// The fields the pipeline reads (`optimize::projection`); others are not parsed.
+    /// The fields the pipeline reads (`optimize::projection`); others are not parsed. Set it with
+    /// `set_projection`, which also prepares the parser's selection.
     pub projection: Projection,
+    selection: std::sync::Arc<json::Selection>,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
 }
@@ -70,18 +75,26 @@ impl Default for EventOptions {
             defaults: Vec::new(),
             time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
             projection: Projection::All,
+            selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[])),
             prefilter: None,
         }
+    }
+}
+
+impl EventOptions {
+    /// Keep only the fields of `projection` (plus the time fields, to find `_time`).
+    pub fn set_projection(&mut self, projection: Projection) {
+        self.selection = std::sync::Arc::new(json::Selection::new(&projection, &self.time_fields));
+        self.projection = projection;
     }
 }
 
 /// Parses one JSON object text into a record (the parser for line-oriented input): only the
 /// projected fields are built; `_raw` is kept when the projection needs it.
 pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
-    let selection = json::Selection::new(&opts.projection, &opts.time_fields);
-    let fields = json::parse_fields(text, &selection, &opts.time_fields)?;
+    let fields = json::parse_fields(text, &opts.selection, &opts.time_fields)?;
     let mut record = Record { fields };
-    if opts.projection.keeps("_raw") {
+    if opts.selection.keeps_raw() {
         record.fields.insert("_raw".to_string(), Value::str(text));
     }
     for (name, default) in &opts.defaults {
@@ -124,7 +137,7 @@ pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Re
             json_kind(&json)
         ));
     };
-    let mut fields = IndexMap::with_capacity(map.len() + 2);
+    let mut fields = Fields::with_capacity_and_hasher(map.len() + 2, Default::default());
     for (key, value) in map {
         flatten(&normalize_key(&key), value, &mut fields);
     }
@@ -160,7 +173,7 @@ pub(crate) fn normalize_key(key: &str) -> String {
     }
 }
 
-fn flatten(path: &str, value: Json, out: &mut IndexMap<String, Value>) {
+fn flatten(path: &str, value: Json, out: &mut Fields) {
     match value {
         Json::Null => {}
         Json::Object(map) => {
@@ -169,9 +182,9 @@ fn flatten(path: &str, value: Json, out: &mut IndexMap<String, Value>) {
             }
         }
         Json::Array(items) => {
-            let mut parts: IndexMap<String, Value> = IndexMap::new();
+            let mut parts = Fields::default();
             for item in items {
-                let mut one = IndexMap::new();
+                let mut one = Fields::default();
                 flatten(path, item, &mut one);
                 for (key, v) in one {
                     append(parts.entry(key).or_insert(Value::Null), v);
@@ -317,8 +330,8 @@ pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The fields of a JSON object, flattened as an event's are (`a.b`, arrays multivalue).
-pub fn json_fields(map: serde_json::Map<String, Json>) -> IndexMap<String, Value> {
-    let mut out = IndexMap::new();
+pub fn json_fields(map: serde_json::Map<String, Json>) -> Fields {
+    let mut out = Fields::default();
     for (key, value) in map {
         flatten(&normalize_key(&key), value, &mut out);
     }

@@ -507,7 +507,10 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
             continue;
         }
         let replaced: Vec<&String> = targets.iter().map(|(_, t)| t).collect();
-        let mut fields = indexmap::IndexMap::with_capacity(record.fields.len());
+        let mut fields = crate::eval::event::Fields::with_capacity_and_hasher(
+            record.fields.len(),
+            Default::default(),
+        );
         for (name, value) in record.fields {
             match targets.iter().find(|(source, _)| *source == name) {
                 Some((_, target)) => {

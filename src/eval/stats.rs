@@ -40,7 +40,7 @@ impl StatsPlan {
 
     pub fn start(&self) -> StatsState {
         StatsState {
-            groups: IndexMap::new(),
+            groups: IndexMap::default(),
         }
     }
 }
@@ -48,8 +48,12 @@ impl StatsPlan {
 /// Groups seen so far: the BY values as text → the group's accumulators.
 #[derive(Debug)]
 pub struct StatsState {
-    groups: IndexMap<Vec<String>, Vec<Acc>>,
+    groups: IndexMap<Vec<String>, Vec<Acc>, Fast>,
 }
+
+/// The hasher for group keys and distinct values: fast, not keyed (inputs are not adversarial
+/// to the point of mattering here; the budget limits group counts).
+type Fast = foldhash::fast::FixedState;
 
 /// The running state of one aggregation in one group.
 #[derive(Debug, Clone)]
@@ -57,7 +61,7 @@ enum Acc {
     /// `values(*) as *`, `avg(tcp.*) as tcp.*`: one accumulator per matching field, by output name
     Wild(IndexMap<String, Acc>),
     Count(u64),
-    Distinct(HashSet<String>),
+    Distinct(HashSet<String, Fast>),
     Sum {
         total: f64,
         n: u64,
@@ -84,7 +88,7 @@ enum Acc {
 fn new_acc(func: AggFunc) -> Acc {
     match func {
         AggFunc::Count => Acc::Count(0),
-        AggFunc::DistinctCount => Acc::Distinct(HashSet::new()),
+        AggFunc::DistinctCount => Acc::Distinct(HashSet::default()),
         AggFunc::Sum | AggFunc::Avg => Acc::Sum { total: 0.0, n: 0 },
         AggFunc::Min | AggFunc::Max => Acc::Extreme {
             num: None,

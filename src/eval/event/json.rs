@@ -1,13 +1,12 @@
 //! The event parser: one JSON object straight into a record, keeping only the projected fields.
 //! Skipped values are scanned, never built; kept ones are flattened as `event.rs` describes.
 
-use super::{append, normalize_key};
+use super::{append, normalize_key, Fields};
 use crate::eval::value::Value;
 use crate::optimize::Projection;
-use indexmap::IndexMap;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -22,15 +21,18 @@ enum Keep {
     Skip,
 }
 
-/// The kept field names and every dotted prefix of them.
-pub struct Selection<'p> {
-    projection: &'p Projection,
-    prefixes: BTreeSet<String>,
+/// The kept field names, the extra ones (time fields), and every dotted prefix of them; built
+/// once per input, consulted for every key of every event.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    projection: Projection,
+    extra: Vec<String>,
+    prefixes: HashSet<String, foldhash::fast::FixedState>,
 }
 
-impl<'p> Selection<'p> {
-    pub fn new(projection: &'p Projection, extra: &[String]) -> Selection<'p> {
-        let mut prefixes = BTreeSet::new();
+impl Selection {
+    pub fn new(projection: &Projection, extra: &[String]) -> Selection {
+        let mut prefixes = HashSet::default();
         if let Projection::Fields(fields) = projection {
             for name in fields.iter().chain(extra) {
                 let mut at = 0;
@@ -41,13 +43,19 @@ impl<'p> Selection<'p> {
             }
         }
         Selection {
-            projection,
+            projection: projection.clone(),
+            extra: extra.to_vec(),
             prefixes,
         }
     }
 
-    fn keep(&self, path: &str, extra: &[String]) -> Keep {
-        if self.projection.keeps(path) || extra.iter().any(|e| e == path) {
+    /// Whether `_raw` is kept.
+    pub fn keeps_raw(&self) -> bool {
+        self.projection.keeps("_raw")
+    }
+
+    fn keep(&self, path: &str, _: &[String]) -> Keep {
+        if self.projection.keeps(path) || self.extra.iter().any(|e| e == path) {
             Keep::Take
         } else if self.prefixes.contains(path) {
             Keep::Descend
@@ -62,8 +70,8 @@ pub fn parse_fields(
     text: &str,
     selection: &Selection,
     extra: &[String],
-) -> Result<IndexMap<String, Value>, serde_json::Error> {
-    let mut fields = IndexMap::new();
+) -> Result<Fields, serde_json::Error> {
+    let mut fields = Fields::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = ObjectSeed {
         path: String::new(),
@@ -77,14 +85,14 @@ pub fn parse_fields(
 }
 
 /// Visits an object at `path` (empty at the top), keeping what the selection asks for.
-struct ObjectSeed<'a, 's, 'p> {
+struct ObjectSeed<'a, 's> {
     path: String,
-    selection: &'s Selection<'p>,
+    selection: &'s Selection,
     extra: &'s [String],
-    out: &'a mut IndexMap<String, Value>,
+    out: &'a mut Fields,
 }
 
-impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -92,7 +100,7 @@ impl<'de> DeserializeSeed<'de> for ObjectSeed<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -122,7 +130,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
                 }
                 Keep::Take => {
                     let mut value = Value::Null;
-                    let mut nested = IndexMap::new();
+                    let mut nested = Fields::default();
                     map.next_value_seed(ValueSeed {
                         path: &path,
                         value: &mut value,
@@ -168,9 +176,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_, '_> {
 }
 
 /// A nested value on the way to a kept field: objects are searched, anything else skipped.
-struct NestedSeed<'a, 's, 'p>(ObjectSeed<'a, 's, 'p>);
+struct NestedSeed<'a, 's>(ObjectSeed<'a, 's>);
 
-impl<'de> DeserializeSeed<'de> for NestedSeed<'_, '_, '_> {
+impl<'de> DeserializeSeed<'de> for NestedSeed<'_, '_> {
     type Value = ();
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -178,7 +186,7 @@ impl<'de> DeserializeSeed<'de> for NestedSeed<'_, '_, '_> {
     }
 }
 
-impl<'de> Visitor<'de> for NestedSeed<'_, '_, '_> {
+impl<'de> Visitor<'de> for NestedSeed<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -198,7 +206,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_, '_> {
             out,
         } = self.0;
         let mut value = Value::Null;
-        let mut nested = IndexMap::new();
+        let mut nested = Fields::default();
         ValueSeed {
             path: &path,
             value: &mut value,
@@ -238,7 +246,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_, '_> {
 struct ValueSeed<'a> {
     path: &'a str,
     value: &'a mut Value,
-    nested: &'a mut IndexMap<String, Value>,
+    nested: &'a mut Fields,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
@@ -293,7 +301,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
             let mut item = Value::Null;
-            let mut item_nested = IndexMap::new();
+            let mut item_nested = Fields::default();
             let seed = ValueSeed {
                 path: self.path,
                 value: &mut item,
@@ -315,7 +323,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             let path = format!("{}.{}", self.path, normalize_key(&key));
             let mut value = Value::Null;
-            let mut nested = IndexMap::new();
+            let mut nested = Fields::default();
             map.next_value_seed(ValueSeed {
                 path: &path,
                 value: &mut value,
