@@ -69,6 +69,9 @@ pub struct RunArgs {
     /// Treat a bad event line as fatal (exit 2) instead of skipping it.
     #[arg(long)]
     pub strict: bool,
+    /// The longest event line (or JSON array file) read, in bytes; longer ones are skipped.
+    #[arg(long = "max-line", value_name = "BYTES", default_value_t = crate::eval::event::DEFAULT_MAX_LINE)]
+    pub max_line: usize,
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
@@ -327,7 +330,10 @@ fn run(args: &RunArgs) -> Result<i32, String> {
 }
 
 fn event_options(args: &RunArgs) -> EventOptions {
-    let mut opts = EventOptions::default();
+    let mut opts = EventOptions {
+        max_line: args.max_line,
+        ..EventOptions::default()
+    };
     let defaults = [
         ("index", &args.index),
         ("sourcetype", &args.sourcetype),

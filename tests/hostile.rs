@@ -241,3 +241,34 @@ fn bad_lines_between_good_events_are_skipped_and_counted() {
         o.stderr
     );
 }
+
+#[test]
+fn a_huge_line_is_skipped_and_the_next_event_still_read() {
+    let mut input = b"{\"host\":\"before\"}\n{\"host\":\"".to_vec();
+    input.resize(input.len() + (65 << 20), b'x');
+    input.extend_from_slice(b"\"}\n{\"host\":\"after\"}\n");
+    let o = spelunk(
+        &["run", "-q", "* | table host", "-", "--format", "json"],
+        &input,
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("before") && o.stdout.contains("after"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stderr
+            .contains("<stdin>:2: skipped: line longer than 67108864 bytes"),
+        "{}",
+        o.stderr
+    );
+    let small = b"{\"host\":\"a\"}\n{\"host\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}\n";
+    let o = spelunk(&["run", "-q", "*", "-", "--max-line", "20"], small);
+    assert!(
+        o.stderr
+            .contains("<stdin>:2: skipped: line longer than 20 bytes"),
+        "{}",
+        o.stderr
+    );
+}

@@ -54,13 +54,20 @@ impl Record {
 pub struct EventOptions {
     pub defaults: Vec<(String, String)>,
     pub time_fields: Vec<String>,
+    /// The longest event line (or multi-line object, or JSON array document) read, in bytes;
+    /// a longer one is reported and skipped.
+    pub max_line: usize,
 }
+
+/// The default [`EventOptions::max_line`]: 64 MiB.
+pub const DEFAULT_MAX_LINE: usize = 64 << 20;
 
 impl Default for EventOptions {
     fn default() -> Self {
         EventOptions {
             defaults: Vec::new(),
             time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
+            max_line: DEFAULT_MAX_LINE,
         }
     }
 }
