@@ -20,6 +20,7 @@ pub mod ir;
 pub mod output;
 pub mod sigma;
 pub mod spl;
+pub mod yaml;
 
 use diagnostic::Diagnostic;
 

@@ -272,3 +272,65 @@ fn a_huge_line_is_skipped_and_the_next_event_still_read() {
         o.stderr
     );
 }
+
+/// A Sigma rule file run over one good event: exit 2 and a message containing `needle`.
+fn sigma_error(test: &str, yaml: &str, needle: &str) {
+    let dir = temp_dir(test);
+    let rule = write(&dir, "rule.yml", yaml);
+    let events = write(&dir, "e.json", GOOD);
+    let o = spelunk(&["run", &rule, &events], b"");
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains(needle), "{}", o.stderr);
+}
+
+#[test]
+fn yaml_bombs_and_deep_yaml_are_refused() {
+    let bomb = include_str!("hostile/yaml_billion_laughs.yml");
+    sigma_error("bomb", bomb, "repetition limit exceeded");
+    let deep = |open: &str, close: &str| {
+        format!(
+            "title: x\nlogsource: {{product: w}}\ndetection:\n  sel:\n    F: {}1{}\n  condition: sel\n",
+            open.repeat(50_000),
+            close.repeat(50_000)
+        )
+    };
+    sigma_error("deep-seq", &deep("[", "]"), "nested more than 128 levels");
+    sigma_error(
+        "deep-map",
+        &deep("{a: ", "}"),
+        "nested more than 128 levels",
+    );
+    let cond = format!(
+        "title: x\nlogsource: {{product: w}}\ndetection:\n  sel:\n    F: 1\n  condition: {}sel{}\n",
+        "(".repeat(50_000),
+        ")".repeat(50_000)
+    );
+    sigma_error("deep-cond", &cond, "nested more than 100 levels");
+    let nots = format!(
+        "title: x\nlogsource: {{product: w}}\ndetection:\n  sel:\n    F: 1\n  condition: {}sel\n",
+        "not ".repeat(50_000)
+    );
+    sigma_error("not-cond", &nots, "nested more than 100 levels");
+}
+
+#[test]
+fn malformed_yaml_and_binary_rules_are_errors() {
+    sigma_error("tabs", "title: x\n\tdetection: [\n", "SIG001");
+    sigma_error("binary", "\u{0}\u{1}\u{2}\u{fffd}garbage: [", "SIG001");
+    sigma_error("not-a-map", "- 1\n- 2\n", "SIG001");
+    sigma_error(
+        "no-condition",
+        "title: x\nlogsource: {product: w}\ndetection:\n  sel: {F: 1}\n",
+        "condition",
+    );
+    sigma_error(
+        "bad-regex",
+        "title: x\nlogsource: {product: w}\ndetection:\n  sel: {F|re: '(a'}\n  condition: sel\n",
+        "regular expression",
+    );
+    let huge_regex = format!(
+        "title: x\nlogsource: {{product: w}}\ndetection:\n  sel: {{F|re: '{}'}}\n  condition: sel\n",
+        "(a{1000}){1000}"
+    );
+    sigma_error("huge-regex", &huge_regex, "size limit");
+}

@@ -125,15 +125,24 @@ impl Scalar {
 /// Loads every document of a Sigma file.
 pub fn load(text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     let (mut docs, mut errors) = (Vec::new(), Vec::new());
+    if let Some(at) = crate::yaml::too_deep(text) {
+        let d = Diagnostic::error(codes::SIGMA_YAML, crate::yaml::too_deep_message());
+        return Err(vec![d.at(Span::new(at, at + 1))]);
+    }
     let starts = document_starts(text);
     for (n, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let offset = starts.get(n).copied().unwrap_or(0);
         let end = starts.get(n + 1).copied().unwrap_or(text.len());
         let doc_text = text.get(offset..end).unwrap_or(text).to_string();
-        let parsed = Yaml::deserialize(de)
-            .map_err(|e| yaml_error(&e, text))
-            .and_then(|value| document(value, offset, &doc_text));
-        match parsed {
+        let value = match Yaml::deserialize(de) {
+            Ok(value) => value,
+            Err(e) => {
+                // After a syntax error the document iterator yields the same error forever.
+                errors.push(yaml_error(&e, text));
+                break;
+            }
+        };
+        match document(value, offset, &doc_text) {
             Ok(Some(kind)) => docs.push(Document {
                 kind,
                 offset,

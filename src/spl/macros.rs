@@ -178,6 +178,13 @@ impl Macros {
 
     /// security_content YAML: one macro per document (`name`, `arguments`, `definition`), or a list.
     pub fn load_yaml(&mut self, text: &str, origin: &str) -> Result<(), Diagnostic> {
+        if crate::yaml::too_deep(text).is_some() {
+            let message = crate::yaml::too_deep_message();
+            return Err(Diagnostic::error(
+                codes::SPL_MACRO,
+                format!("{origin}: {message}"),
+            ));
+        }
         for document in serde_yaml::Deserializer::from_str(text) {
             let value: serde_json::Value =
                 serde::Deserialize::deserialize(document).map_err(|e| {
