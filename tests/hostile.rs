@@ -334,3 +334,74 @@ fn malformed_yaml_and_binary_rules_are_errors() {
     );
     sigma_error("huge-regex", &huge_regex, "size limit");
 }
+
+#[test]
+fn outputlookup_writes_only_inside_the_lookups_folder() {
+    let dir = temp_dir("lookups");
+    let lookups = dir.join("lookups");
+    std::fs::create_dir_all(&lookups).expect("lookups dir");
+    let outside = dir.join("outside.csv");
+    std::fs::write(&outside, "keep\n").expect("outside file");
+    #[cfg(unix)]
+    {
+        let link = |target: &Path, name: &str| {
+            let _ = std::os::unix::fs::symlink(target, lookups.join(name));
+        };
+        link(&outside, "link.csv");
+        link(&dir.join("missing.csv"), "dangling.csv");
+        link(&dir, "subdir");
+    }
+    let events = write(&dir, "e.json", GOOD);
+    let lookups_arg = lookups.to_string_lossy().into_owned();
+    let names = [
+        "../outside.csv".to_string(),
+        "..".to_string(),
+        outside.to_string_lossy().into_owned(),
+        "link.csv".to_string(),
+        "link".to_string(),
+        "dangling".to_string(),
+        "subdir/outside.csv".to_string(),
+        "a\\..\\b".to_string(),
+        "\"x\u{1}y\"".to_string(),
+        "\"with\\u0000nul\"".to_string(),
+    ];
+    for name in names {
+        let spl = format!("* | outputlookup {name}");
+        let o = spelunk(
+            &["run", "-q", &spl, &events, "--lookups", &lookups_arg],
+            b"",
+        );
+        assert_eq!(o.code, Some(2), "{name}: {}", o.stderr);
+        let o = spelunk(
+            &[
+                "run",
+                "-q",
+                &format!("| inputlookup {name}"),
+                "--lookups",
+                &lookups_arg,
+            ],
+            b"",
+        );
+        assert_eq!(o.code, Some(2), "{name}: {}", o.stderr);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&outside).unwrap_or_default(),
+        "keep\n"
+    );
+    assert!(!dir.join("missing.csv").exists());
+    let o = spelunk(
+        &[
+            "run",
+            "-q",
+            "* | outputlookup fine",
+            &events,
+            "--lookups",
+            &lookups_arg,
+        ],
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(lookups.join("fine.csv").is_file());
+    let o = spelunk(&["run", "-q", "* | outputlookup fine", &events], b"");
+    assert_eq!(o.code, Some(2), "no --lookups: {}", o.stderr);
+}
