@@ -72,6 +72,9 @@ pub struct RunArgs {
     /// The longest event line (or JSON array file) read, in bytes; longer ones are skipped.
     #[arg(long = "max-line", value_name = "BYTES", default_value_t = crate::eval::event::DEFAULT_MAX_LINE)]
     pub max_line: usize,
+    /// The most groups one `stats` may hold in memory before the run stops with an error.
+    #[arg(long = "max-groups", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_GROUPS)]
+    pub max_groups: usize,
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
@@ -250,6 +253,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     };
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+        max_groups: args.max_groups,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let opts = event_options(args);
@@ -306,6 +310,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     }
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
+    }
+    if results.warnings.iter().any(Diagnostic::is_error) {
+        return Ok(2);
     }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table

@@ -405,3 +405,28 @@ fn outputlookup_writes_only_inside_the_lookups_folder() {
     let o = spelunk(&["run", "-q", "* | outputlookup fine", &events], b"");
     assert_eq!(o.code, Some(2), "no --lookups: {}", o.stderr);
 }
+
+#[test]
+fn stats_stops_with_an_error_past_the_group_budget() {
+    let events: String = (0..50)
+        .map(|i| format!("{{\"host\":\"h{i}\"}}\n"))
+        .collect();
+    let args = [
+        "run",
+        "-q",
+        "* | stats count by host",
+        "-",
+        "--max-groups",
+        "10",
+    ];
+    let o = spelunk(&args, events.as_bytes());
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`stats` has more than 10 groups"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    let o = spelunk(&args[..4], events.as_bytes());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
