@@ -430,3 +430,19 @@ fn stats_stops_with_an_error_past_the_group_budget() {
     let o = spelunk(&args[..4], events.as_bytes());
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
+
+#[test]
+fn streamstats_windows_are_bounded() {
+    spl_error(
+        "window",
+        "* | streamstats window=100000000000 count",
+        "at most 10000",
+    );
+    let dir = temp_dir("window-ok");
+    let events = write(&dir, "e.json", GOOD);
+    let o = spelunk(
+        &["run", "-q", "* | streamstats window=10000 count", &events],
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
