@@ -446,3 +446,45 @@ fn streamstats_windows_are_bounded() {
     );
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
+
+#[test]
+fn pathological_regexes_are_refused_or_run_in_linear_time() {
+    let huge = "(a{1000}){1000}";
+    spl_error(
+        "rex",
+        &format!("* | rex field=host \"(?<x>{huge})\""),
+        "size limit",
+    );
+    spl_error("regex", &format!("* | regex host=\"{huge}\""), "size limit");
+    spl_error(
+        "match",
+        &format!("* | where match(host, \"{huge}\")"),
+        "size limit",
+    );
+    spl_error(
+        "nest",
+        &format!(
+            "* | where match(host, \"{}a{}\")",
+            "(".repeat(1000),
+            ")".repeat(1000)
+        ),
+        "SPL",
+    );
+    spl_error("backref", "* | regex host=\"(a)\\1\"", "regular expression");
+    let dir = temp_dir("redos");
+    let events = write(
+        &dir,
+        "e.json",
+        format!("{{\"host\":\"{}!\"}}\n", "a".repeat(100_000)),
+    );
+    let o = spelunk(
+        &[
+            "run",
+            "-q",
+            "* | regex host=\"^(a+)+$\" | stats count",
+            &events,
+        ],
+        b"",
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
