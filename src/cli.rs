@@ -140,7 +140,27 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    std::panic::catch_unwind(|| dispatch(cli)).unwrap_or(2)
+    guarded(move || dispatch(cli))
+}
+
+/// Stack for the thread that does the work: parsers bound nesting, and this leaves ample room
+/// for the recursive passes over the deepest trees they accept, even in debug builds.
+const WORK_STACK: usize = 256 << 20;
+
+/// Runs `work` on a thread with a large stack; a panic becomes exit code 2 (the panic hook has
+/// already printed "internal error").
+pub fn guarded(work: impl FnOnce() -> i32 + Send + 'static) -> i32 {
+    let spawned = std::thread::Builder::new()
+        .name("spelunk".to_string())
+        .stack_size(WORK_STACK)
+        .spawn(work);
+    match spawned {
+        Ok(handle) => handle.join().unwrap_or(2),
+        Err(e) => {
+            eprintln!("error: cannot start the worker thread: {e}");
+            2
+        }
+    }
 }
 
 fn dispatch(cli: Cli) -> i32 {
@@ -272,6 +292,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     };
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+        max_groups: args.input.max_groups,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();
@@ -314,6 +335,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     };
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
+    }
+    if results.warnings.iter().any(Diagnostic::is_error) {
+        return Ok(2);
     }
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         Format::Table
@@ -384,5 +408,29 @@ fn dump<T: serde::Serialize>(value: &T, format: DumpFormat) -> Result<String, St
         DumpFormat::Json | DumpFormat::Text => {
             serde_json::to_string_pretty(value).map_err(|e| format!("error: {e}\n"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guarded;
+
+    #[test]
+    fn a_panic_becomes_exit_code_2() {
+        assert_eq!(guarded(|| panic!("boom")), 2);
+        assert_eq!(guarded(|| 0), 0);
+    }
+
+    #[test]
+    fn the_worker_has_a_deep_stack() {
+        fn down(n: u32) -> u32 {
+            let pad = std::hint::black_box([n; 64]);
+            if n == 0 {
+                0
+            } else {
+                down(n - 1) + pad[1] % 2
+            }
+        }
+        assert_eq!(guarded(|| down(50_000) as i32), 25_000);
     }
 }

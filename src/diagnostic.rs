@@ -188,11 +188,14 @@ fn render_snippet(name: &str, source: &str, span: Span, label: Option<&(Span, St
     let line_end = source[line_start..]
         .find('\n')
         .map_or(source.len(), |i| line_start + i);
-    let line = source[line_start..line_end].trim_end_matches('\r');
     let end = floor_char_boundary(source, span.end.min(line_end).max(start));
-    let width = source[start..end].chars().count().max(1);
+    let (line, before) = clip_line(
+        source[line_start..line_end].trim_end_matches('\r'),
+        start - line_start,
+    );
+    let width = source[start..end].chars().count().clamp(1, MAX_SHOWN);
     let gutter = " ".repeat(line_no.to_string().len());
-    let pad: String = source[line_start..start]
+    let pad: String = before
         .chars()
         .map(|c| if c == '\t' { '\t' } else { ' ' })
         .collect();
@@ -204,7 +207,47 @@ fn render_snippet(name: &str, source: &str, span: Span, label: Option<&(Span, St
     )
 }
 
+/// The most characters of a source line a snippet shows.
+const MAX_SHOWN: usize = 120;
+
+/// A long line cut to a window around byte `at` (marked with `…`), and the shown text before `at`.
+fn clip_line(line: &str, at: usize) -> (String, String) {
+    let at = floor_char_boundary(line, at.min(line.len()));
+    if line.chars().count() <= MAX_SHOWN {
+        return (line.to_string(), line[..at].to_string());
+    }
+    let from = floor_char_boundary(line, at.saturating_sub(MAX_SHOWN / 3));
+    let to = floor_char_boundary(line, (from + MAX_SHOWN).min(line.len()));
+    let lead = if from > 0 { "…" } else { "" };
+    let tail = if to < line.len() { "…" } else { "" };
+    (
+        format!("{lead}{}{tail}", &line[from..to]),
+        format!("{lead}{}", &line[from..at]),
+    )
+}
+
 /// Renders every diagnostic of one input.
 pub fn render_all(diags: &[Diagnostic], name: &str, source: &str) -> String {
     diags.iter().map(|d| d.render(name, source)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_caret() {
+        let source = format!("{}é{}", "a".repeat(10_000), "b".repeat(10_000));
+        let d = Diagnostic::error(codes::SPL_SYNTAX, "x").at(Span::new(10_000, 10_002));
+        let out = d.render("q", &source);
+        assert!(out.len() < 600, "{out}");
+        assert!(
+            out.contains("…aaa") && out.contains("ébbb") && out.contains("bb…"),
+            "{out}"
+        );
+        let caret_line = out.lines().last().unwrap_or("");
+        let source_line = out.lines().nth(3).unwrap_or("");
+        let column = |line: &str, c: char| line.chars().position(|x| x == c);
+        assert_eq!(column(caret_line, '^'), column(source_line, 'é'));
+    }
 }

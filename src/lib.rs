@@ -10,6 +10,11 @@
 //! [`sigma_to_ir`], [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
 
 #![forbid(unsafe_code)]
+// Input must never panic the library: no unwrap/expect/panic outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod check;
 pub mod cli;
@@ -27,6 +32,7 @@ pub mod rules;
 pub mod sigma;
 pub mod spl;
 pub mod testing;
+pub mod yaml;
 
 use diagnostic::Diagnostic;
 

@@ -53,6 +53,7 @@ fn run_case(case: &Case, n: usize) -> Result<(), String> {
     let dir = lookups_dir(case, n);
     let options = spelunk::eval::compile::Options {
         lookups: dir.clone(),
+        ..Default::default()
     };
     let outcome =
         spelunk::spl_to_ir(&case.spl).and_then(|ir| spelunk::run_pipeline(&ir, &options, records));

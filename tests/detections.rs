@@ -112,6 +112,7 @@ fn run_case(
     let lookups = lookups_dir(&case, &short);
     let options = spelunk::eval::compile::Options {
         lookups: lookups.clone(),
+        ..Default::default()
     };
     let describe = |diags: Vec<spelunk::diagnostic::Diagnostic>| {
         diags.iter().map(|d| d.to_string()).collect::<String>()

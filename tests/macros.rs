@@ -156,3 +156,26 @@ fn every_built_in_data_model_loads_and_its_constraints_parse() {
         assert!(spelunk::spl_to_ir(&q).is_ok(), "{name}");
     }
 }
+
+#[test]
+fn macros_that_multiply_empty_calls_stop_at_the_call_budget() {
+    let fan = |name: &str, inner: &str| def(name, &[], &format!("`{inner}`").repeat(1000));
+    let m = set(&[
+        def("empty", &[], ""),
+        fan("a", "b"),
+        fan("b", "c"),
+        fan("c", "empty"),
+    ]);
+    let started = std::time::Instant::now();
+    let err = m.expand("`a`").expect_err("too many calls");
+    assert!(err.message.contains("macro calls"), "{}", err.message);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn an_argument_used_many_times_cannot_blow_up_the_text() {
+    let m = set(&[def("rep", &["x"], &"$x$".repeat(100_000))]);
+    let call = format!("`rep({})`", "y".repeat(100_000));
+    let err = m.expand(&call).expect_err("too large");
+    assert!(err.message.contains("larger than"), "{}", err.message);
+}

@@ -57,6 +57,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let rules: Vec<Rule> = all.into_iter().filter(|r| filter.keeps(r)).collect();
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
+        max_groups: args.input.max_groups,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
     let mut hunter = Hunter::new(&compiled);

@@ -31,11 +31,18 @@ pub struct InputArgs {
     /// In folders, read only files matching this glob (`*.json`, `**/sysmon/*.evtx`).
     #[arg(long, value_name = "GLOB")]
     pub glob: Option<String>,
+    /// The longest event line (or JSON array file) read, in bytes; longer ones are skipped.
+    #[arg(long = "max-line", value_name = "BYTES", default_value_t = crate::eval::event::DEFAULT_MAX_LINE)]
+    pub max_line: usize,
+    /// The most groups one `stats` may hold in memory before the run stops with an error.
+    #[arg(long = "max-groups", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_GROUPS)]
+    pub max_groups: usize,
 }
 
 impl InputArgs {
     pub fn event_options(&self) -> EventOptions {
         let mut opts = EventOptions::default();
+        opts.max_line = self.max_line;
         let defaults = [
             ("index", &self.index),
             ("sourcetype", &self.sourcetype),

@@ -99,10 +99,24 @@ pub enum Affix {
 }
 
 /// What compiling may need from outside the rule.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// The folder of CSV lookup tables (`--lookups`); lookups are read and written only there.
     pub lookups: Option<std::path::PathBuf>,
+    /// The most groups one `stats` holds in memory; past it the run stops with an error.
+    pub max_groups: usize,
+}
+
+/// The default [`Options::max_groups`].
+pub const DEFAULT_MAX_GROUPS: usize = 1_000_000;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            lookups: None,
+            max_groups: DEFAULT_MAX_GROUPS,
+        }
+    }
 }
 
 /// Compiles a pipeline with default options; every error found is returned.

@@ -67,7 +67,13 @@ pub struct EventOptions {
     selection: std::sync::Arc<json::Selection>,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
+    /// The longest event line (or multi-line object, or JSON array document) read, in bytes;
+    /// a longer one is reported and skipped.
+    pub max_line: usize,
 }
+
+/// The default [`EventOptions::max_line`]: 64 MiB.
+pub const DEFAULT_MAX_LINE: usize = 64 << 20;
 
 impl Default for EventOptions {
     fn default() -> Self {
@@ -77,6 +83,7 @@ impl Default for EventOptions {
             projection: Projection::All,
             selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[])),
             prefilter: None,
+            max_line: DEFAULT_MAX_LINE,
         }
     }
 }

@@ -36,13 +36,14 @@ pub fn table_path(dir: Option<&Path>, name: &str, for_write: bool) -> Result<Pat
     };
     let unsafe_name = name.is_empty()
         || name.contains(['/', '\\'])
+        || name.chars().any(char::is_control)
         || name.contains("..")
         || Path::new(name).is_absolute();
     if unsafe_name {
         return Err(Diagnostic::error(
             codes::IO,
             format!(
-                "lookup table name `{name}` must be a plain file name inside the lookups folder"
+                "lookup table name {name:?} must be a plain file name inside the lookups folder"
             ),
         ));
     }

@@ -116,7 +116,11 @@ impl PlanStage {
                     .map(|(k, e)| Ok((k.clone(), compile_expr(e)?)))
                     .collect::<Result<_, Diagnostic>>()?,
             ),
-            Stage::Stats(s) => PlanStage::Stats(StatsPlan::compile(s)?),
+            Stage::Stats(s) => {
+                let mut plan = StatsPlan::compile(s)?;
+                plan.max_groups = options.max_groups;
+                PlanStage::Stats(plan)
+            }
             Stage::Sort(s) => PlanStage::Sort {
                 keys: s.keys.clone(),
                 limit: s.limit,
@@ -350,7 +354,10 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             }
             buf
         }
-        (PlanStage::Stats(plan), StageState::Stats(s)) => s.finish(plan),
+        (PlanStage::Stats(plan), StageState::Stats(s)) => {
+            warnings.extend(s.overflow(plan));
+            s.finish(plan)
+        }
         (PlanStage::Sort { keys, limit }, StageState::Buffer(mut buf)) => {
             buf.sort_by(|a, b| compare_rows(keys, a, b));
             if let Some(n) = limit {

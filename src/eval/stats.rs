@@ -17,6 +17,8 @@ const LIST_LIMIT: usize = 100;
 pub struct StatsPlan {
     aggs: Vec<(AggFunc, Option<CExpr>, String)>,
     by: Vec<String>,
+    /// The most groups held; see [`crate::eval::compile::Options::max_groups`].
+    pub max_groups: usize,
 }
 
 impl StatsPlan {
@@ -35,12 +37,14 @@ impl StatsPlan {
         Ok(StatsPlan {
             aggs,
             by: s.by.clone(),
+            max_groups: crate::eval::compile::DEFAULT_MAX_GROUPS,
         })
     }
 
     pub fn start(&self) -> StatsState {
         StatsState {
             groups: IndexMap::default(),
+            overflowed: false,
         }
     }
 }
@@ -49,6 +53,8 @@ impl StatsPlan {
 #[derive(Debug)]
 pub struct StatsState {
     groups: IndexMap<Vec<String>, Vec<Acc>, Fast>,
+    /// Whether an event would have made more than `max_groups` groups.
+    overflowed: bool,
 }
 
 /// The hasher for group keys and distinct values: fast, not keyed (inputs are not adversarial
@@ -119,9 +125,24 @@ impl StatsState {
             return;
         };
         for key in keys {
+            if self.groups.len() >= plan.max_groups && !self.groups.contains_key(&key) {
+                self.overflowed = true;
+                continue;
+            }
             let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
             plan.update_all(accs, record);
         }
+    }
+
+    /// The error to report when the group budget was exceeded.
+    pub fn overflow(&self, plan: &StatsPlan) -> Option<crate::diagnostic::Diagnostic> {
+        self.overflowed.then(|| {
+            crate::diagnostic::Diagnostic::error(
+                crate::diagnostic::codes::RUNTIME,
+                format!("`stats` has more than {} groups; stopping", plan.max_groups),
+            )
+            .help("group by fewer or coarser fields, or raise --max-groups")
+        })
     }
 
     /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.

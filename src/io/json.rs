@@ -17,10 +17,32 @@ pub fn read_events(
     let mut reader = BufReader::new(reader);
     let first = first_byte(&mut reader).map_err(|e| read_error(name, &e))?;
     if first == Some(b'[') {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
+        let limit = opts.max_line as u64;
         reader
-            .read_to_string(&mut text)
+            .by_ref()
+            .take(limit.saturating_add(1))
+            .read_to_end(&mut bytes)
             .map_err(|e| read_error(name, &e))?;
+        if bytes.len() as u64 > limit {
+            return Err(Diagnostic::error(
+                codes::EVENT,
+                format!(
+                    "{name}: the JSON array is longer than {} bytes",
+                    opts.max_line
+                ),
+            )
+            .help("split it into NDJSON (one object per line) or raise --max-line"));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(
+                codes::EVENT,
+                format!(
+                    "{name}: invalid UTF-8 at byte {} of the JSON array",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+        })?;
         return read_array(&text, name, opts, on_event, on_bad);
     }
     read_lines(reader, name, opts, on_event, on_bad)
@@ -60,13 +82,22 @@ fn read_lines(
     let mut pending_start = 0;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| read_error(name, &e))?;
-        if n == 0 {
+        let whole =
+            read_line(&mut reader, &mut buf, opts.max_line).map_err(|e| read_error(name, &e))?;
+        if buf.is_empty() && whole {
             break;
         }
         line_no += 1;
+        if !whole || !pending.is_empty() && pending.len() + buf.len() > opts.max_line {
+            let what = if whole { "multi-line object" } else { "line" };
+            on_bad(BadEvent {
+                source: name.to_string(),
+                line: if whole { pending_start } else { line_no },
+                message: format!("{what} longer than {} bytes", opts.max_line),
+            });
+            pending.clear();
+            continue;
+        }
         let Ok(line) = std::str::from_utf8(&buf) else {
             on_bad(BadEvent {
                 source: name.to_string(),
@@ -129,6 +160,33 @@ fn read_lines(
         });
     }
     Ok(())
+}
+
+/// Reads one line (with its `\n`) into `buf`, at most `max` bytes of it; a longer line is read
+/// to its end and dropped. Returns whether the line was whole (an empty `buf` then means the end).
+fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<bool> {
+    let limit = (max as u64).saturating_add(1);
+    reader.by_ref().take(limit).read_until(b'\n', buf)?;
+    if buf.len() <= max || buf.last() == Some(&b'\n') {
+        return Ok(true);
+    }
+    buf.clear();
+    loop {
+        let chunk = reader.fill_buf()?;
+        if chunk.is_empty() {
+            return Ok(false);
+        }
+        match chunk.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(false);
+            }
+            None => {
+                let n = chunk.len();
+                reader.consume(n);
+            }
+        }
+    }
 }
 
 /// Several JSON values back to back; stops at the first that does not parse.
@@ -212,5 +270,76 @@ pub(super) fn deliver(
             line,
             message,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(input: &[u8], max_line: usize) -> (Vec<String>, Vec<BadEvent>) {
+        let mut opts = EventOptions::default();
+        opts.max_line = max_line;
+        let (mut good, mut bad) = (Vec::new(), Vec::new());
+        let result = read_events(
+            input,
+            "t",
+            &opts,
+            &mut |r| good.push(r.value("k").to_string()),
+            &mut |b| bad.push(b),
+        );
+        assert!(result.is_ok(), "{result:?}");
+        (good, bad)
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_skipped_with_its_number() {
+        let at_limit = "{\"k\":\"b\"}";
+        let input = format!(
+            "{{\"k\":\"a\"}}\n{at_limit}\n{{\"k\":\"{}\"}}\n{{\"k\":\"c\"}}",
+            "x".repeat(100)
+        );
+        let (good, bad) = read(input.as_bytes(), at_limit.len());
+        assert_eq!(good, ["a", "b", "c"]);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].line, 3);
+        assert!(
+            bad[0].message.contains("line longer than 9 bytes"),
+            "{:?}",
+            bad[0]
+        );
+    }
+
+    #[test]
+    fn a_multi_line_object_longer_than_the_limit_is_skipped() {
+        let input = "{\"k\":\"a\"}\n{\n\"k\":\n\"long value\"\n}\n{\"k\":\"c\"}\n";
+        let (good, bad) = read(input.as_bytes(), 12);
+        assert_eq!(good, ["a", "c"]);
+        // The rest of the dropped object (`}` on line 5) is reported as a bad line too.
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert_eq!(bad[0].line, 2);
+        assert!(
+            bad[0].message.contains("multi-line object longer"),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn an_array_longer_than_the_limit_is_an_error() {
+        let mut opts = EventOptions::default();
+        opts.max_line = 8;
+        let err = read_events(
+            &b"[{\"k\":\"a\"}]"[..],
+            "t",
+            &opts,
+            &mut |_| {},
+            &mut |_| {},
+        )
+        .expect_err("too long");
+        assert!(
+            err.message.contains("longer than 8 bytes"),
+            "{}",
+            err.message
+        );
     }
 }

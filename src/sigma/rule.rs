@@ -125,6 +125,10 @@ impl Scalar {
 /// Loads every document of a Sigma file (after `action:` collections are merged).
 pub fn load(text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     let (mut docs, mut errors) = (Vec::new(), Vec::new());
+    if let Some(at) = crate::yaml::too_deep(text) {
+        let d = Diagnostic::error(codes::SIGMA_YAML, crate::yaml::too_deep_message());
+        return Err(vec![d.at(Span::new(at, at + 1))]);
+    }
     let starts = document_starts(text);
     let bounds = |n: usize| {
         let offset = starts.get(n).copied().unwrap_or(0);

@@ -140,6 +140,13 @@ impl Datamodels {
     }
 
     pub fn load_yaml(&mut self, text: &str, origin: &str) -> Result<(), Diagnostic> {
+        if crate::yaml::too_deep(text).is_some() {
+            let message = crate::yaml::too_deep_message();
+            return Err(Diagnostic::error(
+                codes::SPL_SEMANTIC,
+                format!("{origin}: {message}"),
+            ));
+        }
         let model: Datamodel = serde_yaml::from_str(text).map_err(|e| {
             Diagnostic::error(
                 codes::SPL_SEMANTIC,

@@ -57,10 +57,7 @@ const UNARY_LEVEL: usize = 7;
 /// binary(level) = operand(level + 1) { op(level) operand(level + 1) }
 fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
     if depth > MAX_DEPTH {
-        return fail(
-            i,
-            format!("expression nested more than {MAX_DEPTH} levels deep"),
-        );
+        return fail(i, too_deep());
     }
     if level == NOT_LEVEL {
         return not_expr(i, depth);
@@ -69,6 +66,8 @@ fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
         return unary(i, depth);
     }
     let (mut i, mut left) = binary(i, level + 1, depth)?;
+    // Each chained operator makes the left-leaning tree one level deeper.
+    let mut depth = depth;
     loop {
         let (rest, _) = ws0(i)?;
         if level == 4 {
@@ -95,7 +94,11 @@ fn binary(i: In, level: usize, depth: usize) -> PResult<EvalExpr> {
                 format!("expected an expression after {}", describe(rest)),
             );
         }
-        let (after, right) = binary(after, level + 1, depth + 1)?;
+        depth += 1;
+        if depth > MAX_DEPTH {
+            return fail(rest, too_deep());
+        }
+        let (after, right) = binary(after, level + 1, depth)?;
         let span = left.span.to(right.span);
         left = EvalExpr {
             kind: EvalKind::Binary(op, Box::new(left), Box::new(right)),
@@ -120,8 +123,15 @@ fn operator(i: In, level: usize) -> Option<(In, BinaryOp)> {
     None
 }
 
+fn too_deep() -> String {
+    format!("expression nested more than {MAX_DEPTH} levels deep (each `(`, `NOT`, unary `-` and chained operator counts)")
+}
+
 /// not_expr = "NOT" ws0 not_expr | binary(4)
 fn not_expr(i: In, depth: usize) -> PResult<EvalExpr> {
+    if depth > MAX_DEPTH {
+        return fail(i, too_deep());
+    }
     if let Ok((rest, _)) = (keyword_ci("NOT"), ws0).parse(i) {
         let (rest, inner) = not_expr(rest, depth + 1)?;
         let span = Span::new(i.location_offset(), inner.span.end);
@@ -138,6 +148,9 @@ fn not_expr(i: In, depth: usize) -> PResult<EvalExpr> {
 
 /// unary = "-" ws0 unary | primary
 fn unary(i: In, depth: usize) -> PResult<EvalExpr> {
+    if depth > MAX_DEPTH {
+        return fail(i, too_deep());
+    }
     if let Some(rest) = i.fragment().strip_prefix('-') {
         let after = i.take_split(i.fragment().len() - rest.len()).0;
         let (after, _) = ws0(after)?;

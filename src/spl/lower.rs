@@ -496,7 +496,10 @@ impl Lowerer<'_> {
         }
         if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
             if let EvalKind::Str(re) = &args[1].kind {
-                if let Err(err) = regex::Regex::new(&crate::eval::pcre::to_rust_syntax(re)) {
+                let built = regex::RegexBuilder::new(&crate::eval::pcre::to_rust_syntax(re))
+                    .size_limit(crate::eval::compile::REGEX_SIZE_LIMIT)
+                    .build();
+                if let Err(err) = built {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,

@@ -14,6 +14,9 @@ use std::path::Path;
 pub const MAX_DEPTH: usize = 50;
 /// The largest expanded search, in bytes.
 pub const MAX_EXPANDED: usize = 1 << 20;
+/// The most macro calls one search may expand (macros that expand to little or nothing can
+/// otherwise multiply the calls without growing the text).
+pub const MAX_CALLS: usize = 10_000;
 
 /// One macro definition.
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +178,13 @@ impl Macros {
 
     /// security_content YAML: one macro per document (`name`, `arguments`, `definition`), or a list.
     pub fn load_yaml(&mut self, text: &str, origin: &str) -> Result<(), Diagnostic> {
+        if crate::yaml::too_deep(text).is_some() {
+            let message = crate::yaml::too_deep_message();
+            return Err(Diagnostic::error(
+                codes::SPL_MACRO,
+                format!("{origin}: {message}"),
+            ));
+        }
         for document in serde_yaml::Deserializer::from_str(text) {
             let value: serde_json::Value =
                 serde::Deserialize::deserialize(document).map_err(|e| {
@@ -195,14 +205,14 @@ impl Macros {
 
     /// Expands every macro in `text`.
     pub fn expand(&self, text: &str) -> Result<String, Diagnostic> {
-        let mut stack = Vec::new();
-        self.expand_in(text, &mut stack, Span::new(0, text.len()))
+        let mut state = Expansion::default();
+        self.expand_in(text, &mut state, Span::new(0, text.len()))
     }
 
     fn expand_in(
         &self,
         text: &str,
-        stack: &mut Vec<String>,
+        state: &mut Expansion,
         outer: Span,
     ) -> Result<String, Diagnostic> {
         let mut out = String::with_capacity(text.len());
@@ -212,7 +222,7 @@ impl Macros {
             out.push_str(&rest[..at]);
             let after = &rest[at + 1..];
             let Some(len) = after.find('`') else {
-                let span = span_in(stack, outer, offset + at, offset + at + 1);
+                let span = span_in(&state.stack, outer, offset + at, offset + at + 1);
                 return Err(Diagnostic::error(
                     codes::SPL_MACRO,
                     "unclosed macro: missing the closing backtick",
@@ -220,8 +230,8 @@ impl Macros {
                 .at(span));
             };
             let call = &after[..len];
-            let span = span_in(stack, outer, offset + at, offset + at + len + 2);
-            out.push_str(&self.expand_call(call, stack, span)?);
+            let span = span_in(&state.stack, outer, offset + at, offset + at + len + 2);
+            out.push_str(&self.expand_call(call, state, span)?);
             if out.len() > MAX_EXPANDED {
                 return Err(Diagnostic::error(
                     codes::SPL_MACRO,
@@ -240,9 +250,18 @@ impl Macros {
     fn expand_call(
         &self,
         call: &str,
-        stack: &mut Vec<String>,
+        state: &mut Expansion,
         span: Span,
     ) -> Result<String, Diagnostic> {
+        state.calls += 1;
+        if state.calls > MAX_CALLS {
+            return Err(Diagnostic::error(
+                codes::SPL_MACRO,
+                format!("more than {MAX_CALLS} macro calls in one search"),
+            )
+            .at(span));
+        }
+        let stack = &mut state.stack;
         let (name, args) = split_call(call).ok_or_else(|| {
             Diagnostic::error(codes::SPL_MACRO, format!("malformed macro call `{call}`")).at(span)
         })?;
@@ -284,13 +303,29 @@ impl Macros {
         };
         let mut body = m.definition.clone();
         for (param, value) in m.args.iter().zip(&args) {
-            body = body.replace(&format!("${param}$"), value);
+            let placeholder = format!("${param}$");
+            let uses = body.matches(&placeholder).count();
+            if body.len().saturating_add(uses.saturating_mul(value.len())) > MAX_EXPANDED {
+                return Err(Diagnostic::error(
+                    codes::SPL_MACRO,
+                    format!("macro `{key}` with its arguments is larger than {MAX_EXPANDED} bytes"),
+                )
+                .at(span));
+            }
+            body = body.replace(&placeholder, value);
         }
         stack.push(key);
-        let expanded = self.expand_in(&body, stack, span);
-        stack.pop();
+        let expanded = self.expand_in(&body, state, span);
+        state.stack.pop();
         expanded
     }
+}
+
+/// Where an expansion stands: the calls being expanded, outermost first, and how many so far.
+#[derive(Default)]
+struct Expansion {
+    stack: Vec<String>,
+    calls: usize,
 }
 
 /// The span to report: inside a nested expansion, the outermost call in the user's text.

@@ -11,7 +11,59 @@ use nom::Input;
 /// Every command of the text is parsed, so one call reports all of its syntax errors.
 pub fn query(source: &str) -> Result<Query, Vec<Diagnostic>> {
     let blanked = blank_comments(source);
+    check_nesting(&blanked).map_err(|d| vec![d])?;
     query_at(In::new(&blanked), Nesting::Top)
+}
+
+/// The deepest `( )` nesting any SPL grammar accepts.
+pub const MAX_PARENS: usize = 100;
+/// The deepest `[ ]` subsearch nesting.
+pub const MAX_SUBSEARCHES: usize = 20;
+
+/// Rejects text nested deeper than the limits before any grammar recurses into it (quoted
+/// strings and escapes skipped, as the command splitter does).
+fn check_nesting(text: &str) -> Result<(), Diagnostic> {
+    let bytes = text.as_bytes();
+    let (mut parens, mut brackets, mut i) = (0usize, 0usize, 0usize);
+    while let Some(&b) = bytes.get(i) {
+        let (depth, limit, what) = match b {
+            b'\\' => {
+                i += 2;
+                continue;
+            }
+            b'"' => {
+                i = skip_quoted(text, i).unwrap_or(bytes.len());
+                continue;
+            }
+            b'(' => (&mut parens, MAX_PARENS, "parentheses"),
+            b'[' => (&mut brackets, MAX_SUBSEARCHES, "subsearches `[ ]`"),
+            b')' => {
+                parens = parens.saturating_sub(1);
+                i += 1;
+                continue;
+            }
+            b']' => {
+                brackets = brackets.saturating_sub(1);
+                i += 1;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        *depth += 1;
+        if *depth > limit {
+            return Err(Diagnostic::error(
+                codes::SPL_DEPTH,
+                format!("{what} nested more than {limit} levels deep"),
+            )
+            .at(Span::new(i, i + 1))
+            .help("simplify the search; such nesting is almost certainly generated or hostile"));
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// Where a query stands, which decides what its first word is.
@@ -152,6 +204,12 @@ fn bracketed(i: In, nesting: Nesting) -> PResult<Query> {
             }
             Some(b'\\') => at += 2,
             Some(b'"') => at = skip_quoted(text, at).unwrap_or(bytes.len()),
+            Some(b'[') if depth >= MAX_SUBSEARCHES as i32 => {
+                return Err(nom::Err::Failure(PError::new(
+                    i.take_from(at),
+                    format!("subsearches nested more than {MAX_SUBSEARCHES} levels deep"),
+                )))
+            }
             Some(b'[') => {
                 depth += 1;
                 at += 1;

@@ -30,6 +30,9 @@ pub fn eventstats_command(i: In) -> PResult<CommandKind> {
     }
 }
 
+/// The largest `streamstats window=`: each event is combined with that many earlier ones.
+pub const MAX_WINDOW: u64 = 10_000;
+
 /// streamstats_command = ws0 { ( "window=" | "current=" | "global=" | "reset_on_change=" | "allnum=" ) option_arg } stats_command
 pub fn streamstats_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
@@ -37,10 +40,17 @@ pub fn streamstats_command(i: In) -> PResult<CommandKind> {
     let (mut current, mut global, mut reset_on_change) = (true, true, false);
     while let Ok((rest, name)) = option_name(i) {
         let rest = match name.text.as_str() {
-            "window" => int_arg(rest, &name).map(|(r, n)| {
+            "window" => {
+                let (r, n) = int_arg(rest, &name)?;
+                if n > MAX_WINDOW {
+                    return fail(
+                        rest,
+                        format!("`window=` is at most {MAX_WINDOW} (Splunk's max_stream_window)"),
+                    );
+                }
                 window = Some(n);
                 r
-            })?,
+            }
             "current" => bool_arg(rest, &name).map(|(r, b)| {
                 current = b;
                 r
