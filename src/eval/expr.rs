@@ -140,7 +140,7 @@ fn any_pair(a: &Value, b: &Value, test: impl Fn(&Value, &Value) -> bool) -> bool
 pub fn equal(a: &Value, b: &Value) -> bool {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => x == y,
-        _ => a.to_text() == b.to_text(),
+        _ => a.text() == b.text(),
     }
 }
 
@@ -148,7 +148,7 @@ pub fn equal(a: &Value, b: &Value) -> bool {
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => x.partial_cmp(&y),
-        _ => Some(a.to_text().cmp(&b.to_text())),
+        _ => Some(a.text().cmp(&b.text())),
     }
 }
 
@@ -175,11 +175,11 @@ pub fn matches_field(record: &Record, field: &str, matcher: &Matcher) -> bool {
 fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
-        Matcher::Exact(text) => eq_ignore_case(&v.to_text(), text),
-        Matcher::ExactCased(text) => v.to_text() == *text,
-        Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.to_text()),
+        Matcher::Exact(text) => eq_ignore_case(&v.text(), text),
+        Matcher::ExactCased(text) => v.text() == *text,
+        Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.text()),
         Matcher::Cidr { net, bits, text } => {
-            let value = v.to_text();
+            let value = v.text();
             value
                 .parse::<IpAddr>()
                 .is_ok_and(|ip| in_network(ip, *net, *bits))
@@ -188,7 +188,7 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
         Matcher::Compare { op, text, num } => {
             let ordering = match (v.as_num(), num) {
                 (Some(x), Some(y)) => x.partial_cmp(y),
-                _ => Some(v.to_text().as_str().cmp(text.as_str())),
+                _ => Some((*v.text()).cmp(text.as_str())),
             };
             ordering.is_some_and(|o| match op {
                 CmpOp::Lt => o == Ordering::Less,
@@ -201,8 +201,8 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
             kind,
             needle,
             cased,
-        } => affix_match(&v.to_text(), *kind, needle, *cased),
-        Matcher::Regex(re) => re.is_match(&v.to_text()),
+        } => affix_match(&v.text(), *kind, needle, *cased),
+        Matcher::Regex(re) => re.is_match(&v.text()),
         Matcher::Number { op, value, part } => {
             let number = match part {
                 Some(p) => date_part(v, *p),

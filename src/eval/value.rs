@@ -50,6 +50,14 @@ impl Value {
         }
     }
 
+    /// The value as text, borrowed when it already is text (no allocation on the hot paths).
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Value::Str(s) => std::borrow::Cow::Borrowed(s),
+            other => std::borrow::Cow::Owned(other.to_text()),
+        }
+    }
+
     /// The value as text (multivalue joined by newlines, as Splunk tables show it).
     pub fn to_text(&self) -> String {
         match self {
@@ -160,7 +168,7 @@ pub fn compare_auto(a: &Value, b: &Value) -> Ordering {
         (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => first(a).to_text().cmp(&first(b).to_text()),
+        (None, None) => first(a).text().cmp(&first(b).text()),
     }
 }
 
@@ -176,6 +184,6 @@ pub fn first(v: &Value) -> &Value {
 pub fn loosely_equal(a: &Value, b: &Value) -> bool {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => x == y,
-        _ => a.to_text() == b.to_text(),
+        _ => a.text() == b.text(),
     }
 }

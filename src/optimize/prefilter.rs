@@ -7,7 +7,10 @@ use aho_corasick::AhoCorasick;
 /// Literals of which every clause must find at least one (ASCII case-insensitive) in the raw text.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    clauses: Vec<AhoCorasick>,
+    /// Every literal of every clause, in one automaton: a line is scanned once.
+    automaton: AhoCorasick,
+    /// The clause of each pattern of the automaton.
+    clause_of: Vec<usize>,
     /// The clauses as text, for `explain` and tests.
     pub literals: Vec<Vec<String>>,
 }
@@ -22,7 +25,20 @@ impl Prefilter {
         if raw.contains("\\u") {
             return true;
         }
-        self.clauses.iter().all(|ac| ac.is_match(raw))
+        let clauses = self.literals.len();
+        let mut seen = vec![false; clauses];
+        let mut missing = clauses;
+        for hit in self.automaton.find_overlapping_iter(raw) {
+            let clause = self.clause_of[hit.pattern().as_usize()];
+            if !seen[clause] {
+                seen[clause] = true;
+                missing -= 1;
+                if missing == 0 {
+                    return true;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -33,16 +49,21 @@ pub fn prefilter(pipeline: &Pipeline, defaulted: &[String]) -> Option<Prefilter>
         return None;
     };
     let literals = required(e, defaulted)?;
-    let clauses = literals
+    let clause_of: Vec<usize> = literals
         .iter()
-        .map(|alts| {
-            AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(alts)
-                .ok()
-        })
-        .collect::<Option<Vec<_>>>()?;
-    Some(Prefilter { clauses, literals })
+        .enumerate()
+        .flat_map(|(n, alts)| alts.iter().map(move |_| n))
+        .collect();
+    let automaton = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::Standard)
+        .build(literals.iter().flatten())
+        .ok()?;
+    Some(Prefilter {
+        automaton,
+        clause_of,
+        literals,
+    })
 }
 
 /// A conjunction of disjunctions of literals that `e` being true implies in the raw text.
