@@ -23,9 +23,9 @@ def main() -> None:
             "index": index,
             "sourcetype": sourcetype,
             "host": f"sensor{rng.randrange(8):02d}",
-            "src_ip": f"10.{rng.randrange(4)}.{rng.randrange(16)}.{rng.randrange(1, 64)}",
+            "src_ip": f"10.{rng.randrange(2)}.{rng.randrange(4)}.{rng.randrange(1, 32)}",
             "src_port": rng.randrange(1024, 65535),
-            "dest_ip": f"203.0.113.{rng.randrange(1, 32)}",
+            "dest_ip": f"203.0.113.{rng.randrange(1, 16)}",
             "dest_port": rng.choice(ports),
             "transport": "tcp",
             "action": rng.choice(["allowed", "allowed", "allowed", "blocked"]),
@@ -33,6 +33,13 @@ def main() -> None:
             "bytes_out": rng.randrange(100, 50_000),
             "src_user": rng.choice(["alice", "bob", "carol", "svc_backup", "SYSTEM"]),
             "app": "mail",
+            "dest_mac": "00:1b:17:00:%02x:%02x" % (rng.randrange(256), rng.randrange(256)),
+            "src_mac": "00:50:56:a1:%02x:%02x" % (rng.randrange(256), rng.randrange(256)),
+            "packets_in": rng.randrange(1, 5000),
+            "packets_out": rng.randrange(1, 5000),
+            "session_id": "%016x" % rng.getrandbits(64),
+            "rule": rng.choice(["allow-mail-out", "allow-dns", "default-deny", "allow-web"]),
+            "vendor_product": rng.choice(["Palo Alto Networks Firewall", "Cisco ASA", "Splunk Stream"]),
         }
         proc = rng.choice(procs)
         if proc is not None:

@@ -53,7 +53,7 @@ pub fn ast_to_ir(query: &spl::ast::Query) -> Result<ir::Pipeline, Vec<Diagnostic
 
 /// SPL text → IR, expanding the standard macros.
 pub fn spl_to_ir(text: &str) -> Result<ir::Pipeline, Vec<Diagnostic>> {
-    let expanded = expand_macros(text, &spl::macros::Macros::standard())?;
+    let expanded = expand_macros(text, spl::macros::Macros::builtin())?;
     ast_to_ir(&spl_to_ast(&expanded)?)
 }
 

@@ -210,9 +210,26 @@ proptest! {
     }
 }
 
-/// TODO(convert): SPL → IR → SPL → IR once `ir_to_spl` lands (branch `convert`): for every
-/// corpus search that lowers, `spl_to_ir(ir_to_spl(ir)) == ir`, and the same for generated
-/// searches built from the `term()` strategy above.
-#[test]
-#[ignore = "needs the IR → SPL printer from the `convert` branch"]
-fn spl_ir_round_trip() {}
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// SPL → IR → SPL → IR is stable for generated searches: terms combined with AND, OR, NOT
+    /// and parentheses, then an eval, a stats and a sort (the corpus-wide check is
+    /// tests/convert_roundtrip.rs).
+    #[test]
+    fn spl_ir_round_trip(
+        terms in prop::collection::vec(term(), 1..5),
+        ops in prop::collection::vec(prop::sample::select(&[" ", " OR ", " AND ", " NOT "][..]), 4),
+        by in prop::sample::select(&["a", "b", "a, b"][..]),
+    ) {
+        let mut search = terms[0].clone();
+        for (t, op) in terms.iter().skip(1).zip(&ops) {
+            search = format!("({search}){op}{t}");
+        }
+        let text = format!("{search} | eval c=if(a==\"x\", 1, 2) . \"s\" | stats count, values(c) as v by {by} | sort - count");
+        let ir = spelunk::spl_to_ir(&text).map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        let printed = spelunk::ir_to_spl(&ir).map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        let again = spelunk::spl_to_ir(&printed.text).map_err(|d| TestCaseError::fail(format!("{}: {d:?}", printed.text)))?;
+        prop_assert_eq!(ir, again, "{}", printed.text);
+    }
+}

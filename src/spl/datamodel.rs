@@ -98,14 +98,22 @@ pub struct Datamodels {
 }
 
 impl Datamodels {
-    /// The built-in CIM models.
+    /// The built-in CIM models (parsed once per process).
     pub fn standard() -> Datamodels {
-        let mut all = Datamodels::default();
-        for (name, text) in BUILT_IN {
-            // Each built-in file is checked by a test.
-            let _ = all.load_yaml(text, name);
-        }
-        all
+        Datamodels::builtin().clone()
+    }
+
+    /// The built-in CIM models, shared.
+    pub fn builtin() -> &'static Datamodels {
+        static BUILTIN: std::sync::OnceLock<Datamodels> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let mut all = Datamodels::default();
+            for (name, text) in BUILT_IN {
+                // Each built-in file is checked by a test.
+                let _ = all.load_yaml(text, name);
+            }
+            all
+        })
     }
 
     /// Adds the models of a YAML file, or of every `.yml`/`.yaml` file in a folder.

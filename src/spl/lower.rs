@@ -47,7 +47,7 @@ pub fn search_text(text: &str) -> Result<Expr, Vec<Diagnostic>> {
 
 /// Lowers a parsed query with the built-in data models; all problems are reported together.
 pub fn lower(query: &Query) -> Result<Pipeline, Vec<Diagnostic>> {
-    lower_with(query, &Datamodels::standard())
+    lower_with(query, Datamodels::builtin())
 }
 
 /// Lowers a parsed query, resolving `tstats`/`from datamodel` against `datamodels`.
@@ -496,10 +496,11 @@ impl Lowerer<'_> {
         }
         if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
             if let EvalKind::Str(re) = &args[1].kind {
-                let built = regex::RegexBuilder::new(&crate::eval::pcre::to_rust_syntax(re))
-                    .size_limit(crate::eval::compile::REGEX_SIZE_LIMIT)
-                    .build();
-                if let Err(err) = built {
+                // Syntax only here (cheap, and the error points at the literal); the compiled
+                // size limit is checked when the plan is built.
+                let parsed =
+                    regex_syntax::Parser::new().parse(&crate::eval::pcre::to_rust_syntax(re));
+                if let Err(err) = parsed {
                     return self.error(
                         Diagnostic::error(
                             codes::SPL_REGEX,

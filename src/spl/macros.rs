@@ -40,10 +40,18 @@ pub const STANDARD: &str = include_str!("../../rules/macros/standard.conf");
 impl Macros {
     /// The standard macros (`drop_dm_object_name`, `security_content_ctime`, ...).
     pub fn standard() -> Macros {
-        let mut macros = Macros::default();
-        // The shipped file is checked by a test; a failure here would leave the set empty.
-        let _ = macros.load_conf(STANDARD, "rules/macros/standard.conf");
-        macros
+        Macros::builtin().clone()
+    }
+
+    /// The standard macros, shared (parsed once per process).
+    pub fn builtin() -> &'static Macros {
+        static BUILTIN: std::sync::OnceLock<Macros> = std::sync::OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let mut macros = Macros::default();
+            // The shipped file is checked by a test; a failure here would leave the set empty.
+            let _ = macros.load_conf(STANDARD, "rules/macros/standard.conf");
+            macros
+        })
     }
 
     pub fn is_empty(&self) -> bool {

@@ -6,12 +6,12 @@ use crate::eval::value::Value;
 use crate::optimize::Projection;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
 /// What to do with the value at a path.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
     /// The path is a field to keep: take the value (and all below it).
     Take,
@@ -25,42 +25,47 @@ enum Keep {
 /// once per input, consulted for every key of every event.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    projection: Projection,
-    extra: Vec<String>,
-    prefixes: HashSet<String, foldhash::fast::FixedState>,
+    /// `None`: keep everything; else what to do with each named path (absent: skip).
+    paths: Option<HashMap<String, Keep, foldhash::fast::FixedState>>,
+    keeps_raw: bool,
 }
 
 impl Selection {
     pub fn new(projection: &Projection, extra: &[String]) -> Selection {
-        let mut prefixes = HashSet::default();
-        if let Projection::Fields(fields) = projection {
-            for name in fields.iter().chain(extra) {
-                let mut at = 0;
-                while let Some(dot) = name[at..].find('.') {
-                    prefixes.insert(name[..at + dot].to_string());
-                    at += dot + 1;
-                }
+        let Projection::Fields(fields) = projection else {
+            return Selection {
+                paths: None,
+                keeps_raw: true,
+            };
+        };
+        let mut paths: HashMap<String, Keep, _> = HashMap::default();
+        for name in fields.iter().chain(extra) {
+            let mut at = 0;
+            while let Some(dot) = name[at..].find('.') {
+                paths
+                    .entry(name[..at + dot].to_string())
+                    .or_insert(Keep::Descend);
+                at += dot + 1;
             }
         }
+        for name in fields.iter().chain(extra) {
+            paths.insert(name.clone(), Keep::Take);
+        }
         Selection {
-            projection: projection.clone(),
-            extra: extra.to_vec(),
-            prefixes,
+            paths: Some(paths),
+            keeps_raw: fields.contains("_raw"),
         }
     }
 
     /// Whether `_raw` is kept.
     pub fn keeps_raw(&self) -> bool {
-        self.projection.keeps("_raw")
+        self.keeps_raw
     }
 
     fn keep(&self, path: &str, _: &[String]) -> Keep {
-        if self.projection.keeps(path) || self.extra.iter().any(|e| e == path) {
-            Keep::Take
-        } else if self.prefixes.contains(path) {
-            Keep::Descend
-        } else {
-            Keep::Skip
+        match &self.paths {
+            None => Keep::Take,
+            Some(paths) => paths.get(path).copied().unwrap_or(Keep::Skip),
         }
     }
 }
@@ -109,11 +114,15 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let key = normalize_key(&key);
-            let path = if self.path.is_empty() {
+            let key: Cow<str> = if key.contains("{}") {
+                Cow::Owned(normalize_key(&key))
+            } else {
+                key
+            };
+            let path: Cow<str> = if self.path.is_empty() {
                 key
             } else {
-                format!("{}.{key}", self.path)
+                Cow::Owned(format!("{}.{key}", self.path))
             };
             match self.selection.keep(&path, self.extra) {
                 Keep::Skip => {
@@ -121,7 +130,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 }
                 Keep::Descend => {
                     let seed = ObjectSeed {
-                        path,
+                        path: path.into_owned(),
                         selection: self.selection,
                         extra: self.extra,
                         out: &mut *self.out,
@@ -137,7 +146,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                         nested: &mut nested,
                     })?;
                     if !value.is_null() {
-                        self.out.insert(path, value);
+                        self.out.insert(path.into_owned(), value);
                     }
                     self.out.extend(nested);
                 }

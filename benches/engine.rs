@@ -1,0 +1,57 @@
+//! Criterion benchmarks of the stages of one run: parse SPL, lower and compile, parse events,
+//! and evaluate the seed detection over events already in memory.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use spelunk::eval::event::{parse_event, EventOptions};
+use std::hint::black_box;
+
+const SEED: &str = include_str!("../rules/spl/t1071_003_mail_protocols.spl");
+const EVENTS: &str = include_str!("../rules/tests/t1071_003_mail_protocols/events.ndjson");
+
+fn parse_and_compile(c: &mut Criterion) {
+    c.bench_function("spl parse+lower (seed)", |b| {
+        b.iter(|| spelunk::spl_to_ir(black_box(SEED)))
+    });
+    let ir = spelunk::spl_to_ir(SEED).expect("seed lowers");
+    c.bench_function("compile (seed)", |b| {
+        b.iter(|| spelunk::compile(black_box(&ir)))
+    });
+}
+
+fn events(c: &mut Criterion) {
+    let lines: Vec<&str> = EVENTS.lines().filter(|l| !l.trim().is_empty()).collect();
+    let ir = spelunk::spl_to_ir(SEED).expect("seed lowers");
+    let mut projected = EventOptions::default();
+    projected.set_projection(spelunk::optimize::projection(&ir));
+    let all = EventOptions::default();
+    let mut group = c.benchmark_group("events");
+    group.throughput(Throughput::Elements(lines.len() as u64));
+    group.bench_function("parse (all fields)", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter_map(|l| parse_event(l, &all).ok())
+                .count()
+        })
+    });
+    group.bench_function("parse (projected)", |b| {
+        b.iter(|| {
+            lines
+                .iter()
+                .filter_map(|l| parse_event(l, &projected).ok())
+                .count()
+        })
+    });
+    let records: Vec<_> = lines
+        .iter()
+        .filter_map(|l| parse_event(l, &projected).ok())
+        .collect();
+    let plan = spelunk::compile(&ir).expect("seed compiles");
+    group.bench_function("evaluate seed", |b| {
+        b.iter(|| plan.run(records.iter().cloned()).rows.len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_compile, events);
+criterion_main!(benches);
