@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -19,12 +21,26 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "../shared/corpus".to_string()));
+    let root = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "../shared/corpus".to_string()),
+    );
     let mut files = Vec::new();
-    for sub in ["rules", "rules-compliance", "rules-dfir", "rules-emerging-threats", "rules-placeholder", "rules-threat-hunting"] {
+    for sub in [
+        "rules",
+        "rules-compliance",
+        "rules-dfir",
+        "rules-emerging-threats",
+        "rules-placeholder",
+        "rules-threat-hunting",
+    ] {
         yaml_files(&root.join("sigmahq").join(sub), &mut files);
     }
-    let texts: Vec<String> = files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect();
+    let texts: Vec<String> = files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
     let start = Instant::now();
     let (mut ok, mut failed) = (0, 0);
     for text in &texts {
@@ -33,15 +49,21 @@ fn main() {
             _ => failed += 1,
         }
     }
-    println!("sigma: {ok} rule files loaded and compiled ({failed} failed) in {:.3} s", start.elapsed().as_secs_f64());
+    println!(
+        "sigma: {ok} rule files loaded and compiled ({failed} failed) in {:.3} s",
+        start.elapsed().as_secs_f64()
+    );
 
-    let searches = std::fs::read_to_string(root.join("security_content/searches.jsonl")).unwrap_or_default();
+    let searches =
+        std::fs::read_to_string(root.join("security_content/searches.jsonl")).unwrap_or_default();
     let mut macros = spelunk::spl::macros::Macros::standard();
     let _ = macros.load_path(&root.join("security_content/macros.jsonl"));
     let start = Instant::now();
     let (mut ok, mut failed) = (0, 0);
     for line in searches.lines() {
-        let Ok(search) = serde_json::from_str::<String>(line) else { continue };
+        let Ok(search) = serde_json::from_str::<String>(line) else {
+            continue;
+        };
         let compiled = spelunk::expand_macros(&search, &macros)
             .and_then(|text| spelunk::ast_to_ir(&spelunk::spl_to_ast(&text)?))
             .and_then(|ir| spelunk::compile(&ir));
