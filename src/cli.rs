@@ -262,23 +262,7 @@ fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String
 }
 
 fn sigma_ir(source: &Source, rule: &RuleArgs) -> Result<Vec<crate::sigma::SigmaIr>, String> {
-    let mut options = crate::sigma::Options::default();
-    for name in &rule.pipelines {
-        let p = crate::sigma::pipeline::load(name).map_err(|d| d.render("", ""))?;
-        options.pipelines.push(p);
-    }
-    for path in crate::sigma::walk::sigma_files(&rule.with).map_err(|d| d.render("", ""))? {
-        let name = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            Diagnostic::error(
-                codes::IO,
-                format!("cannot read `{name}`: {}", crate::io::io_reason(&e)),
-            )
-            .render("", "")
-        })?;
-        let docs = crate::sigma::rule::load(&text).map_err(|d| render_all(&d, &name, &text))?;
-        options.others.extend(docs);
-    }
+    let options = load::sigma_options(&rule.pipelines, &rule.with)?;
     crate::sigma::to_ir_with(&source.text, &options)
         .map_err(|d| render_all(&d, &source.name, &source.text))
 }

@@ -5,13 +5,19 @@
 //!   else the title is the file stem.
 //! - `.yml`/`.yaml` with `search:`: a Splunk security_content detection (`name`, `id`, `search`,
 //!   `tags`), run as SPL.
-//! - `.yml`/`.yaml` with `detection:`: a Sigma rule; see [`load_sigma`].
+//! - `.yml`/`.yaml` with `detection:`, `correlation:` or `filter:`: a Sigma file; every rule and
+//!   correlation in it becomes a rule (title, id, level, tags from the document), filters apply
+//!   to the rules they name. [`load_rules`] loads many files as one Sigma set, so correlations
+//!   and filters may be in other files than the rules they name.
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::ir::Pipeline;
+use crate::sigma::rule::{Document, DocumentKind};
+use crate::sigma::SigmaIr;
 use crate::spl::datamodel::Datamodels;
 use crate::spl::macros::Macros;
 use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The language a rule is written in.
@@ -28,6 +34,9 @@ pub struct Meta {
     pub title: String,
     #[serde(default)]
     pub id: Option<String>,
+    /// Sigma `name:` (by which correlations name rules).
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub level: Option<String>,
     #[serde(default)]
@@ -70,11 +79,13 @@ impl RuleError {
     }
 }
 
-/// Macro and data model definitions that SPL rules are expanded and lowered with.
+/// Macro and data model definitions that SPL rules are expanded and lowered with; the
+/// processing pipelines and other files' documents (`--with`) Sigma rules are lowered with.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
     pub macros: Macros,
     pub datamodels: Datamodels,
+    pub sigma: crate::sigma::Options,
 }
 
 impl Default for LoadOptions {
@@ -82,6 +93,7 @@ impl Default for LoadOptions {
         LoadOptions {
             macros: Macros::standard(),
             datamodels: Datamodels::standard(),
+            sigma: crate::sigma::Options::default(),
         }
     }
 }
@@ -99,7 +111,7 @@ pub enum YamlKind {
 
 pub fn yaml_kind(text: &str) -> YamlKind {
     let top = |key: &str| text.lines().any(|l| l.starts_with(key));
-    if top("detection:") || top("correlation:") {
+    if top("detection:") || top("correlation:") || (top("filter:") && top("logsource:")) {
         YamlKind::Sigma
     } else if top("search:") && top("name:") {
         YamlKind::SecurityContent
@@ -153,7 +165,7 @@ pub fn load_rule(path: &Path, opts: &LoadOptions) -> Result<Vec<Rule>, RuleError
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
         "yml" | "yaml" => match yaml_kind(&text) {
-            YamlKind::Sigma => load_sigma(path, &text),
+            YamlKind::Sigma => load_sigma(path, &text, opts, &[]),
             YamlKind::SecurityContent => load_security_content(path, &text, opts),
             YamlKind::Other => Err(RuleError::new(
                 &name,
@@ -245,6 +257,7 @@ fn load_security_content(
     let meta = Meta {
         title: detection.name,
         id: detection.id,
+        name: None,
         level: None,
         tags: attack_ids(detection.tags.as_ref()),
         description: detection.description,
@@ -264,19 +277,195 @@ fn attack_ids(tags: Option<&serde_yaml::Value>) -> Vec<String> {
         .collect()
 }
 
-/// Sigma rules: the extension point for the Sigma front end. Once `crate::sigma_to_ir` is here,
-/// each lowered rule becomes a [`Rule`] with `Language::Sigma`, its title, id, level and tags.
-fn load_sigma(path: &Path, text: &str) -> Result<Vec<Rule>, RuleError> {
-    let name = path.to_string_lossy();
-    Err(RuleError::new(
-        &name,
-        text,
-        vec![Diagnostic::error(
-            codes::SPL_UNSUPPORTED,
-            format!("not supported yet: Sigma rules (`{name}`)"),
-        )
-        .help(
-            "Sigma support is planned; use SPL rules (.spl) or security_content detections for now",
-        )],
-    ))
+/// Sigma: every rule and correlation of the file, lowered with the file's other documents, the
+/// documents of `opts.sigma` and `extra`; filters apply to the rules they name. Rules that a
+/// correlation of the file names are not run alone unless it says `generate: true`.
+fn load_sigma(
+    path: &Path,
+    text: &str,
+    opts: &LoadOptions,
+    extra: &[Document],
+) -> Result<Vec<Rule>, RuleError> {
+    let docs = sigma_documents(path, text)?;
+    lower_sigma(path, text, &docs, opts, extra)
+}
+
+/// The documents of a Sigma file.
+pub fn sigma_documents(path: &Path, text: &str) -> Result<Vec<Document>, RuleError> {
+    crate::sigma::rule::load(text).map_err(|d| RuleError::new(&path.to_string_lossy(), text, d))
+}
+
+fn lower_sigma(
+    path: &Path,
+    text: &str,
+    main: &[Document],
+    opts: &LoadOptions,
+    extra: &[Document],
+) -> Result<Vec<Rule>, RuleError> {
+    let others: Vec<Document> = opts.sigma.others.iter().chain(extra).cloned().collect();
+    let lowered = crate::sigma::set::Set::new(main, &others, &opts.sigma.pipelines)
+        .and_then(|set| set.lower())
+        .map_err(|d| RuleError::new(&path.to_string_lossy(), text, d))?;
+    Ok(lowered
+        .into_iter()
+        .map(|ir| sigma_rule(path, text, ir))
+        .collect())
+}
+
+/// Document `n` of a Sigma file lowered alone, with the file's other documents at hand (the
+/// rules and correlations it may name, filters): a rule that a correlation hides is run too.
+/// A filter document gives no rule.
+pub fn load_sigma_document(
+    path: &Path,
+    text: &str,
+    docs: &[Document],
+    n: usize,
+    opts: &LoadOptions,
+) -> Result<Option<Rule>, RuleError> {
+    let rest: Vec<Document> = docs
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != n)
+        .map(|(_, d)| d.clone())
+        .collect();
+    let mut rules = lower_sigma(path, text, std::slice::from_ref(&docs[n]), opts, &rest)?;
+    Ok((!rules.is_empty()).then(|| rules.remove(0)))
+}
+
+fn sigma_rule(path: &Path, text: &str, ir: SigmaIr) -> Rule {
+    Rule {
+        path: path.to_path_buf(),
+        language: Language::Sigma,
+        meta: Meta {
+            title: ir.title,
+            id: ir.id,
+            name: ir.name,
+            level: ir.level,
+            tags: ir.tags,
+            description: None,
+        },
+        text: text.to_string(),
+        expanded: text.to_string(),
+        pipeline: ir.pipeline,
+    }
+}
+
+/// Loads many rule files (a hunt's rule set); all load errors are returned. The Sigma files among
+/// them form one set: a correlation may name rules of another file of the set, and a filter
+/// applies to the rules it names wherever they are. A rule that a correlation names is not run
+/// alone unless the correlation says `generate: true`.
+pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Vec<RuleError>> {
+    // The Sigma documents of each file (None: not Sigma, or broken and reported when loaded).
+    let sigma: Vec<Option<(String, Vec<Document>)>> = files
+        .iter()
+        .map(|f| {
+            let yaml = f.extension().is_some_and(|e| e == "yml" || e == "yaml");
+            let text = std::fs::read_to_string(f).ok().filter(|_| yaml)?;
+            if yaml_kind(&text) != YamlKind::Sigma {
+                return None;
+            }
+            let docs = crate::sigma::rule::load(&text).ok()?;
+            Some((text, docs))
+        })
+        .collect();
+    let mut by_name: HashMap<&str, (usize, &Document)> = HashMap::new();
+    let mut hidden: HashSet<String> = HashSet::new();
+    for (i, (_, docs)) in sigma
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.as_ref()?)))
+    {
+        for doc in docs {
+            for name in crate::sigma::set::names(doc) {
+                by_name.entry(name).or_insert((i, doc));
+            }
+            if let Some(c) = correlation_of(doc).filter(|c| !c.generate) {
+                hidden.extend(c.rules);
+            }
+        }
+    }
+    let (mut rules, mut errors) = (Vec::new(), Vec::new());
+    for (i, file) in files.iter().enumerate() {
+        let loaded = match &sigma[i] {
+            Some((text, docs)) => {
+                let extra = needed(i, docs, &sigma, &by_name);
+                lower_sigma(file, text, docs, opts, &extra)
+            }
+            None => load_rule(file, opts),
+        };
+        match loaded {
+            Ok(loaded) => rules.extend(loaded),
+            Err(e) => errors.push(e),
+        }
+    }
+    rules.retain(|r| {
+        r.language != Language::Sigma
+            || !r
+                .meta
+                .id
+                .iter()
+                .chain(&r.meta.name)
+                .any(|n| hidden.contains(n))
+    });
+    if errors.is_empty() {
+        Ok(rules)
+    } else {
+        Err(errors)
+    }
+}
+
+fn correlation_of(doc: &Document) -> Option<crate::sigma::correlation::Correlation> {
+    match &doc.kind {
+        DocumentKind::Correlation(meta) => crate::sigma::correlation::read(meta).ok(),
+        _ => None,
+    }
+}
+
+/// The documents of other files that file `i` needs: every filter, and what its correlations
+/// name (and what those name in turn).
+fn needed(
+    i: usize,
+    docs: &[Document],
+    sigma: &[Option<(String, Vec<Document>)>],
+    by_name: &HashMap<&str, (usize, &Document)>,
+) -> Vec<Document> {
+    let mut out: Vec<Document> = Vec::new();
+    for (j, (_, other)) in sigma
+        .iter()
+        .enumerate()
+        .filter_map(|(j, s)| Some((j, s.as_ref()?)))
+    {
+        if j != i {
+            let filters = other
+                .iter()
+                .filter(|d| matches!(d.kind, DocumentKind::Filter(_)));
+            out.extend(filters.cloned());
+        }
+    }
+    let mut wanted: Vec<String> = docs
+        .iter()
+        .filter_map(correlation_of)
+        .flat_map(|c| c.rules)
+        .collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    while let Some(name) = wanted.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        let Some((j, doc)) = by_name.get(name.as_str()) else {
+            continue;
+        };
+        if *j == i
+            || docs
+                .iter()
+                .any(|d| crate::sigma::set::names(d).contains(&name.as_str()))
+        {
+            continue;
+        }
+        if let Some(c) = correlation_of(doc) {
+            wanted.extend(c.rules);
+        }
+        out.push((*doc).clone());
+    }
+    out
 }

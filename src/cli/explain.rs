@@ -7,7 +7,7 @@ use std::path::Path;
 
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// The rule file (.spl, or a security_content detection .yml).
+    /// The rule file (.spl, a Sigma .yml, or a security_content detection .yml).
     pub rule: String,
     #[command(flatten)]
     pub load: LoadArgs,

@@ -5,12 +5,20 @@ use super::load::LoadArgs;
 use super::style::Style;
 use crate::testing::{discover, junit, run_suite, Outcome, Report};
 use clap::Args;
+use std::io::Write;
 use std::path::Path;
+
+/// Prints a line; a closed stdout (`spelunk test | head`) is not an error, the run goes on.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
 
 #[derive(Args, Debug)]
 pub struct TestArgs {
-    /// Test files (`*.test.yml`, security_content detections with `tests:`) or folders to search
-    /// (default: `rules`).
+    /// Test files (`*.test.yml`, Sigma rules with `tests:`, SigmaHQ `regression_data/**/info.yml`,
+    /// security_content detections with `tests:`) or folders to search (default: `rules`).
     pub paths: Vec<String>,
     /// Also write the results as JUnit XML to this file.
     #[arg(long, value_name = "FILE")]
@@ -35,7 +43,7 @@ pub fn test(args: &TestArgs) -> Result<i32, String> {
     )?;
     if suites.is_empty() {
         return Err(format!(
-            "error: no tests found under {} (looked for *.test.yml and security_content `tests:` blocks)\n",
+            "error: no tests found under {} (looked for *.test.yml, Sigma and security_content `tests:` blocks, SigmaHQ regression_data info.yml)\n",
             paths.join(" ")
         ));
     }
@@ -60,21 +68,21 @@ pub fn test(args: &TestArgs) -> Result<i32, String> {
     } else {
         String::new()
     };
-    println!();
-    println!("{passed} passed, {failed} failed{skip_note}");
+    say!();
+    say!("{passed} passed, {failed} failed{skip_note}");
     Ok(if failed > 0 { 1 } else { 0 })
 }
 
 fn print_report(report: &Report, style: &Style) {
     let name = format!("{} › {}", report.suite, report.case);
     match &report.outcome {
-        Outcome::Pass => println!("{} {name}", style.green("PASS")),
+        Outcome::Pass => say!("{} {name}", style.green("PASS")),
         Outcome::Fail(message) => {
-            println!("{} {name}", style.red("FAIL"));
+            say!("{} {name}", style.red("FAIL"));
             for line in message.trim_end().lines() {
-                println!("     {line}");
+                say!("     {line}");
             }
         }
-        Outcome::Skip(reason) => println!("{} {name}: {reason}", style.yellow("SKIP")),
+        Outcome::Skip(reason) => say!("{} {name}: {reason}", style.yellow("SKIP")),
     }
 }

@@ -28,7 +28,11 @@ use serde::Serialize;
 pub struct SigmaIr {
     pub title: String,
     pub id: Option<String>,
+    /// `name:`, by which correlations may name the rule.
+    pub name: Option<String>,
     pub level: Option<String>,
+    /// `tags:` as written (`attack.t1059.001`).
+    pub tags: Vec<String>,
     pub pipeline: Pipeline,
 }
 

@@ -130,9 +130,14 @@ pub fn load(text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
         return Err(vec![d.at(Span::new(at, at + 1))]);
     }
     let starts = document_starts(text);
+    // A document ends where the `---` line before the next one starts.
     let bounds = |n: usize| {
         let offset = starts.get(n).copied().unwrap_or(0);
-        let end = starts.get(n + 1).copied().unwrap_or(text.len());
+        let end = starts.get(n + 1).map_or(text.len(), |&next| {
+            let before = text.get(..next).unwrap_or("");
+            let line = before.trim_end_matches(['\r', '\n']);
+            line.rfind('\n').map_or(0, |i| i + 1).max(offset)
+        });
         (offset, text.get(offset..end).unwrap_or(text).to_string())
     };
     let mut values = Vec::new();

@@ -73,7 +73,9 @@ impl<'a> Set<'a> {
                         self.correlation(n, 0).map(|pipeline| SigmaIr {
                             title: meta.title.clone(),
                             id: meta.id.clone(),
+                            name: meta.name.clone(),
                             level: meta.level.clone(),
+                            tags: meta_tags(meta),
                             pipeline,
                         })
                     })
@@ -142,7 +144,9 @@ impl<'a> Set<'a> {
         let ir = SigmaIr {
             title: rule.title.clone(),
             id: rule.id.clone(),
+            name: rule.name.clone(),
             level: rule.level.clone(),
+            tags: rule.tags.clone(),
             pipeline,
         };
         Ok((ir, rule))
@@ -216,6 +220,15 @@ impl<'a> Set<'a> {
         }
         correlation::lower(&c, inputs).map_err(fail)
     }
+}
+
+/// The `tags:` of a correlation or filter document (kept in its other keys).
+pub fn meta_tags(meta: &crate::sigma::rule::Meta) -> Vec<String> {
+    let tags = meta.rest.get("tags").and_then(|t| t.as_sequence());
+    tags.into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().map(str::to_string))
+        .collect()
 }
 
 /// `name` and `id` of a document.

@@ -2,18 +2,20 @@
 //! `spelunk run`, each judged PASS, FAIL or SKIP with a readable difference.
 //!
 //! Test formats, each in its own module, all producing [`Suite`]s:
-//! - (a) [`sidecar`]: our `*.test.yml` files (SPL now; Sigma rules once they load).
-//! - (b) Sigma rules' inline cases: to come with the Sigma front end (a `sigma_inline` module
-//!   whose `discover` turns a rule's match / no-match events into [`Case`]s).
-//! - (c) SigmaHQ `regression_data/**/info.yml`: to come likewise (a `regression` module giving
-//!   one case per test, `Expect::Count(match_count)` over its event file).
+//! - (a) [`sidecar`]: our `*.test.yml` files, for SPL and Sigma rules.
+//! - (b) [`sigma_inline`]: a `tests:` list in a Sigma rule (match / no-match events, or events
+//!   with an expected count or rows).
+//! - (c) [`regression`]: SigmaHQ `regression_data/**/info.yml`, one case per test,
+//!   `Expect::Count(match_count)` (or at least one) over its events file.
 //! - (d) [`security_content`]: the `tests:` block of a security_content detection, with
 //!   `attack_data` read from local files and their `source`/`sourcetype` applied.
 
 pub mod compare;
 pub mod junit;
+pub mod regression;
 pub mod security_content;
 pub mod sidecar;
+pub mod sigma_inline;
 
 use crate::eval::event::{record_from_json, EventOptions, Record};
 use crate::eval::Results;
@@ -95,6 +97,7 @@ pub fn discover(
     attack_data: Option<&Path>,
 ) -> Result<Vec<Suite>, String> {
     let mut suites = Vec::new();
+    let mut roots = regression::Roots::default();
     for path in paths {
         let root = Path::new(path);
         if !root.exists() {
@@ -109,6 +112,10 @@ pub fn discover(
             if sidecar::is_test_file(&file) {
                 suites.push(sidecar::load(&file, opts));
             } else if let Some(suite) = security_content::load(&file, opts, attack_data) {
+                suites.push(suite);
+            } else if let Some(found) = sigma_inline::load(&file, opts) {
+                suites.extend(found);
+            } else if let Some(suite) = regression::load(&file, opts, &mut roots) {
                 suites.push(suite);
             }
         }
