@@ -3,8 +3,6 @@
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::output::{self, Format};
-use crate::spl::datamodel::Datamodels;
-use crate::spl::macros::Macros;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use input::{read_all, InputArgs};
 
@@ -63,20 +61,9 @@ pub struct RuleArgs {
     pub query: Option<String>,
     /// The rule file (.spl), then events files (NDJSON or JSON array; `-` or none: stdin).
     pub paths: Vec<String>,
-    /// Macro definitions: macros.conf, security_content YAML/JSONL, or a folder of them (repeatable).
-    #[arg(long = "macros", value_name = "PATH", num_args = 1)]
-    pub macros: Vec<String>,
-    /// Data model definitions (YAML file or folder) in addition to the built-in CIM ones.
-    #[arg(long = "datamodels", value_name = "PATH", num_args = 1)]
-    pub datamodels: Vec<String>,
-    /// Sigma: a processing pipeline, shipped (sysmon, windows-audit, splunk-cim, ecs) or a pySigma
-    /// pipeline YAML file (repeatable; applied by priority).
-    #[arg(long = "pipeline", value_name = "NAME|FILE", num_args = 1)]
-    pub pipelines: Vec<String>,
-    /// Sigma: other rule files or folders, whose rules and correlations a correlation may name
-    /// and whose filters apply (repeatable).
-    #[arg(long = "with", value_name = "PATH", num_args = 1)]
-    pub with: Vec<String>,
+    /// Macros, data models, Sigma pipelines and `--with` files (shared with test/hunt/explain).
+    #[command(flatten)]
+    pub load: load::LoadArgs,
 }
 
 #[derive(Args, Debug)]
@@ -219,21 +206,9 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
     ))
 }
 
-/// The standard macros plus those of `--macros`, later files overriding earlier ones.
-fn load_macros(rule: &RuleArgs) -> Result<Macros, String> {
-    let mut macros = Macros::standard();
-    for path in &rule.macros {
-        macros
-            .load_path(std::path::Path::new(path))
-            .map_err(|d| d.render("", ""))?;
-    }
-    Ok(macros)
-}
-
 /// The rule after macro expansion, with the name to show in diagnostics about it.
-fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
-    let macros = load_macros(rule)?;
-    let text = crate::expand_macros(&source.text, &macros)
+fn expand(source: &Source, macros: &crate::spl::macros::Macros) -> Result<Source, String> {
+    let text = crate::expand_macros(&source.text, macros)
         .map_err(|d| render_all(&d, &source.name, &source.text))?;
     let name = if text == source.text {
         source.name.clone()
@@ -248,21 +223,16 @@ fn expand(source: &Source, rule: &RuleArgs) -> Result<Source, String> {
 }
 
 fn to_ir(source: &Source, rule: &RuleArgs) -> Result<crate::ir::Pipeline, String> {
-    let expanded = expand(source, rule)?;
+    let options = rule.load.options()?;
+    let expanded = expand(source, &options.macros)?;
     let ast = crate::spl_to_ast(&expanded.text)
         .map_err(|d| render_all(&d, &expanded.name, &expanded.text))?;
-    let mut models = Datamodels::standard();
-    for path in &rule.datamodels {
-        models
-            .load_path(std::path::Path::new(path))
-            .map_err(|d| d.render("", ""))?;
-    }
-    crate::spl::lower::lower_with(&ast, &models)
+    crate::spl::lower::lower_with(&ast, &options.datamodels)
         .map_err(|d| render_all(&d, &expanded.name, &expanded.text))
 }
 
 fn sigma_ir(source: &Source, rule: &RuleArgs) -> Result<Vec<crate::sigma::SigmaIr>, String> {
-    let options = load::sigma_options(&rule.pipelines, &rule.with)?;
+    let options = rule.load.options()?.sigma;
     crate::sigma::to_ir_with(&source.text, &options)
         .map_err(|d| render_all(&d, &source.name, &source.text))
 }
@@ -369,7 +339,7 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
             }
         }
         Emit::Ast => {
-            let source = expand(&source, &args.rule)?;
+            let source = expand(&source, &args.rule.load.options()?.macros)?;
             let ast = crate::spl_to_ast(&source.text)
                 .map_err(|d| render_all(&d, &source.name, &source.text))?;
             dump(&ast, args.format)?

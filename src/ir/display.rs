@@ -1,8 +1,6 @@
 //! A readable, SPL-like text form of the IR, for `spelunk parse --emit ir` and `explain`.
 
-use super::{
-    BinOp, CmpOp, Expr, Head, Lit, NumOp, Pattern, Pipeline, SortKey, Source, Stage, WildPart,
-};
+use super::{BinOp, Expr, Head, Lit, NumOp, Pattern, Pipeline, SortKey, Source, Stage, WildPart};
 use std::fmt::{self, Display, Formatter};
 
 impl Display for Pipeline {
@@ -206,9 +204,9 @@ impl Display for Expr {
                 let mut parts = Vec::new();
                 chain(self, *op, &mut parts);
                 let text: Vec<String> = parts.iter().map(ToString::to_string).collect();
-                write!(f, "({})", text.join(&format!(" {} ", binop(*op))))
+                write!(f, "({})", text.join(&format!(" {} ", op.symbol())))
             }
-            Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", binop(*op)),
+            Expr::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
             Expr::In(e, list) => write!(f, "({e} IN ({}))", join(list)),
             Expr::Call(func, args) => write!(f, "{}({})", func.name(), join(args)),
             Expr::Subsearch(p) => write!(f, "[ {} ]", inline(p)),
@@ -223,7 +221,7 @@ impl Display for Expr {
                     case_sensitive: true,
                 } => write!(f, "{field}=CASE({glob:?})"),
                 Pattern::Cidr(c) => write!(f, "{field} in cidr {c}"),
-                Pattern::Compare(op, v) => write!(f, "{field}{}{v:?}", cmpop(*op)),
+                Pattern::Compare(op, v) => write!(f, "{field}{}{v:?}", op.symbol()),
                 Pattern::Term {
                     text,
                     case_sensitive: false,
@@ -287,36 +285,6 @@ fn join(items: &[Expr]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn binop(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Concat => ".",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::Like => "LIKE",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
-        BinOp::Xor => "XOR",
-    }
-}
-
-fn cmpop(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
 }
 
 /// A Sigma pattern as Sigma-like text: `*`, `?`, `[-/]` for a class, `\` before a literal wildcard.

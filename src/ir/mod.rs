@@ -596,6 +596,42 @@ pub enum CorrelationKind {
     ValuePercentile { field: String, percentile: f64 },
 }
 
+impl BinOp {
+    /// The operator as SPL writes it in eval.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Mod => "%",
+            BinOp::Concat => ".",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Like => "LIKE",
+            BinOp::And => "AND",
+            BinOp::Or => "OR",
+            BinOp::Xor => "XOR",
+        }
+    }
+}
+
+impl CmpOp {
+    /// The operator as SPL writes it in a search.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
 impl CorrelationKind {
     /// The field whose values the aggregate reads (`value_count`, `value_sum`, ...), if any.
     pub fn value_field(&self) -> Option<&str> {

@@ -2,7 +2,7 @@
 //! eval language (`where`, `eval`), printed so that spelunk's parser reads them back unchanged.
 
 use super::Printer;
-use crate::ir::{BinOp, CmpOp, Expr, Func, Lit, Pattern};
+use crate::ir::{BinOp, Expr, Func, Lit, Pattern};
 
 /// Whether an expression can be written in the search language.
 pub fn is_search(e: &Expr) -> bool {
@@ -151,7 +151,7 @@ impl Printer {
                 case_sensitive: true,
             } => format!("{field}=CASE({})", quote(glob)),
             Pattern::Cidr(c) => format!("{field}={}", quote(c)),
-            Pattern::Compare(op, v) => format!("{field}{}{}", cmp(*op), quote(v)),
+            Pattern::Compare(op, v) => format!("{field}{}{}", op.symbol(), quote(v)),
             Pattern::Term {
                 text,
                 case_sensitive: false,
@@ -178,7 +178,7 @@ impl Printer {
             Expr::Not(inner) => format!("(NOT {})", self.eval(inner)),
             Expr::Neg(inner) => format!("(-{})", self.eval(inner)),
             Expr::Binary(op, l, r) => {
-                format!("({} {} {})", self.eval(l), binop(*op), self.eval(r))
+                format!("({} {} {})", self.eval(l), op.symbol(), self.eval(r))
             }
             Expr::In(inner, list) => {
                 let items: Vec<String> = list.iter().map(|i| self.eval(i)).collect();
@@ -205,35 +205,5 @@ fn lit(l: &Lit) -> String {
         Lit::Bool(false) => "false()".to_string(),
         Lit::Num(n) => number(*n),
         Lit::Str(s) => quote(s),
-    }
-}
-
-fn cmp(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
-}
-
-fn binop(op: BinOp) -> &'static str {
-    match op {
-        BinOp::Add => "+",
-        BinOp::Sub => "-",
-        BinOp::Mul => "*",
-        BinOp::Div => "/",
-        BinOp::Mod => "%",
-        BinOp::Concat => ".",
-        BinOp::Eq => "==",
-        BinOp::Ne => "!=",
-        BinOp::Lt => "<",
-        BinOp::Le => "<=",
-        BinOp::Gt => ">",
-        BinOp::Ge => ">=",
-        BinOp::Like => "LIKE",
-        BinOp::And => "AND",
-        BinOp::Or => "OR",
-        BinOp::Xor => "XOR",
     }
 }
