@@ -1,0 +1,109 @@
+//! The optimiser passes change speed, never results: every SPL case file and every corpus
+//! detection case gives the same rows with field projection and the literal prefilter on as off.
+
+use serde::Deserialize;
+use spelunk::eval::event::{parse_event, EventOptions};
+use spelunk::optimize::{prefilter, projection};
+use spelunk::output::row_json;
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    spl: String,
+    #[serde(default)]
+    events: Vec<serde_json::Value>,
+    #[serde(default)]
+    lookups: std::collections::BTreeMap<String, String>,
+}
+
+/// The rows of `spl` over `lines`, read as the CLI reads NDJSON, with or without the passes.
+fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::Value>> {
+    let ir = spelunk::spl_to_ir(spl).ok()?;
+    if ir.has_subsearch() {
+        return None;
+    }
+    let mut opts = EventOptions::default();
+    if optimise {
+        opts.set_projection(projection(&ir));
+        opts.prefilter = prefilter(&ir, &["source".to_string()]);
+    }
+    let records = lines
+        .iter()
+        .filter(|l| opts.prefilter.as_ref().is_none_or(|p| p.may_match(l)));
+    let records: Vec<_> = records.filter_map(|l| parse_event(l, &opts).ok()).collect();
+    let results = spelunk::run_pipeline(&ir, &Default::default(), records).ok()?;
+    Some(
+        results
+            .rows
+            .iter()
+            .map(|r| row_json(&results.columns, r))
+            .collect(),
+    )
+}
+
+#[test]
+fn case_files_give_the_same_rows_with_and_without_the_optimiser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/cases")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let (mut compared, mut differ) = (0, Vec::new());
+    for file in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+    {
+        let text = std::fs::read_to_string(file).expect("case file");
+        let cases: Vec<Case> = serde_yaml::from_str(&text).expect("cases");
+        for case in cases
+            .iter()
+            .filter(|c| !c.events.is_empty() && c.lookups.is_empty())
+        {
+            let lines: Vec<String> = case.events.iter().map(|e| e.to_string()).collect();
+            let (Some(plain), Some(fast)) = (
+                rows(&case.spl, &lines, false),
+                rows(&case.spl, &lines, true),
+            ) else {
+                continue;
+            };
+            compared += 1;
+            if plain != fast {
+                differ.push(format!(
+                    "{} / {}:\n  off: {plain:?}\n  on:  {fast:?}",
+                    file.display(),
+                    case.name
+                ));
+            }
+        }
+    }
+    println!(
+        "optimiser on/off: {compared} cases compared, {} differ",
+        differ.len()
+    );
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+    assert!(compared > 100, "only {compared} cases compared");
+}
+
+#[test]
+fn the_seed_gives_the_same_rows_with_and_without_the_optimiser() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spl =
+        std::fs::read_to_string(root.join("rules/spl/t1071_003_mail_protocols.spl")).expect("seed");
+    let events =
+        std::fs::read_to_string(root.join("rules/tests/t1071_003_mail_protocols/events.ndjson"))
+            .expect("events");
+    let lines: Vec<String> = events
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    let plain = rows(&spl, &lines, false).expect("seed runs");
+    assert_eq!(plain.len(), 9);
+    assert_eq!(
+        rows(&spl, &lines, true).expect("seed runs optimised"),
+        plain
+    );
+}
