@@ -159,11 +159,5 @@ fn duckdb_sql_returns_spelunks_rows() {
     for f in &failures {
         println!("  DIFF {f}");
     }
-    // Known differences (README): columns that mix JSON numbers and strings (`dest_port` 110 and
-    // "110") group apart in DuckDB.
-    assert!(
-        agree + 2 >= queries.len(),
-        "{} queries disagree",
-        failures.len()
-    );
+    assert!(failures.is_empty(), "{} queries disagree", failures.len());
 }

@@ -208,23 +208,30 @@ impl Sql {
             .iter()
             .map(|a| format!("{} AS {}", self.agg(a), ident(d, &a.name)))
             .collect();
-        let by: Vec<String> = st.by.iter().map(|f| column(d, f)).collect();
+        // Group on the values as text, as Splunk does (`110` and `"110"` are one group), and
+        // order the groups numbers first, numerically, then text.
+        let by: Vec<String> = st.by.iter().map(|f| as_text(d, &column(d, f))).collect();
         let mut select: Vec<String> = st
             .by
             .iter()
-            .map(|f| format!("{} AS {}", column(d, f), ident(d, f)))
+            .zip(&by)
+            .map(|(f, text)| format!("{text} AS {}", ident(d, f)))
             .collect();
         select.extend(aggs);
         let body = if by.is_empty() {
             format!("SELECT {} FROM {{prev}}", select.join(", "))
         } else {
             let present: Vec<String> = by.iter().map(|c| format!("{c} IS NOT NULL")).collect();
+            let order: Vec<String> = by
+                .iter()
+                .map(|c| format!("try_cast({c} AS DOUBLE) NULLS LAST, {c}"))
+                .collect();
             format!(
                 "SELECT {} FROM {{prev}} WHERE {} GROUP BY {} ORDER BY {}",
                 select.join(", "),
                 present.join(" AND "),
                 by.join(", "),
-                by.join(", ")
+                order.join(", ")
             )
         };
         self.push(body);
