@@ -320,3 +320,29 @@ fn iplocation_warns_once_that_it_has_no_database() {
     assert!(err.contains("warning[SPL003]"), "{err}");
     assert_eq!(stdout(&o).lines().count(), 2);
 }
+
+#[test]
+fn every_subcommand_has_a_consistent_argument_definition() {
+    use clap::CommandFactory;
+    spelunk::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn convert_applies_a_sigma_pipeline() {
+    let rule = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/rules/sigma/windows/proc_creation_win_powershell_encoded_command.yml"
+    );
+    if !std::path::Path::new(rule).exists() {
+        return;
+    }
+    let plain = spelunk(&["convert", rule, "--to", "spl"]);
+    let mapped = spelunk(&["convert", rule, "--to", "spl", "--pipeline", "splunk-cim"]);
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert_eq!(mapped.status.code(), Some(0), "{}", stderr(&mapped));
+    assert_ne!(
+        stdout(&plain),
+        stdout(&mapped),
+        "the CIM pipeline renames fields"
+    );
+}

@@ -20,9 +20,6 @@ pub struct ConvertArgs {
     /// The table or view of events the SQL reads.
     #[arg(long, default_value = "events")]
     pub table: String,
-    /// A field-mapping pipeline (not supported yet: field names stay as the rule writes them).
-    #[arg(long)]
-    pub pipeline: Option<String>,
     /// With `--to sigma`: the rule's title (default: the file name).
     #[arg(long)]
     pub title: Option<String>,
@@ -45,10 +42,10 @@ pub enum SqlDialect {
 }
 
 pub fn convert(args: &ConvertArgs) -> Result<i32, String> {
-    if args.pipeline.is_some() {
-        return Err("error: `--pipeline` is not supported yet by `convert`\n".to_string());
-    }
     let (source, rest) = load_rule(&args.rule)?;
+    if !source.sigma && !args.rule.load.pipelines.is_empty() {
+        return Err("error: not supported yet: `--pipeline` for an SPL rule (field mappings apply to Sigma rules)\n".to_string());
+    }
     if !rest.is_empty() {
         return Err(format!(
             "error: `convert` takes one rule, found extra arguments: {}\n",
