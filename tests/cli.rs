@@ -346,3 +346,18 @@ fn convert_applies_a_sigma_pipeline() {
         "the CIM pipeline renames fields"
     );
 }
+
+#[test]
+fn spl_to_sigma_maps_fields_back_through_a_pipeline_and_keeps_backslashes() {
+    let o = spelunk(&[
+        "convert",
+        "-q",
+        r#"process_path="*\\cmd.exe""#,
+        "--to",
+        "sigma",
+        "--pipeline",
+        "splunk-cim",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains(r"Image: '*\cmd.exe'"), "{}", stdout(&o));
+}

@@ -43,8 +43,8 @@ pub enum SqlDialect {
 
 pub fn convert(args: &ConvertArgs) -> Result<i32, String> {
     let (source, rest) = load_rule(&args.rule)?;
-    if !source.sigma && !args.rule.load.pipelines.is_empty() {
-        return Err("error: not supported yet: `--pipeline` for an SPL rule (field mappings apply to Sigma rules)\n".to_string());
+    if !source.sigma && !args.rule.load.pipelines.is_empty() && args.to != Target::Sigma {
+        return Err("error: `--pipeline` maps Sigma field names; with an SPL rule it applies to `--to sigma` only (in reverse)\n".to_string());
     }
     if !rest.is_empty() {
         return Err(format!(
@@ -72,7 +72,11 @@ pub fn convert(args: &ConvertArgs) -> Result<i32, String> {
             Target::Sigma if source.sigma => {
                 return Err("error: the rule is Sigma already; use --to spl or --to sql\n".into())
             }
-            Target::Sigma => crate::ir_to_sigma(p, &names(args, &source.name)),
+            Target::Sigma => {
+                let sigma_options = args.rule.load.options()?.sigma;
+                let mapped = crate::convert::reverse_field_names(p, &sigma_options.pipelines);
+                crate::ir_to_sigma(&mapped, &names(args, &source.name))
+            }
         };
         let converted: Converted = result.map_err(|d| render_all(&d, &source.name, ""))?;
         report(&converted.notes, &source.name);

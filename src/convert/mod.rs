@@ -29,3 +29,43 @@ pub fn dropped(target: &str, what: impl std::fmt::Display) -> Diagnostic {
         format!("dropped in {target}: {what}"),
     )
 }
+
+/// Field names mapped back through pySigma pipelines, for SPL → Sigma: every target name of a
+/// `field_name_mapping` becomes its Sigma name again (the first mapping that names it wins).
+pub fn reverse_field_names(
+    pipeline: &crate::ir::Pipeline,
+    pipelines: &[crate::sigma::pipeline::Pipeline],
+) -> crate::ir::Pipeline {
+    use crate::sigma::pipeline::Transformation;
+    let mut back: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for item in pipelines.iter().flat_map(|p| &p.items) {
+        if let Transformation::FieldNameMapping(mapping) = &item.transformation {
+            for (sigma, targets) in mapping {
+                for target in targets {
+                    back.entry(target.clone()).or_insert_with(|| sigma.clone());
+                }
+            }
+        }
+    }
+    let rename = |name: String| back.get(&name).cloned().unwrap_or(name);
+    let stages = pipeline
+        .stages
+        .iter()
+        .map(|stage| match stage {
+            crate::ir::Stage::Filter(e) => crate::ir::Stage::Filter(e.clone().map_fields(&rename)),
+            crate::ir::Stage::Stats(s) => crate::ir::Stage::Stats(crate::ir::Stats {
+                aggs: s
+                    .aggs
+                    .iter()
+                    .map(|a| crate::ir::Agg {
+                        arg: a.arg.clone().map(|e| e.map_fields(&rename)),
+                        ..a.clone()
+                    })
+                    .collect(),
+                by: s.by.iter().cloned().map(&rename).collect(),
+            }),
+            other => other.clone(),
+        })
+        .collect();
+    crate::ir::Pipeline { stages }
+}

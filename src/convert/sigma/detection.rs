@@ -183,46 +183,39 @@ fn eval_compare(op: BinOp, l: &Expr, r: &Expr) -> Option<Item> {
 
 fn literal(e: &Expr) -> Option<Yaml> {
     match e {
-        Expr::Lit(Lit::Str(s)) => Some(Yaml::String(sigma_text(&glob_escape(s)))),
+        Expr::Lit(Lit::Str(s)) => Some(Yaml::String(literal_text(s))),
         Expr::Lit(Lit::Num(n)) => Some(number(*n)),
         _ => None,
     }
 }
 
-/// Literal text as a glob (so `*` and `\` stay literal).
-fn glob_escape(s: &str) -> String {
-    s.chars().fold(String::new(), |mut out, c| {
-        if matches!(c, '*' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-        out
-    })
+/// Literal text (an eval string) as a Sigma string: `*` and `?` escaped.
+fn literal_text(s: &str) -> String {
+    sigma_string(s, false)
 }
 
-/// A search glob as a Sigma string: `*` stays a wildcard, a glob-escaped char is literal, and
-/// Sigma's own specials (`?`, `\` before a special) are escaped.
+/// A search glob as a Sigma string: `*` stays a wildcard, everything else is literal (a
+/// backslash is a plain character in a search glob).
 fn sigma_text(glob: &str) -> String {
-    let mut out = String::new();
-    let mut chars = glob.chars().peekable();
-    while let Some(c) = chars.next() {
-        let (c, literal) = match c {
-            '\\' => match chars.next() {
-                Some(e) => (e, true),
-                None => ('\\', true),
-            },
-            c => (c, false),
-        };
+    sigma_string(glob, true)
+}
+
+/// Sigma escaping: `*` (unless a wildcard) and `?` get a backslash; a backslash before `*`, `?`,
+/// `\` or at the end is doubled, so it reads back as one.
+fn sigma_string(text: &str, star_is_wildcard: bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in chars.iter().enumerate() {
         match c {
-            '*' if !literal => out.push('*'),
+            '*' if star_is_wildcard => out.push('*'),
             '*' | '?' => {
                 out.push('\\');
-                out.push(c);
+                out.push(*c);
             }
-            '\\' if matches!(chars.peek(), Some('*' | '?' | '\\')) || chars.peek().is_none() => {
+            '\\' if matches!(chars.get(i + 1), Some('*' | '?' | '\\') | None) => {
                 out.push_str("\\\\")
             }
-            c => out.push(c),
+            c => out.push(*c),
         }
     }
     out
