@@ -89,7 +89,7 @@ impl<'a> Hunter<'a> {
 
     pub fn push(&mut self, record: Record) {
         for run in self.runs.iter_mut().flatten() {
-            run.push(record.clone());
+            run.push_ref(&record);
         }
         if let Some(held) = &mut self.held {
             held.push(record);

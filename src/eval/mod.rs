@@ -65,6 +65,17 @@ impl Run<'_> {
         self.process(0, vec![record]);
     }
 
+    /// Pushes a borrowed record, cloning it only when the first stage (a search) keeps it: many
+    /// rules over one event (`hunt`) then copy the event only for the rules it can match.
+    pub fn push_ref(&mut self, record: &Record) {
+        if let Some(stage::PlanStage::Filter(e)) = self.plan.stages.first() {
+            if !expr::is_true(e, record) {
+                return;
+            }
+        }
+        self.push(record.clone());
+    }
+
     /// Passes a batch through the stages from `from` on, until a blocking stage holds it.
     fn process(&mut self, from: usize, mut batch: Vec<Record>) {
         for (stage, state) in self

@@ -62,11 +62,8 @@ impl<'a> Runner<'a> {
         if let Some(held) = &mut self.held {
             held.push(record.clone());
         }
-        if let Some(((_, last), rest)) = self.runs.split_last_mut() {
-            for (_, run) in rest {
-                run.push(record.clone());
-            }
-            last.push(record);
+        for (_, run) in &mut self.runs {
+            run.push_ref(&record);
         }
     }
 
