@@ -1,31 +1,10 @@
 //! `spelunk hunt` through the binary: many rules (files and folders) over the same events in one
 //! pass, one row per hit, `--level`/`--tags` filters, the summary, and exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
-fn spelunk_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("spelunk runs")
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn rows(o: &Output) -> Vec<serde_json::Value> {
-    out(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("row is JSON"))
-        .collect()
-}
+mod common;
+use common::*;
 
 /// Three rules (one with metadata, one with a subsearch) and a folder of events.
 fn setup(test: &str) -> PathBuf {

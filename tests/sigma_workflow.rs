@@ -2,48 +2,10 @@
 //! and SigmaHQ `regression_data/**/info.yml`, `spelunk hunt` over Sigma and SPL rules together
 //! (correlations and filters across files), `spelunk explain` of a Sigma file; exit codes 0/1/2.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn spelunk_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("spelunk runs")
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spelunk-sigwf-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
-
-fn rows(o: &Output) -> Vec<serde_json::Value> {
-    out(o)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("row is JSON"))
-        .collect()
-}
+mod common;
+use common::*;
 
 const WHOAMI: &str = r#"title: Whoami run
 id: 6c1f2a55-1d3e-4b8e-9a51-2f0b7c8d9e01
@@ -59,7 +21,7 @@ level: low
 
 #[test]
 fn inline_cases_pass_fail_and_exit_codes() {
-    let dir = temp_dir("inline");
+    let dir = temp_dir("sigwf", "inline");
     let good = format!(
         "{WHOAMI}tests:\n  - name: whoami fires\n    match:\n      - {{Image: 'C:\\Windows\\System32\\whoami.exe'}}\n  - no_match:\n      - {{Image: 'C:\\Windows\\System32\\hostname.exe'}}\n  - name: counted\n    events:\n      - {{Image: 'C:\\x\\whoami.exe'}}\n      - {{Image: 'C:\\y\\whoami.exe'}}\n      - {{Image: 'C:\\y\\cmd.exe'}}\n    count: 2\n"
     );
@@ -162,7 +124,7 @@ fn mini_root(dir: &Path, match_count: &str) {
 
 #[test]
 fn regression_info_yml_counts_pass_and_fail() {
-    let dir = temp_dir("regression");
+    let dir = temp_dir("sigwf", "regression");
     mini_root(&dir, "      match_count: 2\n");
     let o = spelunk_in(&dir, &["test", "."]);
     assert_eq!(o.status.code(), Some(0), "{}{}", out(&o), err(&o));
@@ -255,7 +217,7 @@ const EVENTS: &str = r#"{"_time":1737367200,"Event":{"System":{"EventID":1,"Comp
 
 #[test]
 fn hunt_runs_sigma_and_spl_rules_together() {
-    let dir = temp_dir("hunt");
+    let dir = temp_dir("sigwf", "hunt");
     write(&dir, "rules/whoami.yml", WHOAMI);
     std::fs::copy(
         root().join("rules/sigma/windows/proc_creation_win_powershell_encoded_command.yml"),
@@ -334,7 +296,7 @@ fn hunt_runs_sigma_and_spl_rules_together() {
 
 #[test]
 fn hunt_applies_correlations_and_filters_across_files() {
-    let dir = temp_dir("hunt-set");
+    let dir = temp_dir("sigwf", "hunt-set");
     write(
         &dir,
         "rules/base.yml",
@@ -403,7 +365,7 @@ fn explain_shows_a_sigma_rule() {
     assert!(text.contains("fields read ("), "{text}");
     assert!(text.contains("  CommandLine\n"), "{text}");
 
-    let dir = temp_dir("explain");
+    let dir = temp_dir("sigwf", "explain");
     write(&dir, "bad.yml", "title: Bad\nlogsource: {product: windows}\ndetection:\n  sel: {a: 1}\n  condition: sel and\n");
     let o = spelunk_in(&dir, &["explain", "bad.yml"]);
     assert_eq!(o.status.code(), Some(2), "{}", out(&o));

@@ -1,39 +1,10 @@
 //! `spelunk test` and `spelunk explain` through the binary: sidecar `*.test.yml` files and
 //! security_content `tests:` blocks, PASS/FAIL/SKIP lines, the closing count, JUnit, exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn spelunk_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spelunk"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("spelunk runs")
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("spelunk-test-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    std::fs::write(dir.join(name), content).unwrap();
-}
+mod common;
+use common::*;
 
 const RULE: &str = "index=web status>=500 | stats count by host | where count > 1\n";
 
@@ -86,7 +57,7 @@ fn failing_suite(dir: &Path) {
 
 #[test]
 fn failures_show_a_diff_and_exit_1() {
-    let dir = temp_dir("fail");
+    let dir = temp_dir("test", "fail");
     failing_suite(&dir);
     let o = spelunk_in(&dir, &["test", "."]);
     assert_eq!(o.status.code(), Some(1), "{}", err(&o));
@@ -107,7 +78,7 @@ fn failures_show_a_diff_and_exit_1() {
 
 #[test]
 fn junit_report_is_written() {
-    let dir = temp_dir("junit");
+    let dir = temp_dir("test", "junit");
     failing_suite(&dir);
     let o = spelunk_in(&dir, &["test", ".", "--junit", "report.xml"]);
     assert_eq!(o.status.code(), Some(1));
@@ -128,7 +99,7 @@ fn junit_report_is_written() {
 
 #[test]
 fn contains_count_and_at_least_expectations() {
-    let dir = temp_dir("kinds");
+    let dir = temp_dir("test", "kinds");
     write(&dir, "errors.spl", RULE);
     write(
         &dir,
@@ -157,7 +128,7 @@ cases:
 
 #[test]
 fn broken_test_files_and_rules_fail_and_bad_usage_is_exit_2() {
-    let dir = temp_dir("broken");
+    let dir = temp_dir("test", "broken");
     write(&dir, "a.spl", "index=web | stats count by\n");
     write(
         &dir,
@@ -178,7 +149,7 @@ fn broken_test_files_and_rules_fail_and_bad_usage_is_exit_2() {
     assert!(text.contains("0 passed, 2 failed"), "{text}");
     let missing = spelunk_in(&dir, &["test", "no/such/dir"]);
     assert_eq!(missing.status.code(), Some(2));
-    let empty = temp_dir("empty");
+    let empty = temp_dir("test", "empty");
     let none = spelunk_in(&empty, &["test", "."]);
     assert_eq!(none.status.code(), Some(2));
     assert!(err(&none).contains("no tests found"), "{}", err(&none));
@@ -201,7 +172,7 @@ tests:
 
 #[test]
 fn security_content_tests_use_local_attack_data_with_sourcetype_applied() {
-    let dir = temp_dir("escu");
+    let dir = temp_dir("test", "escu");
     write(&dir, "certutil.yml", DETECTION);
     write(&dir, "macros.conf", "[sysmon]\ndefinition = sourcetype=XmlWinEventLog source=\"XmlWinEventLog:Microsoft-Windows-Sysmon/Operational\"\n");
     let no_data = spelunk_in(&dir, &["test", ".", "--macros", "macros.conf"]);
@@ -270,7 +241,7 @@ fn security_content_tests_use_local_attack_data_with_sourcetype_applied() {
 
 #[test]
 fn explain_shows_expansion_ir_and_fields() {
-    let dir = temp_dir("explain");
+    let dir = temp_dir("test", "explain");
     write(&dir, "certutil.yml", DETECTION);
     write(
         &dir,
