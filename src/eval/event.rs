@@ -99,7 +99,7 @@ impl EventOptions {
 /// Parses one JSON object text into a record (the parser for line-oriented input): only the
 /// projected fields are built; `_raw` is kept when the projection needs it.
 pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
-    let fields = json::parse_fields(text, &opts.selection, &opts.time_fields)?;
+    let fields = json::parse_fields(text, &opts.selection)?;
     let mut record = Record { fields };
     if opts.selection.keeps_raw() {
         record.fields.insert("_raw".to_string(), Value::str(text));

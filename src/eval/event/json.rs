@@ -62,7 +62,7 @@ impl Selection {
         self.keeps_raw
     }
 
-    fn keep(&self, path: &str, _: &[String]) -> Keep {
+    fn keep(&self, path: &str) -> Keep {
         match &self.paths {
             None => Keep::Take,
             Some(paths) => paths.get(path).copied().unwrap_or(Keep::Skip),
@@ -71,17 +71,12 @@ impl Selection {
 }
 
 /// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`).
-pub fn parse_fields(
-    text: &str,
-    selection: &Selection,
-    extra: &[String],
-) -> Result<Fields, serde_json::Error> {
+pub fn parse_fields(text: &str, selection: &Selection) -> Result<Fields, serde_json::Error> {
     let mut fields = Fields::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = ObjectSeed {
         path: String::new(),
         selection,
-        extra,
         out: &mut fields,
     };
     seed.deserialize(&mut de)?;
@@ -93,7 +88,6 @@ pub fn parse_fields(
 struct ObjectSeed<'a, 's> {
     path: String,
     selection: &'s Selection,
-    extra: &'s [String],
     out: &'a mut Fields,
 }
 
@@ -124,7 +118,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             } else {
                 Cow::Owned(format!("{}.{key}", self.path))
             };
-            match self.selection.keep(&path, self.extra) {
+            match self.selection.keep(&path) {
                 Keep::Skip => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -132,7 +126,6 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     let seed = ObjectSeed {
                         path: path.into_owned(),
                         selection: self.selection,
-                        extra: self.extra,
                         out: &mut *self.out,
                     };
                     map.next_value_seed(NestedSeed(seed))?;
@@ -211,7 +204,6 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_> {
         let ObjectSeed {
             path,
             selection,
-            extra,
             out,
         } = self.0;
         let mut value = Value::Null;
@@ -223,7 +215,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_> {
         }
         .visit_seq(seq)?;
         for (name, v) in nested {
-            if selection.keep(&name, extra) == Keep::Take {
+            if selection.keep(&name) == Keep::Take {
                 append(out.entry(name).or_insert(Value::Null), v);
             }
         }
