@@ -40,6 +40,9 @@ pub struct Run<'p> {
     states: Vec<StageState>,
     rows: Vec<Record>,
     warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// Two reused buffers a pushed record travels in from stage to stage (no allocation per event).
+    batch: Vec<Record>,
+    spare: Vec<Record>,
 }
 
 impl Plan {
@@ -49,6 +52,8 @@ impl Plan {
             states: self.stages.iter().map(|s| s.start()).collect(),
             rows: Vec::new(),
             warnings: self.warnings.clone(),
+            batch: Vec::new(),
+            spare: Vec::new(),
         }
     }
 
@@ -62,7 +67,10 @@ impl Plan {
 
 impl Run<'_> {
     pub fn push(&mut self, record: Record) {
-        self.process(0, vec![record]);
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.push(record);
+        self.process(0, &mut batch);
+        self.batch = batch;
     }
 
     /// Pushes a borrowed record, cloning it only when the first stage (a search) keeps it: many
@@ -76,8 +84,10 @@ impl Run<'_> {
         self.push(record.clone());
     }
 
-    /// Passes a batch through the stages from `from` on, until a blocking stage holds it.
-    fn process(&mut self, from: usize, mut batch: Vec<Record>) {
+    /// Passes a batch through the stages from `from` on, until a blocking stage holds it; the
+    /// survivors join the rows and `batch` is left empty.
+    fn process(&mut self, from: usize, batch: &mut Vec<Record>) {
+        let mut out = std::mem::take(&mut self.spare);
         for (stage, state) in self
             .plan
             .stages
@@ -86,23 +96,23 @@ impl Run<'_> {
             .skip(from)
         {
             if batch.is_empty() {
-                return;
+                break;
             }
-            let mut out = Vec::with_capacity(batch.len());
-            for record in batch {
+            for record in batch.drain(..) {
                 absorb(stage, state, record, &mut out);
             }
-            batch = out;
+            std::mem::swap(batch, &mut out);
         }
-        self.rows.extend(batch);
+        self.rows.append(batch);
+        self.spare = out;
     }
 
     /// Ends the input: each blocking stage in turn releases its records downstream.
     pub fn finish(mut self) -> Results {
         for i in 0..self.plan.stages.len() {
             let state = std::mem::replace(&mut self.states[i], StageState::None);
-            let released = flush(&self.plan.stages[i], state, &mut self.warnings);
-            self.process(i + 1, released);
+            let mut released = flush(&self.plan.stages[i], state, &mut self.warnings);
+            self.process(i + 1, &mut released);
         }
         let (columns, events) = match &self.plan.columns {
             Some(c) => (c.clone(), false),

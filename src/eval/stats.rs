@@ -8,7 +8,9 @@ use crate::eval::stage::{fill_wildcards, wildcard_capture};
 use crate::eval::value::{compare_auto, format_number, Value};
 use crate::ir::{AggFunc, Stats};
 use indexmap::IndexMap;
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
 
 /// `list()` keeps at most this many values ("If more than 100 values are in a field, only the first 100 are returned").
 const LIST_LIMIT: usize = 100;
@@ -52,9 +54,42 @@ impl StatsPlan {
 /// Groups seen so far: the BY values as text → the group's accumulators.
 #[derive(Debug)]
 pub struct StatsState {
-    groups: IndexMap<Vec<String>, Vec<Acc>, Fast>,
+    groups: IndexMap<GroupKey, Vec<Acc>, Fast>,
     /// Whether an event would have made more than `max_groups` groups.
     overflowed: bool,
+}
+
+/// A group's BY values as text. Hashed part by part, so that an event's borrowed values
+/// ([`KeyRef`]) find their group without building a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GroupKey(Vec<String>);
+
+/// The BY values of one event, borrowed where they are text.
+struct KeyRef<'a, 'r>(&'a [Cow<'r, str>]);
+
+fn hash_parts<'s, H: Hasher>(parts: impl Iterator<Item = &'s str>, state: &mut H) {
+    for part in parts {
+        state.write(part.as_bytes());
+        state.write_u8(0xff);
+    }
+}
+
+impl Hash for GroupKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_parts(self.0.iter().map(String::as_str), state);
+    }
+}
+
+impl Hash for KeyRef<'_, '_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_parts(self.0.iter().map(|c| c.as_ref()), state);
+    }
+}
+
+impl indexmap::Equivalent<GroupKey> for KeyRef<'_, '_> {
+    fn equivalent(&self, key: &GroupKey) -> bool {
+        self.0.len() == key.0.len() && self.0.iter().zip(&key.0).all(|(a, b)| a == b)
+    }
 }
 
 /// The hasher for group keys and distinct values: fast, not keyed (inputs are not adversarial
@@ -121,10 +156,28 @@ fn new_acc(func: AggFunc) -> Acc {
 
 impl StatsState {
     pub fn absorb(&mut self, plan: &StatsPlan, record: &Record) {
+        // The common case, every BY field single-valued: the group is found by borrowed text.
+        if let Some(parts) = single_values(&plan.by, record) {
+            let Some(parts) = parts else {
+                return;
+            };
+            if let Some(accs) = self.groups.get_mut(&KeyRef(&parts)) {
+                plan.update_all(accs, record);
+                return;
+            }
+            if self.groups.len() >= plan.max_groups {
+                self.overflowed = true;
+                return;
+            }
+            let key = GroupKey(parts.into_iter().map(Cow::into_owned).collect());
+            let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
+            plan.update_all(accs, record);
+            return;
+        }
         let Some(keys) = group_keys(&plan.by, record) else {
             return;
         };
-        for key in keys {
+        for key in keys.into_iter().map(GroupKey) {
             if self.groups.len() >= plan.max_groups && !self.groups.contains_key(&key) {
                 self.overflowed = true;
                 continue;
@@ -147,7 +200,11 @@ impl StatsState {
 
     /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.
     pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
-        let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self.groups.into_iter().collect();
+        let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self
+            .groups
+            .into_iter()
+            .map(|(key, accs)| (key.0, accs))
+            .collect();
         if groups.is_empty() && plan.by.is_empty() {
             groups.push((Vec::new(), plan.fresh()));
         }
@@ -176,6 +233,20 @@ impl StatsState {
         });
         rows.into_iter().map(|(_, r)| r).collect()
     }
+}
+
+/// The BY values of a record as text when each is a single value (`Some(None)` when one is
+/// null: the event joins no group); `None` when one is multivalue.
+fn single_values<'r>(by: &[String], record: &'r Record) -> Option<Option<Vec<Cow<'r, str>>>> {
+    let mut parts = Vec::with_capacity(by.len());
+    for field in by {
+        match record.get(field) {
+            None | Some(Value::Null) => return Some(None),
+            Some(Value::Multi(_)) => return None,
+            Some(v) => parts.push(v.text()),
+        }
+    }
+    Some(Some(parts))
 }
 
 /// The group keys of a record: one per combination of BY values (multivalue BY fields split);
@@ -214,7 +285,14 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 values.len() as u64
             }
         }
-        Acc::Distinct(set) => set.extend(values.iter().map(Value::to_text)),
+        Acc::Distinct(set) => {
+            for v in values {
+                let text = v.text();
+                if !set.contains(text.as_ref()) {
+                    set.insert(text.into_owned());
+                }
+            }
+        }
         Acc::Sum { total, n } => {
             for x in values.iter().filter_map(Value::as_num) {
                 *total += x;
@@ -263,7 +341,14 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *best = Some((time, Value::from_values(values.to_vec())));
             }
         }
-        Acc::Values(set) => set.extend(values.iter().map(Value::to_text)),
+        Acc::Values(set) => {
+            for v in values {
+                let text = v.text();
+                if !set.contains(text.as_ref()) {
+                    set.insert(text.into_owned());
+                }
+            }
+        }
         Acc::List(items) => {
             let room = LIST_LIMIT.saturating_sub(items.len());
             items.extend(values.iter().take(room).cloned());

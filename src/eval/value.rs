@@ -153,12 +153,31 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// Prints a number as Splunk does: integers without a decimal point, others in shortest form.
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e16 {
-        format!("{}", n as i64)
+        integer_text(n as i64)
     } else if n.is_nan() {
         "nan".to_string()
     } else {
         format!("{n}")
     }
+}
+
+/// The decimal digits of an integer, without the formatting machinery (numbers become text on
+/// every comparison and stats key).
+fn integer_text(i: i64) -> String {
+    let mut text = String::with_capacity(20);
+    if i < 0 {
+        text.push('-');
+    }
+    let u = i.unsigned_abs();
+    let mut unit = 1u64;
+    while u / unit >= 10 {
+        unit *= 10;
+    }
+    while unit > 0 {
+        text.push(char::from(b'0' + (u / unit % 10) as u8));
+        unit /= 10;
+    }
+    text
 }
 
 /// Splunk's default collation (sort, stats groups): numbers numerically and before text,
@@ -185,5 +204,37 @@ pub fn loosely_equal(a: &Value, b: &Value) -> bool {
     match (a.as_num(), b.as_num()) {
         (Some(x), Some(y)) => x == y,
         _ => a.text() == b.text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_text_matches_the_formatter() {
+        let mut samples = vec![
+            0i64,
+            1,
+            -1,
+            9,
+            10,
+            99,
+            100,
+            i64::MAX,
+            i64::MIN,
+            9_999_999_999_999_999,
+        ];
+        let mut x = 7i64;
+        for _ in 0..2_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            samples.push(x >> (x & 63).unsigned_abs());
+        }
+        for i in samples {
+            assert_eq!(integer_text(i), i.to_string());
+        }
+        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(25.0), "25");
+        assert_eq!(format_number(2.5), "2.5");
     }
 }

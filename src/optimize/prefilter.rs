@@ -7,12 +7,19 @@ use aho_corasick::AhoCorasick;
 /// Literals of which every clause must find at least one (ASCII case-insensitive) in the raw text.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    /// Every literal of every clause, in one automaton: a line is scanned once.
-    automaton: AhoCorasick,
-    /// The clause of each pattern of the automaton.
-    clause_of: Vec<usize>,
+    /// One automaton per clause, over the lower-cased literals, searched in the lower-cased
+    /// line. Each search stops at the clause's first literal, and case-sensitive searches for a
+    /// few literals run on vectorised substring search (memmem, Teddy). Measured on the seed:
+    /// one ASCII-case-insensitive automaton with an overlapping search cost 14 instructions a
+    /// byte, as much as parsing the line; this costs about 2.
+    clauses: Vec<AhoCorasick>,
     /// The clauses as text, for `explain` and tests.
     pub literals: Vec<Vec<String>>,
+}
+
+thread_local! {
+    /// The lower-cased line, reused from line to line.
+    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// The shortest literal worth searching for.
@@ -25,20 +32,13 @@ impl Prefilter {
         if raw.contains("\\u") {
             return true;
         }
-        let clauses = self.literals.len();
-        let mut seen = vec![false; clauses];
-        let mut missing = clauses;
-        for hit in self.automaton.find_overlapping_iter(raw) {
-            let clause = self.clause_of[hit.pattern().as_usize()];
-            if !seen[clause] {
-                seen[clause] = true;
-                missing -= 1;
-                if missing == 0 {
-                    return true;
-                }
-            }
-        }
-        false
+        LOWERED.with_borrow_mut(|lowered| {
+            lowered.clear();
+            lowered.extend(raw.bytes().map(|b| b.to_ascii_lowercase()));
+            self.clauses
+                .iter()
+                .all(|clause| clause.is_match(lowered.as_slice()))
+        })
     }
 }
 
@@ -49,21 +49,11 @@ pub fn prefilter(pipeline: &Pipeline, defaulted: &[String]) -> Option<Prefilter>
         return None;
     };
     let literals = required(e, defaulted)?;
-    let clause_of: Vec<usize> = literals
+    let clauses = literals
         .iter()
-        .enumerate()
-        .flat_map(|(n, alts)| alts.iter().map(move |_| n))
-        .collect();
-    let automaton = AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(aho_corasick::MatchKind::Standard)
-        .build(literals.iter().flatten())
-        .ok()?;
-    Some(Prefilter {
-        automaton,
-        clause_of,
-        literals,
-    })
+        .map(|alts| AhoCorasick::new(alts.iter().map(|l| l.to_ascii_lowercase())).ok())
+        .collect::<Option<Vec<_>>>()?;
+    Some(Prefilter { clauses, literals })
 }
 
 /// A conjunction of disjunctions of literals that `e` being true implies in the raw text.

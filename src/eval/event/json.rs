@@ -1,6 +1,8 @@
 //! The event parser: one JSON object straight into a record, keeping only the projected fields.
 //! Skipped values are scanned, never built; kept ones are flattened as `event.rs` describes.
 
+mod fast;
+
 use super::{append, normalize_key, Fields};
 use crate::eval::value::Value;
 use crate::optimize::Projection;
@@ -27,7 +29,20 @@ enum Keep {
 pub struct Selection {
     /// `None`: keep everything; else what to do with each named path (absent: skip).
     paths: Option<HashMap<String, Keep, foldhash::fast::FixedState>>,
+    /// A bit per [`signature`] of the named paths: most unnamed keys are told apart without
+    /// hashing them.
+    signatures: [u64; 4],
+    /// How many fields are taken (a record's likely size).
+    takes: usize,
     keeps_raw: bool,
+}
+
+/// A cheap fingerprint of a path: its length and first and last bytes.
+fn signature(path: &str) -> usize {
+    let b = path.as_bytes();
+    let first = b.first().copied().unwrap_or(0) as usize;
+    let last = b.last().copied().unwrap_or(0) as usize;
+    (b.len() + 31 * first + 131 * last) & 255
 }
 
 impl Selection {
@@ -35,6 +50,8 @@ impl Selection {
         let Projection::Fields(fields) = projection else {
             return Selection {
                 paths: None,
+                signatures: [u64::MAX; 4],
+                takes: 16,
                 keeps_raw: true,
             };
         };
@@ -51,8 +68,18 @@ impl Selection {
         for name in fields.iter().chain(extra) {
             paths.insert(name.clone(), Keep::Take);
         }
+        let mut signatures = [0u64; 4];
+        for path in paths.keys() {
+            let sig = signature(path);
+            if let Some(word) = signatures.get_mut(sig / 64) {
+                *word |= 1 << (sig % 64);
+            }
+        }
+        let takes = paths.values().filter(|k| **k == Keep::Take).count();
         Selection {
             paths: Some(paths),
+            signatures,
+            takes,
             keeps_raw: fields.contains("_raw"),
         }
     }
@@ -63,15 +90,37 @@ impl Selection {
     }
 
     fn keep(&self, path: &str) -> Keep {
-        match &self.paths {
-            None => Keep::Take,
-            Some(paths) => paths.get(path).copied().unwrap_or(Keep::Skip),
+        let Some(paths) = &self.paths else {
+            return Keep::Take;
+        };
+        let sig = signature(path);
+        let named = self
+            .signatures
+            .get(sig / 64)
+            .is_some_and(|word| word & (1 << (sig % 64)) != 0);
+        if !named {
+            return Keep::Skip;
         }
+        paths.get(path).copied().unwrap_or(Keep::Skip)
+    }
+
+    /// The fields a record is likely to get: room to reserve up front.
+    fn capacity(&self) -> usize {
+        self.takes
     }
 }
 
 /// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`).
+/// The fast scanner reads the common line; serde reads what it leaves (and words the errors).
 pub fn parse_fields(text: &str, selection: &Selection) -> Result<Fields, serde_json::Error> {
+    if let Some(fields) = fast::parse(text, selection) {
+        return Ok(fields);
+    }
+    parse_fields_serde(text, selection)
+}
+
+/// The reference parser: serde_json with the visitors below.
+pub fn parse_fields_serde(text: &str, selection: &Selection) -> Result<Fields, serde_json::Error> {
     let mut fields = Fields::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let seed = ObjectSeed {

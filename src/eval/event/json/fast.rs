@@ -1,0 +1,434 @@
+//! The fast path of the event parser: a byte scanner for the common line. It walks the text
+//! once, skips unselected values without building them and builds selected scalars directly.
+//! It is stricter than the serde path, never looser: on anything it does not handle itself
+//! (escaped keys, `{}` in keys, long integers, invalid or deeply nested JSON) it gives up and
+//! the caller parses the line with serde, which also words any error.
+
+use super::{Keep, NestedSeed, ObjectSeed, Selection, ValueSeed};
+use crate::eval::event::{integer_value, Fields};
+use crate::eval::value::Value;
+use serde::de::DeserializeSeed;
+use std::sync::Arc;
+
+/// Nesting deeper than this is left to serde (and its recursion limit).
+const MAX_DEPTH: usize = 64;
+
+/// The fields of one JSON object text, or `None` when the serde path must decide.
+pub(super) fn parse(text: &str, selection: &Selection) -> Option<Fields> {
+    let mut scan = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let mut out = Fields::with_capacity_and_hasher(selection.capacity(), Default::default());
+    scan.ws();
+    if scan.peek()? != b'{' {
+        return None;
+    }
+    scan.object(&mut String::new(), selection, &mut out, 0)?;
+    scan.ws();
+    (scan.pos == scan.bytes.len()).then_some(out)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// A word with the high bit set in each byte of `word` that is a quote, a backslash or a
+/// control byte (below 0x20), and possibly in higher bytes after the first such byte; the
+/// lowest set bit marks the first one exactly.
+fn special_bytes(word: u64) -> u64 {
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    let zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    zero(quote) | zero(backslash) | control
+}
+
+/// Bytes that end the plain run of a string: the quote, a backslash and control characters.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+struct Scanner<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    pos: usize,
+}
+
+impl<'t> Scanner<'t> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, want: u8) -> Option<()> {
+        (self.next()? == want).then_some(())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// The members of the object at the cursor (`{`), kept as `selection` says under `path`.
+    fn object(
+        &mut self,
+        path: &mut String,
+        selection: &Selection,
+        out: &mut Fields,
+        depth: usize,
+    ) -> Option<()> {
+        if depth >= MAX_DEPTH {
+            return None;
+        }
+        self.expect(b'{')?;
+        self.ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let key = self.plain_string()?;
+            if key.as_bytes().contains(&b'{') && key.contains("{}") {
+                return None;
+            }
+            self.ws();
+            self.expect(b':')?;
+            self.ws();
+            let mark = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            match selection.keep(path) {
+                Keep::Skip => self.skip_value(depth)?,
+                Keep::Descend => self.descend(path, selection, out, depth)?,
+                Keep::Take => self.take(path, out, depth)?,
+            }
+            path.truncate(mark);
+            self.ws();
+            match self.next()? {
+                b',' => continue,
+                b'}' => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A value on the way to kept fields: objects are searched, arrays go to the serde seed
+    /// (kept fields below them become multivalue), scalars are skipped.
+    fn descend(
+        &mut self,
+        path: &mut String,
+        selection: &Selection,
+        out: &mut Fields,
+        depth: usize,
+    ) -> Option<()> {
+        match self.peek()? {
+            b'{' => self.object(path, selection, out, depth + 1),
+            b'[' => {
+                let span = self.skip_span(depth)?;
+                let seed = NestedSeed(ObjectSeed {
+                    path: path.clone(),
+                    selection,
+                    out,
+                });
+                with_serde(span, |de| seed.deserialize(de))
+            }
+            _ => self.skip_value(depth),
+        }
+    }
+
+    /// A kept value: scalars are built here, objects and arrays by the serde seed.
+    fn take(&mut self, path: &str, out: &mut Fields, depth: usize) -> Option<()> {
+        let value = match self.peek()? {
+            b'"' => Value::Str(self.string()?),
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => {
+                self.literal(b"true")?;
+                Value::str("true")
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                Value::str("false")
+            }
+            b'n' => return self.literal(b"null"),
+            b'{' | b'[' => {
+                let span = self.skip_span(depth)?;
+                let mut value = Value::Null;
+                let mut nested = Fields::default();
+                let seed = ValueSeed {
+                    path,
+                    value: &mut value,
+                    nested: &mut nested,
+                };
+                with_serde(span, |de| seed.deserialize(de))?;
+                if !value.is_null() {
+                    out.insert(path.to_string(), value);
+                }
+                out.extend(nested);
+                return Some(());
+            }
+            _ => return None,
+        };
+        out.insert(path.to_string(), value);
+        Some(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.pos + word.len();
+        (self.bytes.get(self.pos..end)? == word).then(|| self.pos = end)
+    }
+
+    /// Skips the value at the cursor, checking it is valid JSON.
+    fn skip_value(&mut self, depth: usize) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.skip_string(),
+            b'-' | b'0'..=b'9' => self.number_span().map(drop),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'{' => self.skip_container(b'}', depth, true),
+            b'[' => self.skip_container(b']', depth, false),
+            _ => None,
+        }
+    }
+
+    /// Skips the value at the cursor and returns its text.
+    fn skip_span(&mut self, depth: usize) -> Option<&'t str> {
+        let start = self.pos;
+        self.skip_value(depth)?;
+        self.text.get(start..self.pos)
+    }
+
+    fn skip_container(&mut self, close: u8, depth: usize, object: bool) -> Option<()> {
+        if depth + 1 >= MAX_DEPTH {
+            return None;
+        }
+        self.pos += 1;
+        self.ws();
+        if self.peek()? == close {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            self.ws();
+            if object {
+                self.skip_string()?;
+                self.ws();
+                self.expect(b':')?;
+                self.ws();
+            }
+            self.skip_value(depth + 1)?;
+            self.ws();
+            match self.next()? {
+                b',' => continue,
+                b if b == close => return Some(()),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Moves past the plain run of a string body, to the next quote, backslash or control byte;
+    /// eight bytes at a time while no such byte is among them.
+    fn plain_run(&mut self) -> Option<u8> {
+        while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().ok()?);
+            let stops = special_bytes(word);
+            if stops != 0 {
+                self.pos += (stops.trailing_zeros() / 8) as usize;
+                return self.peek();
+            }
+            self.pos += 8;
+        }
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if SPECIAL[b as usize] {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// A string without escapes (a key), borrowed from the text.
+    fn plain_string(&mut self) -> Option<&'t str> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        if self.plain_run()? != b'"' {
+            return None;
+        }
+        let s = self.text.get(start..self.pos)?;
+        self.pos += 1;
+        Some(s)
+    }
+
+    fn skip_string(&mut self) -> Option<()> {
+        self.expect(b'"')?;
+        loop {
+            match self.plain_run()? {
+                b'"' => {
+                    self.pos += 1;
+                    return Some(());
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    match self.next()? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            self.hex4()?;
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string value, unescaped.
+    fn string(&mut self) -> Option<Arc<str>> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        if self.plain_run()? == b'"' {
+            let s = self.text.get(start..self.pos)?;
+            self.pos += 1;
+            return Some(Arc::from(s));
+        }
+        let mut s = String::from(self.text.get(start..self.pos)?);
+        loop {
+            let run = self.pos;
+            let stop = self.plain_run()?;
+            s.push_str(self.text.get(run..self.pos)?);
+            match stop {
+                b'"' => {
+                    self.pos += 1;
+                    return Some(Arc::from(s));
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let c = match self.next()? {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => self.unicode_escape()?,
+                        _ => return None,
+                    };
+                    s.push(c);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The character of a `\u` escape (after `\u`), joining a surrogate pair; lone
+    /// surrogates are left to serde.
+    fn unicode_escape(&mut self) -> Option<char> {
+        let first = self.hex4()?;
+        if !(0xD800..0xDC00).contains(&first) {
+            return char::from_u32(first);
+        }
+        self.literal(b"\\u")?;
+        let second = self.hex4()?;
+        if !(0xDC00..0xE000).contains(&second) {
+            return None;
+        }
+        char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let digits = self.text.get(self.pos..self.pos + 4)?;
+        if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        self.pos += 4;
+        u32::from_str_radix(digits, 16).ok()
+    }
+
+    /// A number as serde reads it: integers exact (or their text when past 2^53), others f64.
+    fn number(&mut self) -> Option<Value> {
+        let (text, integer) = self.number_span()?;
+        if integer {
+            // Long integers and negative zero take serde's path, which has their exact rules.
+            if text.len() > 18 || text == "-0" {
+                return None;
+            }
+            return Some(integer_value(i128::from(text.parse::<i64>().ok()?)));
+        }
+        let n: f64 = text.parse().ok()?;
+        n.is_finite().then_some(Value::Num(n))
+    }
+
+    /// The text of the number at the cursor (JSON grammar) and whether it is an integer.
+    fn number_span(&mut self) -> Option<(&'t str, bool)> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.next()? {
+            b'0' => {}
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.some_digits()?;
+            integer = false;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.some_digits()?;
+            integer = false;
+        }
+        // `01`, `1.` and the like are invalid: serde words the error.
+        if self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some((self.text.get(start..self.pos)?, integer))
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+    }
+
+    fn some_digits(&mut self) -> Option<()> {
+        let start = self.pos;
+        self.digits();
+        (self.pos > start).then_some(())
+    }
+}
+
+/// Runs a serde seed over one value's text; `None` when serde rejects it.
+fn with_serde(
+    span: &str,
+    run: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::StrRead>) -> serde_json::Result<()>,
+) -> Option<()> {
+    let mut de = serde_json::Deserializer::from_str(span);
+    run(&mut de).ok()?;
+    de.end().ok()
+}
