@@ -350,7 +350,8 @@ fn spread(func: AggFunc, mut nums: Vec<f64>) -> Option<f64> {
             }
             let rank = p * (n - 1.0);
             let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
-            let (a, b) = (nums[lo], nums[hi.min(nums.len() - 1)]);
+            let a = *nums.get(lo)?;
+            let b = *nums.get(hi).or(nums.last())?;
             Some(a + (b - a) * (rank - rank.floor()))
         }
     }
