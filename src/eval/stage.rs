@@ -591,7 +591,10 @@ mod tests {
     fn wildcard_capture_returns_what_each_star_matched() {
         let caps = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(wildcard_capture("a*b*c", "axxbyyc"), caps(&["xx", "yy"]));
-        assert_eq!(wildcard_capture("*_count", "x_count_count"), caps(&["x_count"]));
+        assert_eq!(
+            wildcard_capture("*_count", "x_count_count"),
+            caps(&["x_count"])
+        );
         assert_eq!(wildcard_capture("a**", "abc"), caps(&["", "bc"]));
         assert_eq!(wildcard_capture("abc", "abc"), caps(&[]));
         assert_eq!(wildcard_capture("a*a", "a"), None);
