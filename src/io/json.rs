@@ -58,8 +58,8 @@ pub(super) fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8
         if buf.is_empty() {
             return Ok(None);
         }
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => return Ok(Some(buf[i])),
+        match buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(&b) => return Ok(Some(b)),
             None => {
                 let n = buf.len();
                 reader.consume(n);

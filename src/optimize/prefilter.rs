@@ -29,9 +29,9 @@ impl Prefilter {
         let mut seen = vec![false; clauses];
         let mut missing = clauses;
         for hit in self.automaton.find_overlapping_iter(raw) {
-            let clause = self.clause_of[hit.pattern().as_usize()];
-            if !seen[clause] {
-                seen[clause] = true;
+            let clause = self.clause_of.get(hit.pattern().as_usize());
+            if let Some(seen) = clause.and_then(|c| seen.get_mut(*c)).filter(|s| !**s) {
+                *seen = true;
                 missing -= 1;
                 if missing == 0 {
                     return true;
