@@ -247,6 +247,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
+        max_values: args.input.max_values,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();

@@ -432,6 +432,60 @@ fn stats_stops_with_an_error_past_the_group_budget() {
 }
 
 #[test]
+fn stats_stops_with_an_error_past_the_value_budget() {
+    let events: String = (0..50)
+        .map(|i| format!("{{\"user\":\"u{i}\",\"n\":{i}}}\n"))
+        .collect();
+    let spl = "* | stats dc(user) AS users, values(user) AS names, median(n) AS middle";
+    let args = ["run", "-q", spl, "-", "--max-values", "120"];
+    let o = spelunk(&args, events.as_bytes());
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`stats` holds more than 120 values")
+            && o.stderr.contains("--max-values"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    let o = spelunk(
+        &[args[0], args[1], args[2], args[3], "--max-values", "150"],
+        events.as_bytes(),
+    );
+    assert_eq!(
+        o.code,
+        Some(0),
+        "150 values are within a budget of 150: {}",
+        o.stderr
+    );
+    let o = spelunk(&args[..4], events.as_bytes());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn the_value_budget_counts_values_copied_into_every_group_of_a_multivalue_by() {
+    // One event, 200 groups (a multivalue BY), 200 values in each: 40,000 values from 2 KB.
+    let many: Vec<String> = (0..200).map(|i| format!("\"v{i}\"")).collect();
+    let list = many.join(",");
+    let event = format!("{{\"host\":[{list}],\"user\":[{list}]}}\n");
+    let args = [
+        "run",
+        "-q",
+        "* | stats count, values(user) AS users by host",
+        "-",
+        "--max-values",
+        "10000",
+    ];
+    let o = spelunk(&args, event.as_bytes());
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("`stats` holds more than 10000 values (most of them for `users`)"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
 fn streamstats_windows_are_bounded() {
     spl_error(
         "window",

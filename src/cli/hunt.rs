@@ -58,6 +58,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
+        max_values: args.input.max_values,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
     let mut hunter = Hunter::new(&compiled);

@@ -119,6 +119,7 @@ impl PlanStage {
             Stage::Stats(s) => {
                 let mut plan = StatsPlan::compile(s)?;
                 plan.max_groups = options.max_groups;
+                plan.max_values = options.max_values;
                 PlanStage::Stats(plan)
             }
             Stage::Sort(s) => PlanStage::Sort {
