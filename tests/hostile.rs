@@ -243,6 +243,40 @@ fn bad_lines_between_good_events_are_skipped_and_counted() {
 }
 
 #[test]
+fn bad_elements_of_a_json_array_are_skipped_and_counted() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"[\n{\"host\":\"first\"},\n");
+    input.extend_from_slice(b"{\"host\":\"\xff\xfe bad utf8\"},\n");
+    input.extend_from_slice(b"\x00\x01\x02\x7f garbage \x1b[31m],\n");
+    input.extend_from_slice(
+        format!("{}1{},\n", "{\"a\":".repeat(5_000), "}".repeat(5_000)).as_bytes(),
+    );
+    input.extend_from_slice(b"42, \"text\", null, ]]]}}},\n");
+    input.extend_from_slice(b"{\"host\":\"last\"},\n");
+    input.extend_from_slice(format!("{}\n", "[".repeat(100_000)).as_bytes());
+    let o = spelunk(
+        &["run", "-q", "* | table host", "-", "--format", "json"],
+        &input,
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("\"first\"") && o.stdout.contains("\"last\""),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stderr.contains("<stdin>:3: skipped: invalid UTF-8"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("<stdin>:8: skipped: invalid JSON"),
+        "the unclosed tail: {}",
+        o.stderr
+    );
+}
+
+#[test]
 fn a_huge_line_is_skipped_and_the_next_event_still_read() {
     let mut input = b"{\"host\":\"before\"}\n{\"host\":\"".to_vec();
     input.resize(input.len() + (65 << 20), b'x');
