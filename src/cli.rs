@@ -117,9 +117,7 @@ struct Source {
 
 /// Runs the CLI; returns the exit code. A panic becomes an error message and exit code 2.
 pub fn main() -> i32 {
-    std::panic::set_hook(Box::new(|info| {
-        eprintln!("error: internal error in spelunk: {info}\nplease report this with the rule and events that caused it");
-    }));
+    install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -128,6 +126,14 @@ pub fn main() -> i32 {
         }
     };
     guarded(move || dispatch(cli))
+}
+
+/// Makes a panic print one plain error line, never a stack trace (whatever `RUST_BACKTRACE`
+/// says); [`guarded`] then turns it into exit code 2.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error in spelunk: {info}\nplease report this with the rule and events that caused it");
+    }));
 }
 
 /// Stack for the thread that does the work: parsers bound nesting, and this leaves ample room
@@ -247,6 +253,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
+        max_values: args.input.max_values,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();
@@ -352,8 +359,22 @@ fn parse(args: &ParseArgs) -> Result<i32, String> {
             }
         }
     };
-    println!("{}", text.trim_end());
+    write_stdout(&format!("{}\n", text.trim_end()))?;
     Ok(0)
+}
+
+/// Writes `text` to stdout; a reader that went away (`| head`) is not an error.
+pub(crate) fn write_stdout(text: &str) -> Result<(), String> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("error: cannot write the output: {e}\n"))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn dump<T: serde::Serialize>(value: &T, format: DumpFormat) -> Result<String, String> {

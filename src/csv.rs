@@ -47,7 +47,7 @@ pub fn parse(text: &str) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
         record.push(field);
         records.push(record);
     }
-    records.retain(|r| !(r.len() == 1 && r[0].is_empty()));
+    records.retain(|r| !matches!(r.as_slice(), [only] if only.is_empty()));
     let mut iter = records.into_iter();
     let header = iter
         .next()

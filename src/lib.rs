@@ -10,10 +10,16 @@
 //! [`sigma_to_ir`], [`compile`]. Front ends and back ends meet only at [`ir`]. The CLI is a thin shell over these.
 
 #![forbid(unsafe_code)]
-// Input must never panic the library: no unwrap/expect/panic outside tests.
+// Input must never panic the library: no unwrap/expect/panic and no indexing that may panic
+// (`.get()`, slice patterns and iterators instead) outside tests.
 #![cfg_attr(
     not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
 )]
 
 pub mod check;

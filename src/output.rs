@@ -104,13 +104,13 @@ pub fn terminal_width() -> usize {
 fn fit(widths: &mut [usize], max: usize) {
     let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
     while total(widths) > max {
-        let Some((i, w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+        let Some(widest) = widths.iter_mut().max_by_key(|w| **w) else {
             return;
         };
-        if *w <= 8 {
+        if *widest <= 8 {
             return;
         }
-        widths[i] -= 1;
+        *widest -= 1;
     }
 }
 
@@ -151,7 +151,8 @@ pub fn write_table_fit(
         .map(|(i, c)| {
             let data = cells
                 .iter()
-                .flat_map(|row| row[i].iter())
+                .filter_map(|row| row.get(i))
+                .flatten()
                 .map(|l| l.chars().count())
                 .max()
                 .unwrap_or(0);

@@ -328,8 +328,11 @@ pub fn load_sigma_document(
         .filter(|(k, _)| *k != n)
         .map(|(_, d)| d.clone())
         .collect();
-    let mut rules = lower_sigma(path, text, std::slice::from_ref(&docs[n]), opts, &rest)?;
-    Ok((!rules.is_empty()).then(|| rules.remove(0)))
+    let Some(doc) = docs.get(n) else {
+        return Ok(None);
+    };
+    let rules = lower_sigma(path, text, std::slice::from_ref(doc), opts, &rest)?;
+    Ok(rules.into_iter().next())
 }
 
 fn sigma_rule(path: &Path, text: &str, ir: SigmaIr) -> Rule {
@@ -385,8 +388,8 @@ pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Ve
         }
     }
     let (mut rules, mut errors) = (Vec::new(), Vec::new());
-    for (i, file) in files.iter().enumerate() {
-        let loaded = match &sigma[i] {
+    for (i, (file, sigma_file)) in files.iter().zip(&sigma).enumerate() {
+        let loaded = match sigma_file {
             Some((text, docs)) => {
                 let extra = needed(i, docs, &sigma, &by_name);
                 lower_sigma(file, text, docs, opts, &extra)

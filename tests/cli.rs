@@ -361,3 +361,60 @@ fn spl_to_sigma_maps_fields_back_through_a_pipeline_and_keeps_backslashes() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains(r"Image: '*\cmd.exe'"), "{}", stdout(&o));
 }
+
+#[test]
+fn a_panic_is_one_error_line_and_exit_code_2_without_a_stack_trace() {
+    // Run again as a child process that installs spelunk's panic hook and panics in the worker.
+    if std::env::var_os("SPELUNK_PANIC_CHILD").is_some() {
+        spelunk::cli::install_panic_hook();
+        std::process::exit(spelunk::cli::guarded(|| panic!("boom from a test")));
+    }
+    let o = Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            "--exact",
+            "a_panic_is_one_error_line_and_exit_code_2_without_a_stack_trace",
+            "--nocapture",
+        ])
+        .env("SPELUNK_PANIC_CHILD", "1")
+        .env("RUST_BACKTRACE", "full")
+        .output()
+        .expect("test binary runs");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("error: internal error in spelunk: ") && err.contains("boom from a test"),
+        "{err}"
+    );
+    assert!(!err.contains("stack backtrace"), "{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "{err}");
+}
+
+#[test]
+fn output_to_a_reader_that_went_away_ends_quietly() {
+    // More than a pipe buffer of output, so the write meets the closed pipe whatever the timing.
+    let assigns: Vec<String> = (0..3000).map(|i| format!("f{i}=\"v{i}\"")).collect();
+    let query = format!("* | eval {}", assigns.join(", "));
+    let commands: [&[&str]; 3] = [
+        &["parse", "-q", &query, "--emit", "ir", "--format", "json"],
+        &["convert", "-q", &query, "--to", "sql"],
+        &["run", "-q", &query, "-"],
+    ];
+    for args in commands {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spelunk runs");
+        drop(child.stdout.take());
+        if let Some(mut stdin) = child.stdin.take() {
+            let events = "{\"host\":\"a\"}\n".repeat(100);
+            let _ = std::io::Write::write_all(&mut stdin, events.as_bytes());
+        }
+        let o = child.wait_with_output().expect("spelunk ends");
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "{}: {err}", args[0]);
+        assert!(!err.contains("internal error"), "{}: {err}", args[0]);
+    }
+}

@@ -243,6 +243,40 @@ fn bad_lines_between_good_events_are_skipped_and_counted() {
 }
 
 #[test]
+fn bad_elements_of_a_json_array_are_skipped_and_counted() {
+    let mut input = Vec::new();
+    input.extend_from_slice(b"[\n{\"host\":\"first\"},\n");
+    input.extend_from_slice(b"{\"host\":\"\xff\xfe bad utf8\"},\n");
+    input.extend_from_slice(b"\x00\x01\x02\x7f garbage \x1b[31m],\n");
+    input.extend_from_slice(
+        format!("{}1{},\n", "{\"a\":".repeat(5_000), "}".repeat(5_000)).as_bytes(),
+    );
+    input.extend_from_slice(b"42, \"text\", null, ]]]}}},\n");
+    input.extend_from_slice(b"{\"host\":\"last\"},\n");
+    input.extend_from_slice(format!("{}\n", "[".repeat(100_000)).as_bytes());
+    let o = spelunk(
+        &["run", "-q", "* | table host", "-", "--format", "json"],
+        &input,
+    );
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        o.stdout.contains("\"first\"") && o.stdout.contains("\"last\""),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stderr.contains("<stdin>:3: skipped: invalid UTF-8"),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("<stdin>:8: skipped: invalid JSON"),
+        "the unclosed tail: {}",
+        o.stderr
+    );
+}
+
+#[test]
 fn a_huge_line_is_skipped_and_the_next_event_still_read() {
     let mut input = b"{\"host\":\"before\"}\n{\"host\":\"".to_vec();
     input.resize(input.len() + (65 << 20), b'x');
@@ -429,6 +463,60 @@ fn stats_stops_with_an_error_past_the_group_budget() {
     assert!(o.stdout.is_empty(), "{}", o.stdout);
     let o = spelunk(&args[..4], events.as_bytes());
     assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn stats_stops_with_an_error_past_the_value_budget() {
+    let events: String = (0..50)
+        .map(|i| format!("{{\"user\":\"u{i}\",\"n\":{i}}}\n"))
+        .collect();
+    let spl = "* | stats dc(user) AS users, values(user) AS names, median(n) AS middle";
+    let args = ["run", "-q", spl, "-", "--max-values", "120"];
+    let o = spelunk(&args, events.as_bytes());
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("`stats` holds more than 120 values")
+            && o.stderr.contains("--max-values"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stdout.is_empty(), "{}", o.stdout);
+    let o = spelunk(
+        &[args[0], args[1], args[2], args[3], "--max-values", "150"],
+        events.as_bytes(),
+    );
+    assert_eq!(
+        o.code,
+        Some(0),
+        "150 values are within a budget of 150: {}",
+        o.stderr
+    );
+    let o = spelunk(&args[..4], events.as_bytes());
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+}
+
+#[test]
+fn the_value_budget_counts_values_copied_into_every_group_of_a_multivalue_by() {
+    // One event, 200 groups (a multivalue BY), 200 values in each: 40,000 values from 2 KB.
+    let many: Vec<String> = (0..200).map(|i| format!("\"v{i}\"")).collect();
+    let list = many.join(",");
+    let event = format!("{{\"host\":[{list}],\"user\":[{list}]}}\n");
+    let args = [
+        "run",
+        "-q",
+        "* | stats count, values(user) AS users by host",
+        "-",
+        "--max-values",
+        "10000",
+    ];
+    let o = spelunk(&args, event.as_bytes());
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("`stats` holds more than 10000 values (most of them for `users`)"),
+        "{}",
+        o.stderr
+    );
 }
 
 #[test]

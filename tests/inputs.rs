@@ -79,6 +79,30 @@ fn json_array_ndjson_and_concatenated_objects() {
 }
 
 #[test]
+fn a_json_array_with_bad_elements_keeps_the_good_ones_and_reports_each_bad_one() {
+    let dir = temp_dir("array-bad");
+    let array = write(
+        &dir.join("events.json"),
+        b"[\n  {\"user\": \"a\"},\n  {\"user\": \"b\"},\n  garbage,\n  {\"user\": \"c\"},\n  {\"user\": \"\xff\"},\n  {\"user\": }\n]\n",
+    );
+    let o = spelunk(&["run", "-q", "* | table user", &array, "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", text(&o.stderr));
+    let users: Vec<serde_json::Value> = rows(&o).iter().map(|r| r["user"].clone()).collect();
+    assert_eq!(users, ["a", "b", "c"]);
+    let err = text(&o.stderr);
+    for expected in [
+        format!("{array}:4: skipped: invalid JSON: expected value"),
+        format!("{array}:6: skipped: invalid UTF-8"),
+        format!("{array}:7: skipped: invalid JSON"),
+        "skipped 3 bad event line(s) of 6 read".to_string(),
+    ] {
+        assert!(err.contains(&expected), "missing `{expected}` in:\n{err}");
+    }
+    let strict = spelunk(&["run", "-q", "* | table user", &array, "--strict"]);
+    assert_eq!(strict.status.code(), Some(2), "{}", text(&strict.stderr));
+}
+
+#[test]
 fn gzip_is_detected_by_magic_bytes_whatever_the_name() {
     let dir = temp_dir("gzip");
     let gz = write(&dir.join("events.gz"), &gzip(NDJSON.as_bytes()));

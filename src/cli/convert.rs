@@ -86,7 +86,7 @@ pub fn convert(args: &ConvertArgs) -> Result<i32, String> {
             _ => converted.text,
         });
     }
-    println!("{}", outputs.join("\n\n").trim_end());
+    super::write_stdout(&format!("{}\n", outputs.join("\n\n").trim_end()))?;
     Ok(0)
 }
 

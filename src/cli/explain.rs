@@ -16,6 +16,6 @@ pub struct ExplainArgs {
 pub fn explain(args: &ExplainArgs) -> Result<i32, String> {
     let rules = load_rule(Path::new(&args.rule), &args.load.options()?).map_err(|e| e.render())?;
     let text: Vec<String> = rules.iter().map(crate::explain::explain).collect();
-    print!("{}", text.join("\n"));
+    super::write_stdout(&text.join("\n"))?;
     Ok(0)
 }

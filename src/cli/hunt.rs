@@ -58,6 +58,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
+        max_values: args.input.max_values,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
     let mut hunter = Hunter::new(&compiled);
@@ -164,8 +165,8 @@ fn view(rows: Vec<Record>, format: Format) -> Results {
 
 /// Hits per rule (rules with hits first, most hits first), then per level and the totals.
 fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -> String {
-    let mut order: Vec<usize> = (0..rules.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(hits[i].len()));
+    let mut order: Vec<(&Rule, &Vec<Record>)> = rules.iter().zip(hits).collect();
+    order.sort_by_key(|(_, hits)| std::cmp::Reverse(hits.len()));
     let width = rules
         .iter()
         .map(|r| r.meta.title.chars().count())
@@ -178,18 +179,18 @@ fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -
         "-".repeat(width),
         "-".repeat(13)
     ));
-    for &i in &order {
-        let level = rules[i].meta.level.as_deref().unwrap_or("-");
+    for (rule, hits) in order {
+        let level = rule.meta.level.as_deref().unwrap_or("-");
         let padded = format!("{level:<13}");
-        let shown = if hits[i].is_empty() {
+        let shown = if hits.is_empty() {
             padded
         } else {
             padded.replacen(level, &style.level(level), 1)
         };
         out.push_str(&format!(
             "{:<width$}  {shown}  {}\n",
-            rules[i].meta.title,
-            hits[i].len()
+            rule.meta.title,
+            hits.len()
         ));
     }
     let mut by_level: Vec<String> = Vec::new();

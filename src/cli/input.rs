@@ -37,6 +37,11 @@ pub struct InputArgs {
     /// The most groups one `stats` may hold in memory before the run stops with an error.
     #[arg(long = "max-groups", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_GROUPS)]
     pub max_groups: usize,
+    /// The most values one `stats` may hold in memory, over all its groups (distinct values of
+    /// values/dc/mode, list entries, numbers kept for median/perc/stdev/var) before the run stops
+    /// with an error.
+    #[arg(long = "max-values", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_VALUES)]
+    pub max_values: usize,
 }
 
 impl InputArgs {

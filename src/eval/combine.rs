@@ -81,9 +81,13 @@ impl JoinPlan {
         } else {
             usize::try_from(self.max).unwrap_or(usize::MAX)
         };
-        for &n in matches.iter().take(limit) {
+        for right in matches
+            .iter()
+            .filter_map(|&n| self.right.get(n))
+            .take(limit)
+        {
             let mut merged = left.clone();
-            for (name, value) in &self.right[n].fields {
+            for (name, value) in &right.fields {
                 if self.overwrite || merged.get(name).is_none() {
                     merged.set(name, value.clone());
                 }
@@ -100,18 +104,21 @@ impl JoinPlan {
                 .unwrap_or_default();
         }
         // No field list: join on every field the two rows share.
-        (0..self.right.len())
-            .filter(|&n| {
-                let shared: Vec<&String> = self.right[n]
+        self.right
+            .iter()
+            .enumerate()
+            .filter(|(_, right)| {
+                let shared: Vec<&String> = right
                     .fields
                     .keys()
                     .filter(|k| left.fields.contains_key(*k))
                     .collect();
                 !shared.is_empty()
                     && shared.iter().all(|k| {
-                        left.get(k).map(Value::to_text) == self.right[n].get(k).map(Value::to_text)
+                        left.get(k).map(Value::to_text) == right.get(k).map(Value::to_text)
                     })
             })
+            .map(|(n, _)| n)
             .collect()
     }
 }

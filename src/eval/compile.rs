@@ -105,16 +105,25 @@ pub struct Options {
     pub lookups: Option<std::path::PathBuf>,
     /// The most groups one `stats` holds in memory; past it the run stops with an error.
     pub max_groups: usize,
+    /// The most values one `stats` holds in memory, counted over all its groups and
+    /// aggregations (each distinct value of `values()`, `dc()`, `mode()`, each `list()` entry,
+    /// each number `median()`, `perc()`, `stdev()` or `var()` keeps); past it the run stops
+    /// with an error.
+    pub max_values: usize,
 }
 
 /// The default [`Options::max_groups`].
 pub const DEFAULT_MAX_GROUPS: usize = 1_000_000;
+
+/// The default [`Options::max_values`].
+pub const DEFAULT_MAX_VALUES: usize = 10_000_000;
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             lookups: None,
             max_groups: DEFAULT_MAX_GROUPS,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 }

@@ -40,21 +40,22 @@ fn first_seen(r: &Record) -> f64 {
 }
 
 fn windows(c: &Correlate, events: &[(f64, Record)], rows: &mut Vec<Record>) {
-    let mut start = 0;
-    while start < events.len() {
-        let limit = events[start].0 + c.timespan;
-        let end = start + events[start..].partition_point(|(t, _)| *t <= limit);
-        let window = &events[start..end];
+    let mut rest = events;
+    while let Some((first, after_first)) = rest.split_first() {
+        let limit = first.0 + c.timespan;
+        let end = rest.partition_point(|(t, _)| *t <= limit).max(1);
+        let (window, after) = rest.split_at(end);
         match aggregate(&c.kind, &c.rules_field, window) {
             Some(value)
                 if c.condition
                     .iter()
                     .all(|(op, n)| num_compare(*op, value, *n)) =>
             {
-                rows.push(row(c, window, value));
-                start = end;
+                let last_seen = window.last().map_or(first.0, |(t, _)| *t);
+                rows.push(row(c, first, last_seen, value));
+                rest = after;
             }
-            _ => start += 1,
+            _ => rest = after_first,
         }
     }
 }
@@ -90,7 +91,10 @@ fn aggregate(kind: &CorrelationKind, rules_field: &str, window: &[(f64, Record)]
         CorrelationKind::TemporalOrdered(rules) => {
             let mut next = 0;
             for (_, r) in window {
-                if next < rules.len() && rules_of(r).contains(&rules[next]) {
+                if rules
+                    .get(next)
+                    .is_some_and(|rule| rules_of(r).contains(rule))
+                {
                     next += 1;
                 }
             }
@@ -113,14 +117,14 @@ fn aggregate(kind: &CorrelationKind, rules_field: &str, window: &[(f64, Record)]
     })
 }
 
-fn row(c: &Correlate, window: &[(f64, Record)], value: f64) -> Record {
+/// The row of a window from its first event and last time.
+fn row(c: &Correlate, (first_time, first): &(f64, Record), last_seen: f64, value: f64) -> Record {
     let mut row = Record::default();
-    let (first_time, first) = &window[0];
     for field in &c.group_by {
         row.set(field, first.value(field));
     }
     row.set(c.kind.column(), Value::Num(value));
     row.set("first_seen", Value::Num(*first_time));
-    row.set("last_seen", Value::Num(window[window.len() - 1].0));
+    row.set("last_seen", Value::Num(last_seen));
     row
 }

@@ -263,16 +263,11 @@ pub fn parse_time(v: &Value) -> Option<f64> {
 /// `2024-05-14T09:12:33.418Z`, `2024-05-14 09:12:33.418+02:00`, `...+0200`; no zone means UTC.
 pub fn parse_iso8601(s: &str) -> Option<f64> {
     let s = s.trim();
-    let b = s.as_bytes();
-    if b.len() < 19
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    let [_, _, _, _, b'-', _, _, b'-', _, _, b'T' | b't' | b' ', _, _, b':', _, _, b':', _, _, ..] =
+        s.as_bytes()
+    else {
         return None;
-    }
+    };
     let num = |r: std::ops::Range<usize>| {
         s.get(r)
             .filter(|t| t.bytes().all(|c| c.is_ascii_digit()))
@@ -288,7 +283,7 @@ pub fn parse_iso8601(s: &str) -> Option<f64> {
     {
         return None;
     }
-    let mut rest = &s[19..];
+    let mut rest = s.get(19..)?;
     let mut fraction = "";
     if let Some(after) = rest.strip_prefix(['.', ',']) {
         let digits = after.bytes().take_while(u8::is_ascii_digit).count();
@@ -311,12 +306,12 @@ fn parse_zone(zone: &str) -> Option<i64> {
     if zone.is_empty() || zone.eq_ignore_ascii_case("z") || zone == "UTC" {
         return Some(0);
     }
-    let sign = match zone.as_bytes()[0] {
-        b'+' => 1,
-        b'-' => -1,
+    let (sign, digits) = match zone.split_at_checked(1)? {
+        ("+", digits) => (1, digits),
+        ("-", digits) => (-1, digits),
         _ => return None,
     };
-    let digits: String = zone[1..].chars().filter(|c| *c != ':').collect();
+    let digits: String = digits.chars().filter(|c| *c != ':').collect();
     if digits.len() != 4 || !digits.bytes().all(|c| c.is_ascii_digit()) {
         return None;
     }

@@ -135,6 +135,11 @@ impl Table {
     }
 }
 
+/// The text of a row's `column`th cell (empty past the row's end).
+fn cell(row: &[String], column: usize) -> &str {
+    row.get(column).map_or("", String::as_str)
+}
+
 impl LookupPlan {
     pub fn new(lookup: &Lookup, table: Table) -> Result<LookupPlan, Diagnostic> {
         let missing = |c: &str| {
@@ -153,15 +158,18 @@ impl LookupPlan {
                 .iter()
                 .map(|(c, f)| Ok((table.column(c).ok_or_else(|| missing(c))?, f.clone())))
                 .collect::<Result<_, Diagnostic>>()?,
-            None => (0..table.columns.len())
-                .filter(|i| !inputs.contains(i))
-                .map(|i| (i, table.columns[i].clone()))
+            None => table
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !inputs.contains(i))
+                .map(|(i, name)| (i, name.clone()))
                 .collect(),
         };
         let mut index: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
         for (n, row) in table.rows.iter().enumerate() {
             index
-                .entry(inputs.iter().map(|&c| row[c].clone()).collect())
+                .entry(inputs.iter().map(|&c| cell(row, c).to_string()).collect())
                 .or_default()
                 .push(n);
         }
@@ -182,8 +190,8 @@ impl LookupPlan {
             }
             let mut values: Vec<Value> = Vec::new();
             for &row in &rows {
-                let cell = &self.table.rows[row][*column];
-                if !cell.is_empty() && !values.iter().any(|v| v.to_text() == *cell) {
+                let cell = self.table.rows.get(row).map_or("", |r| cell(r, *column));
+                if !cell.is_empty() && !values.iter().any(|v| v.to_text() == cell) {
                     values.push(Value::from_text(cell));
                 }
             }

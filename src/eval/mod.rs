@@ -109,9 +109,13 @@ impl Run<'_> {
 
     /// Ends the input: each blocking stage in turn releases its records downstream.
     pub fn finish(mut self) -> Results {
-        for i in 0..self.plan.stages.len() {
-            let state = std::mem::replace(&mut self.states[i], StageState::None);
-            let mut released = flush(&self.plan.stages[i], state, &mut self.warnings);
+        let plan = self.plan;
+        for (i, stage) in plan.stages.iter().enumerate() {
+            let state = self
+                .states
+                .get_mut(i)
+                .map_or(StageState::None, |s| std::mem::replace(s, StageState::None));
+            let mut released = flush(stage, state, &mut self.warnings);
             self.process(i + 1, &mut released);
         }
         let (columns, events) = match &self.plan.columns {

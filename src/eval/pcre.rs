@@ -9,8 +9,7 @@ pub fn to_rust_syntax(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len() + 4);
     let mut in_class = false;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while let Some(&c) = chars.get(i) {
         match c {
             '\\' => {
                 out.push(c);
@@ -46,7 +45,9 @@ pub fn to_rust_syntax(pattern: &str) -> String {
                 in_class = false;
                 out.push(c);
             }
-            '{' if !in_class && !quantifies(&chars[i..], &out) => out.push_str("\\{"),
+            '{' if !in_class && !quantifies(chars.get(i..).unwrap_or_default(), &out) => {
+                out.push_str("\\{")
+            }
             '}' if !in_class && !closes_quantifier(&out) => out.push_str("\\}"),
             _ => out.push(c),
         }
@@ -65,7 +66,7 @@ fn is_quantifier(rest: &[char]) -> bool {
     let Some(end) = rest.iter().position(|c| *c == '}') else {
         return false;
     };
-    let body: String = rest[1..end].iter().collect();
+    let body: String = rest.iter().take(end).skip(1).collect();
     let mut parts = body.splitn(2, ',');
     let lo = parts.next().unwrap_or("");
     let hi = parts.next();

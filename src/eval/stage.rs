@@ -119,6 +119,7 @@ impl PlanStage {
             Stage::Stats(s) => {
                 let mut plan = StatsPlan::compile(s)?;
                 plan.max_groups = options.max_groups;
+                plan.max_values = options.max_values;
                 PlanStage::Stats(plan)
             }
             Stage::Sort(s) => PlanStage::Sort {
@@ -437,24 +438,19 @@ pub fn field_matches(pattern: &str, name: &str) -> bool {
 
 /// Matches `name` against `pattern` and returns what each `*` matched.
 pub(crate) fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>> {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
+    let Some((first, more)) = pattern.split_once('*') else {
         return (pattern == name).then(Vec::new);
-    }
-    let mut rest = name.strip_prefix(parts[0])?;
+    };
+    let mut rest = name.strip_prefix(first)?;
+    let mut parts = more.split('*').peekable();
     let mut captures = Vec::new();
-    for (i, part) in parts.iter().enumerate().skip(1) {
-        let last = i == parts.len() - 1;
-        let at = if last {
-            if !rest.ends_with(part) {
-                return None;
-            }
-            rest.len() - part.len()
-        } else {
-            rest.find(part)?
+    while let Some(part) = parts.next() {
+        let (captured, after) = match parts.peek() {
+            None => (rest.strip_suffix(part)?, ""),
+            Some(_) => rest.split_once(part)?,
         };
-        captures.push(rest[..at].to_string());
-        rest = &rest[at + part.len()..];
+        captures.push(captured.to_string());
+        rest = after;
     }
     Some(captures)
 }
@@ -585,5 +581,24 @@ fn emit(d: &Dedup, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>
         out.push(record);
     } else {
         kept.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard_capture;
+
+    #[test]
+    fn wildcard_capture_returns_what_each_star_matched() {
+        let caps = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(wildcard_capture("a*b*c", "axxbyyc"), caps(&["xx", "yy"]));
+        assert_eq!(
+            wildcard_capture("*_count", "x_count_count"),
+            caps(&["x_count"])
+        );
+        assert_eq!(wildcard_capture("a**", "abc"), caps(&["", "bc"]));
+        assert_eq!(wildcard_capture("abc", "abc"), caps(&[]));
+        assert_eq!(wildcard_capture("a*a", "a"), None);
+        assert_eq!(wildcard_capture("abc", "abd"), None);
     }
 }

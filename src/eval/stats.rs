@@ -21,6 +21,8 @@ pub struct StatsPlan {
     by: Vec<String>,
     /// The most groups held; see [`crate::eval::compile::Options::max_groups`].
     pub max_groups: usize,
+    /// The most values held over all groups; see [`crate::eval::compile::Options::max_values`].
+    pub max_values: usize,
 }
 
 impl StatsPlan {
@@ -40,6 +42,7 @@ impl StatsPlan {
             aggs,
             by: s.by.clone(),
             max_groups: crate::eval::compile::DEFAULT_MAX_GROUPS,
+            max_values: crate::eval::compile::DEFAULT_MAX_VALUES,
         })
     }
 
@@ -47,6 +50,7 @@ impl StatsPlan {
         StatsState {
             groups: IndexMap::default(),
             overflowed: false,
+            held: 0,
         }
     }
 }
@@ -57,6 +61,9 @@ pub struct StatsState {
     groups: IndexMap<GroupKey, Vec<Acc>, Fast>,
     /// Whether an event would have made more than `max_groups` groups.
     overflowed: bool,
+    /// The values held over all groups and aggregations ([`Acc::held`]); past `max_values`
+    /// no more events are taken.
+    held: usize,
 }
 
 /// A group's BY values as text. Hashed part by part, so that an event's borrowed values
@@ -126,6 +133,26 @@ enum Acc {
     Frequency(IndexMap<String, u64>),
 }
 
+impl Acc {
+    /// How many values it holds: what the `--max-values` budget counts.
+    fn held(&self) -> usize {
+        match self {
+            Acc::Wild(per_field) => per_field.values().map(Acc::held).sum(),
+            Acc::Distinct(set) => set.len(),
+            Acc::Values(set) => set.len(),
+            Acc::List(items) => items.len(),
+            Acc::Numbers(nums) => nums.len(),
+            Acc::Frequency(counts) => counts.len(),
+            Acc::Count(_)
+            | Acc::Sum { .. }
+            | Acc::Extreme { .. }
+            | Acc::Range { .. }
+            | Acc::Timed(_)
+            | Acc::Pick(_) => 0,
+        }
+    }
+}
+
 fn new_acc(func: AggFunc) -> Acc {
     match func {
         AggFunc::Count => Acc::Count(0),
@@ -161,8 +188,11 @@ impl StatsState {
             let Some(parts) = parts else {
                 return;
             };
+            if self.held > plan.max_values {
+                return;
+            }
             if let Some(accs) = self.groups.get_mut(&KeyRef(&parts)) {
-                plan.update_all(accs, record);
+                self.held += plan.update_all(accs, record);
                 return;
             }
             if self.groups.len() >= plan.max_groups {
@@ -171,31 +201,68 @@ impl StatsState {
             }
             let key = GroupKey(parts.into_iter().map(Cow::into_owned).collect());
             let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
-            plan.update_all(accs, record);
+            self.held += plan.update_all(accs, record);
             return;
         }
         let Some(keys) = group_keys(&plan.by, record) else {
             return;
         };
         for key in keys.into_iter().map(GroupKey) {
+            if self.held > plan.max_values {
+                return;
+            }
             if self.groups.len() >= plan.max_groups && !self.groups.contains_key(&key) {
                 self.overflowed = true;
                 continue;
             }
             let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
-            plan.update_all(accs, record);
+            self.held += plan.update_all(accs, record);
         }
     }
 
-    /// The error to report when the group budget was exceeded.
-    pub fn overflow(&self, plan: &StatsPlan) -> Option<crate::diagnostic::Diagnostic> {
-        self.overflowed.then(|| {
-            crate::diagnostic::Diagnostic::error(
-                crate::diagnostic::codes::RUNTIME,
-                format!("`stats` has more than {} groups; stopping", plan.max_groups),
-            )
-            .help("group by fewer or coarser fields, or raise --max-groups")
-        })
+    /// The errors to report when the group or value budget was exceeded.
+    pub fn overflow(&self, plan: &StatsPlan) -> Vec<crate::diagnostic::Diagnostic> {
+        use crate::diagnostic::{codes, Diagnostic};
+        let mut errors = Vec::new();
+        if self.overflowed {
+            errors.push(
+                Diagnostic::error(
+                    codes::RUNTIME,
+                    format!("`stats` has more than {} groups; stopping", plan.max_groups),
+                )
+                .help("group by fewer or coarser fields, or raise --max-groups"),
+            );
+        }
+        if self.held > plan.max_values {
+            let most = self.heaviest(plan).unwrap_or("its aggregations");
+            errors.push(
+                Diagnostic::error(
+                    codes::RUNTIME,
+                    format!(
+                        "`stats` holds more than {} values (most of them for `{most}`); stopping",
+                        plan.max_values
+                    ),
+                )
+                .help("aggregate a field with fewer distinct values or group by fewer fields, or raise --max-values"),
+            );
+        }
+        errors
+    }
+
+    /// The output name of the aggregation holding the most values over all groups.
+    fn heaviest<'p>(&self, plan: &'p StatsPlan) -> Option<&'p str> {
+        let held_by = |i: usize| -> usize {
+            self.groups
+                .values()
+                .filter_map(|accs| accs.get(i))
+                .map(Acc::held)
+                .sum()
+        };
+        plan.aggs
+            .iter()
+            .enumerate()
+            .max_by_key(|(i, _)| held_by(*i))
+            .map(|(_, (_, _, name))| name.as_str())
     }
 
     /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.
@@ -435,7 +502,8 @@ fn spread(func: AggFunc, mut nums: Vec<f64>) -> Option<f64> {
             }
             let rank = p * (n - 1.0);
             let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
-            let (a, b) = (nums[lo], nums[hi.min(nums.len() - 1)]);
+            let a = *nums.get(lo)?;
+            let b = *nums.get(hi).or(nums.last())?;
             Some(a + (b - a) * (rank - rank.floor()))
         }
     }
@@ -478,9 +546,12 @@ impl StatsPlan {
         self.update_all(&mut accs.0, record);
     }
 
-    fn update_all(&self, accs: &mut [Acc], record: &Record) {
+    /// Adds one record to the accumulators; returns how many values they hold more.
+    fn update_all(&self, accs: &mut [Acc], record: &Record) -> usize {
+        let mut added = 0;
         for ((func, arg, name), acc) in self.aggs.iter().zip(accs.iter_mut()) {
-            match (acc, wild_field(arg)) {
+            let before = acc.held();
+            match (&mut *acc, wild_field(arg)) {
                 (Acc::Wild(per_field), Some(pattern)) => {
                     for (field, value) in record
                         .fields
@@ -501,7 +572,9 @@ impl StatsPlan {
                     update(*func, acc, value.as_ref(), record);
                 }
             }
+            added += acc.held().saturating_sub(before);
         }
+        added
     }
 
     /// Each aggregation's output name and current value.

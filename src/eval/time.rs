@@ -164,6 +164,20 @@ pub fn strftime(epoch: f64, fmt: &str) -> String {
     out
 }
 
+/// The `n`th weekday or month name (from 0).
+fn name_at(names: &[&'static str], n: i64) -> &'static str {
+    usize::try_from(n)
+        .ok()
+        .and_then(|n| names.get(n))
+        .copied()
+        .unwrap_or("")
+}
+
+/// A name's three-letter abbreviation (`Mon`, `Jan`).
+fn short(name: &str) -> String {
+    name.chars().take(3).collect()
+}
+
 fn format_one(t: &Tm, epoch: f64, spec: char, width: Option<usize>, colon: bool) -> String {
     let hour12 = if t.hour % 12 == 0 { 12 } else { t.hour % 12 };
     let subsec = |digits: usize| {
@@ -171,10 +185,10 @@ fn format_one(t: &Tm, epoch: f64, spec: char, width: Option<usize>, colon: bool)
         format!("{scaled:0digits$}")
     };
     match spec {
-        'a' => WEEKDAYS[t.weekday as usize][..3].to_string(),
-        'A' => WEEKDAYS[t.weekday as usize].to_string(),
-        'b' | 'h' => MONTHS[t.month as usize - 1][..3].to_string(),
-        'B' => MONTHS[t.month as usize - 1].to_string(),
+        'a' => short(name_at(&WEEKDAYS, t.weekday)),
+        'A' => name_at(&WEEKDAYS, t.weekday).to_string(),
+        'b' | 'h' => short(name_at(&MONTHS, t.month - 1)),
+        'B' => name_at(&MONTHS, t.month - 1).to_string(),
         'c' => strftime(epoch, "%a %b %e %H:%M:%S %Y"),
         'C' => format!("{:02}", t.year.div_euclid(100)),
         'd' => format!("{:02}", t.day),

@@ -122,12 +122,13 @@ impl fmt::Display for Value {
 /// (no `inf`, `nan`, hex or surrounding spaces).
 pub fn parse_number(s: &str) -> Option<f64> {
     let b = s.as_bytes();
+    let digits_from = |at: usize| b.iter().skip(at).take_while(|c| c.is_ascii_digit()).count();
     let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let int_digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let int_digits = digits_from(i);
     i += int_digits;
     let mut frac_digits = 0;
     if b.get(i) == Some(&b'.') {
-        frac_digits = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+        frac_digits = digits_from(i + 1);
         i += 1 + frac_digits;
     }
     if int_digits + frac_digits == 0 {
@@ -135,10 +136,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
     }
     if matches!(b.get(i), Some(b'e' | b'E')) {
         let sign = usize::from(matches!(b.get(i + 1), Some(b'+' | b'-')));
-        let exp = b[(i + 1 + sign).min(b.len())..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
+        let exp = digits_from(i + 1 + sign);
         if exp == 0 {
             return None;
         }

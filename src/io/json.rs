@@ -17,33 +17,7 @@ pub fn read_events(
     let mut reader = BufReader::new(reader);
     let first = first_byte(&mut reader).map_err(|e| read_error(name, &e))?;
     if first == Some(b'[') {
-        let mut bytes = Vec::new();
-        let limit = opts.max_line as u64;
-        reader
-            .by_ref()
-            .take(limit.saturating_add(1))
-            .read_to_end(&mut bytes)
-            .map_err(|e| read_error(name, &e))?;
-        if bytes.len() as u64 > limit {
-            return Err(Diagnostic::error(
-                codes::EVENT,
-                format!(
-                    "{name}: the JSON array is longer than {} bytes",
-                    opts.max_line
-                ),
-            )
-            .help("split it into NDJSON (one object per line) or raise --max-line"));
-        }
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Diagnostic::error(
-                codes::EVENT,
-                format!(
-                    "{name}: invalid UTF-8 at byte {} of the JSON array",
-                    e.utf8_error().valid_up_to()
-                ),
-            )
-        })?;
-        return read_array(&text, name, opts, on_event, on_bad);
+        return super::json_array::read_array(reader, name, opts, on_event, on_bad);
     }
     read_lines(reader, name, opts, on_event, on_bad)
 }
@@ -58,8 +32,8 @@ pub(super) fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8
         if buf.is_empty() {
             return Ok(None);
         }
-        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(i) => return Ok(Some(buf[i])),
+        match buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(&b) => return Ok(Some(b)),
             None => {
                 let n = buf.len();
                 reader.consume(n);
@@ -224,34 +198,6 @@ fn read_concatenated(
         }
         start = end;
     }
-}
-
-fn read_array(
-    text: &str,
-    name: &str,
-    opts: &EventOptions,
-    on_event: &mut dyn FnMut(Record),
-    on_bad: &mut dyn FnMut(BadEvent),
-) -> Result<(), Diagnostic> {
-    let items: Vec<serde_json::Value> = match serde_json::from_str(text) {
-        Ok(serde_json::Value::Array(items)) => items,
-        Ok(_) => Vec::new(),
-        Err(e) => {
-            return Err(Diagnostic::error(
-                codes::EVENT,
-                format!(
-                    "{name}:{}:{}: invalid JSON array: {e}",
-                    e.line(),
-                    e.column()
-                ),
-            ));
-        }
-    };
-    for (i, json) in items.into_iter().enumerate() {
-        let raw = json.to_string();
-        deliver(json, &raw, name, i + 1, opts, on_event, on_bad);
-    }
-    Ok(())
 }
 
 pub(super) fn deliver(

@@ -5,6 +5,7 @@
 mod csv;
 mod evtx;
 mod json;
+mod json_array;
 mod walk;
 
 pub use json::read_events;
@@ -21,7 +22,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadEvent {
     pub source: String,
-    /// The line (text formats) or record number (EVTX, JSON array items).
+    /// The line (text formats, JSON arrays: where the element starts) or record number (EVTX).
     pub line: usize,
     pub message: String,
 }

@@ -59,18 +59,24 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 fn matches(p: &[char], t: &[char]) -> bool {
-    match p.first() {
-        None => t.is_empty(),
-        Some('*') if p.get(1) == Some(&'*') => {
-            let rest = p[2..].strip_prefix(&['/']).unwrap_or(&p[2..]);
-            (0..=t.len()).any(|i| matches(rest, &t[i..]) || matches(&p[2..], &t[i..]))
+    match p {
+        [] => t.is_empty(),
+        ['*', '*', after @ ..] => {
+            let rest = after.strip_prefix(&['/']).unwrap_or(after);
+            suffixes(t).any(|s| matches(rest, s) || matches(after, s))
         }
-        Some('*') => (0..=t.len())
-            .take_while(|i| *i == 0 || t[i - 1] != '/')
-            .any(|i| matches(&p[1..], &t[i..])),
-        Some('?') => !t.is_empty() && t[0] != '/' && matches(&p[1..], &t[1..]),
-        Some(c) => t.first() == Some(c) && matches(&p[1..], &t[1..]),
+        ['*', after @ ..] => {
+            let up_to_slash = t.iter().position(|c| *c == '/').unwrap_or(t.len());
+            suffixes(t).take(up_to_slash + 1).any(|s| matches(after, s))
+        }
+        ['?', after @ ..] => matches!(t, [c, rest @ ..] if *c != '/' && matches(after, rest)),
+        [c, after @ ..] => matches!(t, [d, rest @ ..] if d == c && matches(after, rest)),
     }
+}
+
+/// `t`, then `t` without its first character, and so on down to the empty slice.
+fn suffixes(t: &[char]) -> impl Iterator<Item = &[char]> {
+    std::iter::successors(Some(t), |s| s.split_first().map(|(_, rest)| rest))
 }
 
 #[cfg(test)]

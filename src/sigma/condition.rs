@@ -251,7 +251,9 @@ fn describe(i: In) -> String {
 /// Whether a `1 of` pattern (with `*` wildcards) matches a search identifier.
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
-    let (first, rest) = (parts[0], &parts[1..]);
+    let Some((first, rest)) = parts.split_first() else {
+        return false;
+    };
     let Some(mut tail) = name.strip_prefix(first) else {
         return false;
     };

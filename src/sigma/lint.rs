@@ -202,13 +202,15 @@ fn date(doc: &Document, key: &str, v: &Yaml) -> Option<Diagnostic> {
     };
     let shape = |sep: char| {
         let p: Vec<&str> = text.split(sep).collect();
-        p.len() == 3
-            && p[0].len() == 4
-            && p[1].len() == 2
-            && p[2].len() == 2
+        let [year, month, day] = p.as_slice() else {
+            return false;
+        };
+        year.len() == 4
+            && month.len() == 2
+            && day.len() == 2
             && p.iter().all(|x| x.chars().all(|c| c.is_ascii_digit()))
-            && (1..=12).contains(&p[1].parse::<u32>().unwrap_or(0))
-            && (1..=31).contains(&p[2].parse::<u32>().unwrap_or(0))
+            && (1..=12).contains(&month.parse::<u32>().unwrap_or(0))
+            && (1..=31).contains(&day.parse::<u32>().unwrap_or(0))
     };
     let span = value_at(doc, key, &text);
     if shape('-') {
@@ -242,10 +244,14 @@ fn tags(doc: &Document, raw: &Mapping) -> Vec<Diagnostic> {
     }
     let mut sorted: Vec<&str> = list.iter().filter_map(Yaml::as_str).collect();
     sorted.sort();
-    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+    if let Some((twice, _)) = sorted
+        .iter()
+        .zip(sorted.iter().skip(1))
+        .find(|(a, b)| a == b)
+    {
         out.push(place(
-            warn(format!("tag `{}` is listed twice", w[0])),
-            value_at(doc, "tags", w[0]),
+            warn(format!("tag `{twice}` is listed twice")),
+            value_at(doc, "tags", twice),
         ));
     }
     out

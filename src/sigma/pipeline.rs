@@ -130,7 +130,10 @@ pub fn shipped(name: &str) -> Option<&'static str> {
 
 /// The names of the shipped pipelines.
 pub fn shipped_names() -> Vec<&'static str> {
-    SHIPPED.iter().map(|(names, _)| names[0]).collect()
+    SHIPPED
+        .iter()
+        .filter_map(|(names, _)| names.first().copied())
+        .collect()
 }
 
 pub(crate) fn error(message: impl Into<String>) -> Diagnostic {

@@ -193,7 +193,7 @@ fn document_starts(text: &str) -> Vec<usize> {
         if line.trim_end() == "---" && offset > 0 {
             starts.push(offset + line.len());
         } else if line.trim_end() == "---" {
-            starts[0] = line.len();
+            starts = vec![line.len()];
         }
         offset += line.len();
     }

@@ -60,9 +60,9 @@ impl<'a> Set<'a> {
     /// correlation names are left out unless it says `generate: true`.
     pub fn lower(&self) -> Result<Vec<SigmaIr>, Vec<Diagnostic>> {
         let (mut out, mut errors, mut hidden) = (Vec::new(), Vec::new(), Vec::new());
-        for (n, entry) in self.entries.iter().enumerate().filter(|(_, e)| e.main) {
+        for entry in self.entries.iter().filter(|e| e.main) {
             let lowered = match &entry.doc.kind {
-                DocumentKind::Rule(_) => self.rule(n).map(|(ir, _)| ir),
+                DocumentKind::Rule(_) => self.rule(entry).map(|(ir, _)| ir),
                 DocumentKind::Correlation(meta) => {
                     let read =
                         correlation::read(meta).map_err(|d| vec![place(d, entry, "correlation")]);
@@ -70,7 +70,7 @@ impl<'a> Set<'a> {
                         if !c.generate {
                             hidden.extend(c.rules.iter().cloned());
                         }
-                        self.correlation(n, 0).map(|pipeline| SigmaIr {
+                        self.correlation(entry, 0).map(|pipeline| SigmaIr {
                             title: meta.title.clone(),
                             id: meta.id.clone(),
                             name: meta.name.clone(),
@@ -83,7 +83,7 @@ impl<'a> Set<'a> {
                 DocumentKind::Filter(_) => continue,
             };
             match lowered {
-                Ok(ir) => out.push((n, ir)),
+                Ok(ir) => out.push((entry, ir)),
                 Err(e) => errors.extend(e),
             }
         }
@@ -92,8 +92,8 @@ impl<'a> Set<'a> {
         }
         Ok(out
             .into_iter()
-            .filter(|(n, _)| {
-                !names(self.entries[*n].doc)
+            .filter(|(entry, _)| {
+                !names(entry.doc)
                     .iter()
                     .any(|m| hidden.iter().any(|h| h == m))
             })
@@ -102,15 +102,12 @@ impl<'a> Set<'a> {
     }
 
     /// The entry a correlation's reference names (the main file first).
-    fn find(&self, name: &str) -> Option<usize> {
-        self.entries
-            .iter()
-            .position(|e| names(e.doc).contains(&name))
+    fn find(&self, name: &str) -> Option<&Entry<'a>> {
+        self.entries.iter().find(|e| names(e.doc).contains(&name))
     }
 
     /// A rule lowered, with the pipelines' changes and the filters that apply to it.
-    fn rule(&self, n: usize) -> Result<(SigmaIr, Rule), Vec<Diagnostic>> {
-        let entry = &self.entries[n];
+    fn rule(&self, entry: &Entry) -> Result<(SigmaIr, Rule), Vec<Diagnostic>> {
         let DocumentKind::Rule(rule) = &entry.doc.kind else {
             return Err(vec![Diagnostic::error(
                 codes::SIGMA_DETECTION,
@@ -159,8 +156,7 @@ impl<'a> Set<'a> {
     }
 
     /// A correlation lowered over what it names, correlations named in it lowered first.
-    fn correlation(&self, n: usize, depth: usize) -> Result<Pipeline, Vec<Diagnostic>> {
-        let entry = &self.entries[n];
+    fn correlation(&self, entry: &Entry, depth: usize) -> Result<Pipeline, Vec<Diagnostic>> {
         let DocumentKind::Correlation(meta) = &entry.doc.kind else {
             return Err(vec![Diagnostic::error(
                 codes::SIGMA_DETECTION,
@@ -178,23 +174,23 @@ impl<'a> Set<'a> {
         let mut rules: Vec<(String, Expr, Rule)> = Vec::new();
         let mut chained: Vec<(String, Pipeline)> = Vec::new();
         for name in &c.rules {
-            let Some(k) = self.find(name) else {
+            let Some(named) = self.find(name) else {
                 return Err(fail(Diagnostic::error(
                     codes::SIGMA_DETECTION,
                     format!("the correlation names `{name}`, which is no rule or correlation of this file nor of the files given with --with"),
                 )
                 .help("name rules by their `name` or `id`; pass other files with --with")));
             };
-            match &self.entries[k].doc.kind {
+            match &named.doc.kind {
                 DocumentKind::Rule(_) => {
-                    let (ir, rule) = self.rule(k)?;
+                    let (ir, rule) = self.rule(named)?;
                     let Some(Stage::Filter(e)) = ir.pipeline.stages.into_iter().next() else {
                         continue;
                     };
                     rules.push((name.clone(), e, rule));
                 }
                 DocumentKind::Correlation(_) => {
-                    chained.push((name.clone(), self.correlation(k, depth + 1)?))
+                    chained.push((name.clone(), self.correlation(named, depth + 1)?))
                 }
                 DocumentKind::Filter(_) => {
                     return Err(fail(Diagnostic::error(

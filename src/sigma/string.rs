@@ -79,7 +79,10 @@ pub fn windash(parts: Vec<WildPart>) -> Vec<WildPart> {
         let chars: Vec<char> = text.chars().collect();
         let mut buf = String::new();
         for (n, &c) in chars.iter().enumerate() {
-            let after_word = n > 0 && is_word(chars[n - 1]);
+            let after_word = n
+                .checked_sub(1)
+                .and_then(|before| chars.get(before))
+                .is_some_and(|&d| is_word(d));
             let before_word = chars.get(n + 1).is_some_and(|&d| is_word(d));
             if DASHES.contains(c) && !after_word && before_word {
                 if !buf.is_empty() {
@@ -148,17 +151,12 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 pub fn base64(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        let byte = |k: usize| u32::from(chunk.get(k).copied().unwrap_or(0));
+        let n = (byte(0) << 16) | (byte(1) << 8) | byte(2);
         for k in 0..4 {
-            if k <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * k) & 63) as usize] as char);
-            } else {
-                out.push('=');
+            match ALPHABET.get((n >> (18 - 6 * k) & 63) as usize) {
+                Some(&digit) if k <= chunk.len() => out.push(char::from(digit)),
+                _ => out.push('='),
             }
         }
     }
@@ -173,7 +171,11 @@ pub fn base64_offsets(bytes: &[u8]) -> Vec<String> {
             let mut shifted = vec![b' '; shift];
             shifted.extend_from_slice(bytes);
             let encoded = base64(&shifted);
-            let start = [0, 2, 3][shift];
+            let start = match shift {
+                0 => 0,
+                1 => 2,
+                _ => 3,
+            };
             let end = match (bytes.len() + shift) % 3 {
                 0 => encoded.len(),
                 1 => encoded.len().saturating_sub(3),

@@ -201,19 +201,20 @@ pub fn number(i: In) -> PResult<(f64, In)> {
     let bytes = text.as_bytes();
     let mut n = 0;
     let digits = |from: usize| {
-        bytes[from..]
+        bytes
             .iter()
+            .skip(from)
             .take_while(|b| b.is_ascii_digit())
             .count()
     };
     n += digits(n);
-    if n < bytes.len() && bytes[n] == b'.' && digits(n + 1) > 0 {
+    if bytes.get(n) == Some(&b'.') && digits(n + 1) > 0 {
         n += 1 + digits(n + 1);
     }
     if n == 0 {
         return backtrack(i, "expected a number");
     }
-    if n < bytes.len() && (bytes[n] == b'e' || bytes[n] == b'E') {
+    if matches!(bytes.get(n), Some(b'e' | b'E')) {
         let sign = usize::from(bytes.get(n + 1).is_some_and(|b| *b == b'+' || *b == b'-'));
         let exp = digits(n + 1 + sign);
         if exp > 0 {

@@ -494,8 +494,8 @@ impl Lowerer<'_> {
                 .at(span),
             );
         }
-        if matches!(func, Func::Match | Func::Replace | Func::MvFind) {
-            if let EvalKind::Str(re) = &args[1].kind {
+        if let (Func::Match | Func::Replace | Func::MvFind, Some(pattern)) = (func, args.get(1)) {
+            if let EvalKind::Str(re) = &pattern.kind {
                 // Syntax only here (cheap, and the error points at the literal); the compiled
                 // size limit is checked when the plan is built.
                 let parsed =
@@ -509,13 +509,13 @@ impl Lowerer<'_> {
                                 first_line(&err.to_string())
                             ),
                         )
-                        .at(args[1].span),
+                        .at(pattern.span),
                     );
                 }
             }
         }
-        if func == Func::SearchMatch {
-            return self.searchmatch(&args[0]);
+        if let (Func::SearchMatch, Some(condition)) = (func, args.first()) {
+            return self.searchmatch(condition);
         }
         let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
         if let Err(d) = check_bound_field(func, &lowered) {
@@ -650,7 +650,9 @@ fn check_bound_field(func: Func, args: &[Expr]) -> Result<(), Diagnostic> {
     match func {
         Func::MvFilter => {
             let mut fields = Vec::new();
-            fields_of(&args[0], &mut fields);
+            if let Some(predicate) = args.first() {
+                fields_of(predicate, &mut fields);
+            }
             fields.sort();
             fields.dedup();
             if fields.len() == 1 {
@@ -666,7 +668,7 @@ fn check_bound_field(func: Func, args: &[Expr]) -> Result<(), Diagnostic> {
                 .help("mvfilter tests each value of one multivalue field, e.g. mvfilter(match(email, \"\\.net$\"))"))
             }
         }
-        Func::MvMap if !matches!(args[0], Expr::Field(_)) => Err(Diagnostic::error(
+        Func::MvMap if !matches!(args.first(), Some(Expr::Field(_))) => Err(Diagnostic::error(
             codes::SPL_SEMANTIC,
             "the first argument of `mvmap` must be a field",
         )

@@ -376,13 +376,13 @@ fn macro_from_value(value: &serde_json::Value, origin: &str) -> Result<Macro, Di
 fn next_macro(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' => i += 2,
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                while let Some(&c) = bytes.get(i).filter(|c| **c != b'"') {
+                    i += if c == b'\\' { 2 } else { 1 };
                 }
                 i += 1;
             }
@@ -413,8 +413,8 @@ fn split_call(call: &str) -> Option<(String, Vec<String>)> {
     let (mut depth, mut quoted, mut start) = (0i32, false, 0);
     let bytes = inner.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' if quoted => i += 1,
             b'"' => quoted = !quoted,
             b'(' if !quoted => depth += 1,

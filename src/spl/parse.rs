@@ -164,8 +164,8 @@ fn blank_comments(source: &str) -> String {
 fn find_comment(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' => i += 2,
             b'"' => i = skip_quoted(text, i).unwrap_or(bytes.len()),
             b'`' if text[i..].starts_with("```") => return Some(i),
@@ -224,16 +224,16 @@ fn bracketed(i: In, nesting: Nesting) -> PResult<Query> {
     };
     let inner = i.take_from(1).take(close - 1);
     let query = query_at(inner, nesting).map_err(|diags| {
-        let first = &diags[0];
+        let Some(first) = diags.first() else {
+            return crate::spl::lex::failure(inner, "invalid subsearch");
+        };
         let span = first.span.unwrap_or_default();
-        let mut e = PError {
+        nom::Err::Failure(PError {
             offset: span.start,
             len: span.end - span.start,
             message: first.message.clone(),
-            help: None,
-        };
-        e.help = first.help.clone();
-        nom::Err::Failure(e)
+            help: first.help.clone(),
+        })
     })?;
     Ok((i.take_from(close + 1), query))
 }
@@ -251,8 +251,8 @@ fn segments(input: In) -> Result<Vec<Segment>, Diagnostic> {
     let mut out = Vec::new();
     let (mut start, mut i, mut depth) = (0usize, 0usize, 0i32);
     let mut piped = false;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' => i += 2,
             b'"' => i = skip_quoted(text, i).map_err(|at| unterminated(at, i))?,
             b'`' if text[i..].starts_with("```") => {
@@ -314,8 +314,8 @@ fn slice(input: In, start: usize, end: usize) -> In {
 fn skip_quoted(text: &str, at: usize) -> Result<usize, usize> {
     let bytes = text.as_bytes();
     let mut i = at + 1;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' => i += 2,
             b'"' => return Ok(i + 1),
             _ => i += 1,

@@ -33,7 +33,7 @@ fn sample(actual: &[Json]) -> String {
     if actual.is_empty() {
         String::new()
     } else {
-        format!(":\n{}", listing('+', &actual[..actual.len().min(5)]))
+        format!(":\n{}", listing('+', actual.get(..5).unwrap_or(actual)))
     }
 }
 
@@ -50,8 +50,10 @@ pub fn normalize(v: &Json) -> Json {
                 .unwrap_or_else(|| n.to_string()),
         ),
         Json::Bool(b) => Json::String(b.to_string()),
-        Json::Array(items) if items.len() == 1 => normalize(&items[0]),
-        Json::Array(items) => Json::Array(items.iter().map(normalize).collect()),
+        Json::Array(items) => match items.as_slice() {
+            [one] => normalize(one),
+            _ => Json::Array(items.iter().map(normalize).collect()),
+        },
         Json::Object(map) => Json::Object(
             map.iter()
                 .filter(|(_, v)| !v.is_null())
@@ -89,41 +91,55 @@ fn rows_outcome(expected: &[Json], actual: Vec<Json>, ordered: bool) -> Outcome 
 
 /// Row-level LCS diff; a removed row facing an added one shows the fields that differ.
 fn diff(exp: &[Shown], act: &[Shown]) -> String {
-    let (n, m) = (exp.len(), act.len());
-    let same = |i: usize, j: usize| exp[i].1 == act[j].1;
-    let mut lcs = vec![vec![0usize; m + 1]; n + 1];
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[i][j] = if same(i, j) {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
+    let lcs = lcs_table(exp, act);
+    let at = |i: usize, j: usize| lcs_at(&lcs, i, j);
     let (mut i, mut j, mut out) = (0, 0, String::new());
-    while i < n || j < m {
-        if i < n && j < m && same(i, j) {
-            out.push_str(&format!("    row {}: same\n", j + 1));
-            i += 1;
-            j += 1;
-        } else if i < n && j < m && lcs[i + 1][j + 1] == lcs[i][j] {
-            out.push_str(&format!(
-                "  ~ row {}: {}\n",
-                j + 1,
-                field_diff(&exp[i], &act[j])
-            ));
-            i += 1;
-            j += 1;
-        } else if j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            out.push_str(&format!("  + {}\n", act[j].0));
-            j += 1;
-        } else {
-            out.push_str(&format!("  - {}\n", exp[i].0));
-            i += 1;
+    loop {
+        match (exp.get(i), act.get(j)) {
+            (Some(e), Some(a)) if e.1 == a.1 => {
+                out.push_str(&format!("    row {}: same\n", j + 1));
+                i += 1;
+                j += 1;
+            }
+            (Some(e), Some(a)) if at(i + 1, j + 1) == at(i, j) => {
+                out.push_str(&format!("  ~ row {}: {}\n", j + 1, field_diff(e, a)));
+                i += 1;
+                j += 1;
+            }
+            (e, Some(a)) if e.is_none() || at(i, j + 1) >= at(i + 1, j) => {
+                out.push_str(&format!("  + {}\n", a.0));
+                j += 1;
+            }
+            (Some(e), _) => {
+                out.push_str(&format!("  - {}\n", e.0));
+                i += 1;
+            }
+            (None, _) => return out,
         }
     }
-    out
+}
+
+/// `lcs[i][j]`: how many rows `exp[i..]` and `act[j..]` have in common, in order.
+fn lcs_table(exp: &[Shown], act: &[Shown]) -> Vec<Vec<usize>> {
+    let mut lcs = vec![vec![0; act.len()]; exp.len()];
+    for (i, e) in exp.iter().enumerate().rev() {
+        for (j, a) in act.iter().enumerate().rev() {
+            let common = if e.1 == a.1 {
+                lcs_at(&lcs, i + 1, j + 1) + 1
+            } else {
+                lcs_at(&lcs, i + 1, j).max(lcs_at(&lcs, i, j + 1))
+            };
+            if let Some(cell) = lcs.get_mut(i).and_then(|row| row.get_mut(j)) {
+                *cell = common;
+            }
+        }
+    }
+    lcs
+}
+
+/// An entry of the table; 0 past its end (an empty suffix has nothing in common).
+fn lcs_at(lcs: &[Vec<usize>], i: usize, j: usize) -> usize {
+    lcs.get(i).and_then(|row| row.get(j)).copied().unwrap_or(0)
 }
 
 /// `Severity: expected "high", got "medium"; Users: got nothing`
@@ -155,9 +171,12 @@ fn contains_outcome(partials: &[Json], actual: &[Json]) -> Outcome {
     let mut missing = Vec::new();
     for partial in partials {
         let want = normalize(partial);
-        let hit = (0..act.len()).find(|&i| !used[i] && subset(&want, &act[i].1));
+        let hit = act
+            .iter()
+            .zip(used.iter_mut())
+            .find(|(row, used)| !**used && subset(&want, &row.1));
         match hit {
-            Some(i) => used[i] = true,
+            Some((_, used)) => *used = true,
             None => missing.push(partial.clone()),
         }
     }
@@ -177,5 +196,32 @@ fn subset(want: &Json, row: &Json) -> bool {
     match (want.as_object(), row.as_object()) {
         (Some(w), Some(r)) => w.iter().all(|(k, v)| r.get(k) == Some(v)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{diff, shown};
+    use serde_json::json;
+
+    #[test]
+    fn diff_marks_same_changed_added_and_removed_rows() {
+        let exp = shown(&[
+            json!({"a": 1}),
+            json!({"a": 2}),
+            json!({"a": 3}),
+            json!({"a": 9}),
+        ]);
+        let act = shown(&[
+            json!({"a": 1}),
+            json!({"a": 5}),
+            json!({"a": 3}),
+            json!({"b": 4}),
+            json!({"b": 5}),
+        ]);
+        let expected = "    row 1: same\n  ~ row 2: a: expected 2, got 5\n    row 3: same\n  ~ row 4: a: expected 9, got nothing; b: unexpected 4\n  + {\"b\":5}\n";
+        assert_eq!(diff(&exp, &act), expected);
+        assert_eq!(diff(&act[..1], &[]), "  - {\"a\":1}\n");
+        assert_eq!(diff(&[], &act[..1]), "  + {\"a\":1}\n");
     }
 }

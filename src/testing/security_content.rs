@@ -49,7 +49,12 @@ pub fn load(path: &Path, opts: &LoadOptions, attack_data: Option<&Path>) -> Opti
     };
     let rule = load_rule(path, opts)
         .map_err(|e| e.render())
-        .map(|mut rules| rules.remove(0));
+        .and_then(|rules| {
+            rules
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("{name}: holds no rule to test"))
+        });
     let dir = path.parent().unwrap_or(Path::new("."));
     let cases = detection
         .tests

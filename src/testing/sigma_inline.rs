@@ -18,7 +18,7 @@
 
 use super::{Case, Events, Expect, Suite};
 use crate::rules::{load_sigma_document, sigma_documents, yaml_kind, LoadOptions, YamlKind};
-use crate::sigma::rule::DocumentKind;
+use crate::sigma::rule::{Document, DocumentKind};
 use serde::Deserialize;
 use serde_json::Value as Json;
 use std::path::Path;
@@ -61,25 +61,27 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Option<Vec<Suite>> {
         Ok(d) => d,
         Err(e) => return Some(vec![broken(path, e.render())]),
     };
-    let with_tests: Vec<(usize, Vec<CaseSpec>)> = match docs
+    let with_tests: Vec<(usize, &Document, Vec<CaseSpec>)> = match docs
         .iter()
         .enumerate()
         .map(|(n, doc)| {
             serde_yaml::from_str::<Tests>(&doc.text)
-                .map(|t| (n, t.tests))
+                .map(|t| (n, doc, t.tests))
                 .map_err(|e| format!("{}: invalid `tests:`: {e}", path.display()))
         })
         .collect::<Result<Vec<_>, _>>()
     {
-        Ok(all) => all.into_iter().filter_map(|(n, t)| Some((n, t?))).collect(),
+        Ok(all) => all
+            .into_iter()
+            .filter_map(|(n, doc, t)| Some((n, doc, t?)))
+            .collect(),
         Err(message) => return Some(vec![broken(path, message)]),
     };
     let several = with_tests.len() > 1;
     let dir = path.parent().unwrap_or(Path::new("."));
     let suites = with_tests
         .into_iter()
-        .map(|(n, specs)| {
-            let doc = &docs[n];
+        .map(|(n, doc, specs)| {
             let (title, correlation) = match &doc.kind {
                 DocumentKind::Rule(r) => (r.title.clone(), false),
                 DocumentKind::Correlation(m) => (m.title.clone(), true),

@@ -23,6 +23,11 @@ impl Detection {
         if let Some(items) = map_items(e) {
             return Ok(self.add(items));
         }
+        if let Expr::Call(Func::SearchMatch, args) = e {
+            if let [search] = args.as_slice() {
+                return self.condition(search);
+            }
+        }
         match e {
             Expr::Binary(op @ (BinOp::And | BinOp::Or), l, r) => {
                 let word = if *op == BinOp::And { "and" } else { "or" };
@@ -31,7 +36,6 @@ impl Detection {
                 Ok(format!("{left} {word} {right}"))
             }
             Expr::Not(inner) => Ok(format!("not {}", self.operand(inner, BinOp::Xor)?)),
-            Expr::Call(Func::SearchMatch, args) if args.len() == 1 => self.condition(&args[0]),
             Expr::Lit(Lit::Bool(true)) => Ok(self.add(vec![Item {
                 key: "_raw|exists".to_string(),
                 values: vec![Yaml::Bool(true)],

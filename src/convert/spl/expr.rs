@@ -172,6 +172,11 @@ impl Printer {
 
     /// An eval expression; every operator application is parenthesised.
     pub fn eval(&mut self, e: &Expr) -> String {
+        if let Expr::Call(Func::SearchMatch, args) = e {
+            if let [search] = args.as_slice() {
+                return format!("searchmatch({})", quote(&self.search(search)));
+            }
+        }
         match e {
             Expr::Lit(l) => lit(l),
             Expr::Field(f) => eval_field(f),
@@ -183,9 +188,6 @@ impl Printer {
             Expr::In(inner, list) => {
                 let items: Vec<String> = list.iter().map(|i| self.eval(i)).collect();
                 format!("({} IN ({}))", self.eval(inner), items.join(", "))
-            }
-            Expr::Call(Func::SearchMatch, args) if args.len() == 1 => {
-                format!("searchmatch({})", quote(&self.search(&args[0])))
             }
             Expr::Call(func, args) => {
                 let items: Vec<String> = args.iter().map(|a| self.eval(a)).collect();

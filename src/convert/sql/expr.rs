@@ -121,17 +121,7 @@ impl Sql {
             BinOp::Or => format!("({a} OR {b})"),
             BinOp::Xor => format!("(({a}) <> ({b}))"),
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
-                let sym = ["+", "-", "*", "/", "%"][[
-                    BinOp::Add,
-                    BinOp::Sub,
-                    BinOp::Mul,
-                    BinOp::Div,
-                    BinOp::Mod,
-                ]
-                .iter()
-                .position(|o| *o == op)
-                .unwrap_or(0)];
-                format!("({} {sym} {})", as_num(&a), as_num(&b))
+                format!("({} {} {})", as_num(&a), op.symbol(), as_num(&b))
             }
             BinOp::Concat => format!("({} || {})", as_text(d, &a), as_text(d, &b)),
             BinOp::Eq => cmp("="),
@@ -232,25 +222,30 @@ impl Sql {
     fn call(&mut self, f: Func, args: &[Expr]) -> String {
         let d = self.dialect;
         let a: Vec<String> = args.iter().map(|x| self.expr(x)).collect();
-        let text = |i: usize| as_text(d, &a[i]);
-        match f {
-            Func::If => format!("(CASE WHEN {} THEN {} ELSE {} END)", a[0], a[1], a[2]),
-            Func::Case => {
-                let arms: Vec<String> = a
-                    .chunks(2)
-                    .map(|p| format!("WHEN {} THEN {}", p[0], p[1]))
+        let text = |x: &str| as_text(d, x);
+        match (f, a.as_slice()) {
+            (Func::If, [cond, then, other, ..]) => {
+                format!("(CASE WHEN {cond} THEN {then} ELSE {other} END)")
+            }
+            (Func::Case, _) => {
+                let pairs = a.iter().step_by(2).zip(a.iter().skip(1).step_by(2));
+                let arms: Vec<String> = pairs
+                    .map(|(cond, value)| format!("WHEN {cond} THEN {value}"))
                     .collect();
                 format!("(CASE {} END)", arms.join(" "))
             }
-            Func::IsNull => format!("({} IS NULL)", a[0]),
-            Func::IsNotNull => format!("({} IS NOT NULL)", a[0]),
-            Func::Coalesce => format!("COALESCE({})", a.join(", ")),
-            Func::Lower => format!("lower({})", text(0)),
-            Func::Upper => format!("upper({})", text(0)),
-            Func::Len => format!("length({})", text(0)),
-            Func::ToNumber => as_num(&a[0]),
-            Func::ToString => text(0),
-            Func::Abs | Func::Floor | Func::Ceiling | Func::Sqrt | Func::Ln | Func::Exp => {
+            (Func::IsNull, [x, ..]) => format!("({x} IS NULL)"),
+            (Func::IsNotNull, [x, ..]) => format!("({x} IS NOT NULL)"),
+            (Func::Coalesce, _) => format!("COALESCE({})", a.join(", ")),
+            (Func::Lower, [x, ..]) => format!("lower({})", text(x)),
+            (Func::Upper, [x, ..]) => format!("upper({})", text(x)),
+            (Func::Len, [x, ..]) => format!("length({})", text(x)),
+            (Func::ToNumber, [x, ..]) => as_num(x),
+            (Func::ToString, [x, ..]) => text(x),
+            (
+                Func::Abs | Func::Floor | Func::Ceiling | Func::Sqrt | Func::Ln | Func::Exp,
+                [x, ..],
+            ) => {
                 let name = match f {
                     Func::Abs => "abs",
                     Func::Floor => "floor",
@@ -259,31 +254,33 @@ impl Sql {
                     Func::Ln => "ln",
                     _ => "exp",
                 };
-                format!("{name}({})", as_num(&a[0]))
+                format!("{name}({})", as_num(x))
             }
-            Func::Round if a.len() == 2 => format!("round({}, {})", as_num(&a[0]), a[1]),
-            Func::Round => format!("round({})", as_num(&a[0])),
-            Func::Match => match args.get(1) {
-                Some(Expr::Lit(Lit::Str(re))) => super::regex_match(d, &text(0), re),
+            (Func::Round, [x, digits]) => format!("round({}, {digits})", as_num(x)),
+            (Func::Round, [x, ..]) => format!("round({})", as_num(x)),
+            (Func::Match, [x, ..]) => match args.get(1) {
+                Some(Expr::Lit(Lit::Str(re))) => super::regex_match(d, &text(x), re),
                 _ => self.fail("match() with a computed regex"),
             },
-            Func::Like => format!("({} LIKE {})", text(0), a[1]),
-            Func::Substr if a.len() == 3 => format!("substr({}, {}, {})", text(0), a[1], a[2]),
-            Func::Substr => format!("substr({}, {})", text(0), a[1]),
-            Func::Replace => match (args.get(1), args.get(2)) {
+            (Func::Like, [x, pattern, ..]) => format!("({} LIKE {pattern})", text(x)),
+            (Func::Substr, [x, start, length]) => {
+                format!("substr({}, {start}, {length})", text(x))
+            }
+            (Func::Substr, [x, start, ..]) => format!("substr({}, {start})", text(x)),
+            (Func::Replace, [x, ..]) => match (args.get(1), args.get(2)) {
                 (Some(Expr::Lit(Lit::Str(re))), Some(Expr::Lit(Lit::Str(to)))) => {
-                    super::regex_replace(d, &text(0), re, to)
+                    super::regex_replace(d, &text(x), re, to)
                 }
                 _ => self.fail("replace() with a computed regex"),
             },
-            Func::Min => format!("least({})", a.join(", ")),
-            Func::Max => format!("greatest({})", a.join(", ")),
-            Func::MvCount => self.len(&a[0]),
-            Func::SearchMatch => a[0].clone(),
-            Func::Null => "NULL".to_string(),
-            Func::True => "TRUE".to_string(),
-            Func::False => "FALSE".to_string(),
-            other => self.fail(&format!("the eval function {}()", other.name())),
+            (Func::Min, _) => format!("least({})", a.join(", ")),
+            (Func::Max, _) => format!("greatest({})", a.join(", ")),
+            (Func::MvCount, [x, ..]) => self.len(x),
+            (Func::SearchMatch, [x, ..]) => x.clone(),
+            (Func::Null, _) => "NULL".to_string(),
+            (Func::True, _) => "TRUE".to_string(),
+            (Func::False, _) => "FALSE".to_string(),
+            (other, _) => self.fail(&format!("the eval function {}()", other.name())),
         }
     }
 }

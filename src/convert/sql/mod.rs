@@ -47,7 +47,9 @@ pub fn to_sql(p: &Pipeline, dialect: Dialect, table: &str) -> Result<Converted, 
         t = ident(dialect, "_time")
     ));
     if dialect == Dialect::Spark {
-        sql.ctes[0].1 = format!("SELECT * FROM {}", table_name(dialect, table));
+        if let Some((_, body)) = sql.ctes.first_mut() {
+            *body = format!("SELECT * FROM {}", table_name(dialect, table));
+        }
     }
     for s in &prepared.stages {
         sql.stage(s);
@@ -74,8 +76,8 @@ fn untag(p: &Pipeline) -> Pipeline {
     let mut stages = Vec::new();
     for s in &p.stages {
         match s {
-            Stage::Eval(a) if a.len() == 1 && a[0].0 == crate::sigma::correlation::RULES_FIELD => {
-                if let Expr::Call(Func::MvAppend, tags) = &a[0].1 {
+            Stage::Eval(a) if matches!(a.as_slice(), [(name, _)] if name == crate::sigma::correlation::RULES_FIELD) => {
+                if let [(_, Expr::Call(Func::MvAppend, tags))] = a.as_slice() {
                     let tests = tags.iter().filter_map(|t| match t {
                         Expr::Call(Func::If, args) => args.first().cloned(),
                         _ => None,

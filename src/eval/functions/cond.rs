@@ -14,9 +14,9 @@ pub fn lazy(func: Func, args: &[CExpr], record: &Record) -> Value {
     match func {
         Func::Case => args
             .chunks(2)
-            .find(|pair| is_true(&pair[0], record))
+            .find(|pair| pair.first().is_some_and(|c| is_true(c, record)))
             .map_or(Value::Null, |pair| value_of(pair.get(1))),
-        Func::If if is_true(&args[0], record) => value_of(args.get(1)),
+        Func::If if args.first().is_some_and(|c| is_true(c, record)) => value_of(args.get(1)),
         Func::If => value_of(args.get(2)),
         Func::Coalesce => args
             .iter()
@@ -25,7 +25,7 @@ pub fn lazy(func: Func, args: &[CExpr], record: &Record) -> Value {
             .unwrap_or(Value::Null),
         Func::Validate => args
             .chunks(2)
-            .find(|pair| !is_true(&pair[0], record))
+            .find(|pair| pair.first().is_some_and(|c| !is_true(c, record)))
             .map_or(Value::Null, |pair| value_of(pair.get(1))),
         _ => in_list(args, record),
     }
@@ -33,11 +33,14 @@ pub fn lazy(func: Func, args: &[CExpr], record: &Record) -> Value {
 
 /// `in(x, a, b, ...)`: exact, case-sensitive; any value of a multivalue may match.
 fn in_list(args: &[CExpr], record: &Record) -> Value {
-    let value = eval(&args[0], record);
+    let Some((first, rest)) = args.split_first() else {
+        return Value::Null;
+    };
+    let value = eval(first, record);
     if value.is_null() {
         return Value::Null;
     }
-    Value::Bool(args[1..].iter().any(|a| {
+    Value::Bool(rest.iter().any(|a| {
         let item = eval(a, record);
         value
             .values()

@@ -12,10 +12,10 @@ pub fn digest(func: Func, v: &Value) -> Value {
     map_text(v, |s| {
         let bytes = s.as_bytes();
         let out = match func {
-            Func::Md5 => md5(bytes).to_vec(),
-            Func::Sha1 => sha1(bytes).to_vec(),
-            Func::Sha256 => sha256(bytes).to_vec(),
-            _ => sha512(bytes).to_vec(),
+            Func::Md5 => md5(bytes),
+            Func::Sha1 => sha1(bytes),
+            Func::Sha256 => sha256(bytes),
+            _ => sha512(bytes),
         };
         Value::str(out.iter().map(|b| format!("{b:02x}")).collect::<String>())
     })
@@ -30,58 +30,88 @@ fn pad(msg: &[u8], block: usize, len_bytes: usize, big_endian: bool) -> Vec<u8> 
         data.push(0);
     }
     let bits = (msg.len() as u128).wrapping_mul(8);
-    let len = if big_endian {
-        bits.to_be_bytes()
-    } else {
-        bits.to_le_bytes()
-    };
     if big_endian {
-        data.extend_from_slice(&len[16 - len_bytes..]);
+        data.extend(bits.to_be_bytes().into_iter().skip(16 - len_bytes));
     } else {
-        data.extend_from_slice(&len[..len_bytes]);
+        data.extend(bits.to_le_bytes().into_iter().take(len_bytes));
     }
     data
 }
 
-fn md5(msg: &[u8]) -> [u8; 16] {
-    let shifts: [u32; 16] = [7, 12, 17, 22, 5, 9, 14, 20, 4, 11, 16, 23, 6, 10, 15, 21];
+/// The block read as big-endian words of `size` bytes (a `u32` or `u64` each).
+fn words_be<W: From<u8> + std::ops::Shl<u32, Output = W> + std::ops::BitOr<Output = W>>(
+    block: &[u8],
+    size: usize,
+) -> Vec<W> {
+    block
+        .chunks_exact(size)
+        .map(|w| w.iter().fold(W::from(0), |acc, b| acc << 8 | W::from(*b)))
+        .collect()
+}
+
+/// MD5's per-round left rotations (RFC 1321 §3.4), one row per round.
+const MD5_SHIFTS: [[u32; 4]; 4] = [
+    [7, 12, 17, 22],
+    [5, 9, 14, 20],
+    [4, 11, 16, 23],
+    [6, 10, 15, 21],
+];
+
+/// The order each MD5 round reads the block's sixteen words in: the first word and the step
+/// (round 2 reads words 1, 6, 11, ...; RFC 1321 §3.4).
+const MD5_ORDER: [(usize, usize); 4] = [(0, 1), (1, 5), (5, 3), (0, 7)];
+
+fn md5(msg: &[u8]) -> Vec<u8> {
     let k: Vec<u32> = (0..64)
         .map(|i| ((i as f64 + 1.0).sin().abs() * 4_294_967_296.0) as u32)
         .collect();
     let mut h: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476];
     for chunk in pad(msg, 64, 8, false).chunks(64) {
         let m: Vec<u32> = chunk
-            .chunks(4)
-            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+            .chunks_exact(4)
+            .map(|w| w.iter().rev().fold(0, |acc, b| acc << 8 | u32::from(*b)))
             .collect();
         let [mut a, mut b, mut c, mut d] = h;
-        for i in 0..64 {
-            let (f, g) = match i / 16 {
-                0 => ((b & c) | (!b & d), i),
-                1 => ((d & b) | (!d & c), (5 * i + 1) % 16),
-                2 => (b ^ c ^ d, (3 * i + 5) % 16),
-                _ => (c ^ (b | !d), (7 * i) % 16),
-            };
-            let rotated = a
-                .wrapping_add(f)
-                .wrapping_add(k[i])
-                .wrapping_add(m[g])
-                .rotate_left(shifts[(i / 16) * 4 + i % 4]);
-            (a, d, c) = (d, c, b);
-            b = b.wrapping_add(rotated);
+        let rounds = MD5_ORDER.iter().zip(MD5_SHIFTS).zip(k.chunks(16));
+        for (round, (((first, step), shifts), ks)) in rounds.enumerate() {
+            let words = m.iter().cycle().skip(*first).step_by(*step);
+            for ((word, shift), ki) in words.zip(shifts.iter().cycle()).zip(ks) {
+                let f = match round {
+                    0 => (b & c) | (!b & d),
+                    1 => (d & b) | (!d & c),
+                    2 => b ^ c ^ d,
+                    _ => c ^ (b | !d),
+                };
+                let rotated = a
+                    .wrapping_add(f)
+                    .wrapping_add(*ki)
+                    .wrapping_add(*word)
+                    .rotate_left(*shift);
+                (a, d, c) = (d, c, b);
+                b = b.wrapping_add(rotated);
+            }
         }
         for (x, y) in h.iter_mut().zip([a, b, c, d]) {
             *x = x.wrapping_add(y);
         }
     }
-    let mut out = [0u8; 16];
-    for (i, word) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_le_bytes());
-    }
-    out
+    h.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
-fn sha1(msg: &[u8]) -> [u8; 20] {
+/// SHA-1's message schedule: the block's sixteen words, then
+/// `w[t] = rotl1(w[t-3] ^ w[t-8] ^ w[t-14] ^ w[t-16])` up to eighty (FIPS 180-4 §6.1.2).
+fn sha1_schedule(block: &[u8]) -> Vec<u32> {
+    let mut w = words_be::<u32>(block, 4);
+    while w.len() < 80 {
+        let [.., w16, _, w14, _, _, _, _, _, w8, _, _, _, _, w3, _, _] = *w.as_slice() else {
+            break;
+        };
+        w.push((w3 ^ w8 ^ w14 ^ w16).rotate_left(1));
+    }
+    w
+}
+
+fn sha1(msg: &[u8]) -> Vec<u8> {
     let mut h: [u32; 5] = [
         0x6745_2301,
         0xEFCD_AB89,
@@ -90,15 +120,8 @@ fn sha1(msg: &[u8]) -> [u8; 20] {
         0xC3D2_E1F0,
     ];
     for chunk in pad(msg, 64, 8, true).chunks(64) {
-        let mut w = [0u32; 80];
-        for (i, word) in chunk.chunks(4).enumerate() {
-            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
         let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
+        for (i, wi) in sha1_schedule(chunk).iter().enumerate() {
             let (f, k) = match i / 20 {
                 0 => ((b & c) | (!b & d), 0x5A82_7999),
                 1 => (b ^ c ^ d, 0x6ED9_EBA1),
@@ -117,11 +140,19 @@ fn sha1(msg: &[u8]) -> [u8; 20] {
             *x = x.wrapping_add(y);
         }
     }
-    let mut out = [0u8; 20];
-    for (i, word) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
+    h.iter().flat_map(|w| w.to_be_bytes()).collect()
+}
+
+/// The SHA-2 message schedule: the block's sixteen words, then
+/// `w[t] = σ1(w[t-2]) + w[t-7] + σ0(w[t-15]) + w[t-16]` up to `rounds` (FIPS 180-4 §6.2.2, §6.4.2).
+fn sha2_schedule<W: Copy>(mut w: Vec<W>, rounds: usize, next: impl Fn(W, W, W, W) -> W) -> Vec<W> {
+    while w.len() < rounds {
+        let [.., w16, w15, _, _, _, _, _, _, _, w7, _, _, _, _, w2, _] = *w.as_slice() else {
+            break;
+        };
+        w.push(next(w16, w15, w7, w2));
     }
-    out
+    w
 }
 
 const SHA256_K: [u32; 64] = [
@@ -135,34 +166,27 @@ const SHA256_K: [u32; 64] = [
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ];
 
-fn sha256(msg: &[u8]) -> [u8; 32] {
+fn sha256(msg: &[u8]) -> Vec<u8> {
     let mut h: [u32; 8] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
         0x5be0cd19,
     ];
     for chunk in pad(msg, 64, 8, true).chunks(64) {
-        let mut w = [0u32; 64];
-        for (i, word) in chunk.chunks(4).enumerate() {
-            w[i] = u32::from_be_bytes([word[0], word[1], word[2], word[3]]);
-        }
-        for i in 16..64 {
-            let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
-            let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[i - 7])
-                .wrapping_add(s1);
-        }
+        let w = sha2_schedule(words_be::<u32>(chunk, 4), 64, |w16, w15, w7, w2| {
+            let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+            let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+            w16.wrapping_add(s0).wrapping_add(w7).wrapping_add(s1)
+        });
         let mut v = h;
-        for i in 0..64 {
+        for (k, wi) in SHA256_K.iter().zip(&w) {
             let [a, b, c, d, e, f, g, hh] = v;
             let s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
             let ch = (e & f) ^ (!e & g);
             let t1 = hh
                 .wrapping_add(s1)
                 .wrapping_add(ch)
-                .wrapping_add(SHA256_K[i])
-                .wrapping_add(w[i]);
+                .wrapping_add(*k)
+                .wrapping_add(*wi);
             let s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
             let maj = (a & b) ^ (a & c) ^ (b & c);
             let t2 = s0.wrapping_add(maj);
@@ -172,11 +196,7 @@ fn sha256(msg: &[u8]) -> [u8; 32] {
             *x = x.wrapping_add(y);
         }
     }
-    let mut out = [0u8; 32];
-    for (i, word) in h.iter().enumerate() {
-        out[i * 4..i * 4 + 4].copy_from_slice(&word.to_be_bytes());
-    }
-    out
+    h.iter().flat_map(|w| w.to_be_bytes()).collect()
 }
 
 const SHA512_K: [u64; 80] = [
@@ -262,7 +282,7 @@ const SHA512_K: [u64; 80] = [
     0x6c44198c4a475817,
 ];
 
-fn sha512(msg: &[u8]) -> [u8; 64] {
+fn sha512(msg: &[u8]) -> Vec<u8> {
     let mut h: [u64; 8] = [
         0x6a09e667f3bcc908,
         0xbb67ae8584caa73b,
@@ -274,30 +294,21 @@ fn sha512(msg: &[u8]) -> [u8; 64] {
         0x5be0cd19137e2179,
     ];
     for chunk in pad(msg, 128, 16, true).chunks(128) {
-        let mut w = [0u64; 80];
-        for (i, word) in chunk.chunks(8).enumerate() {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(word);
-            w[i] = u64::from_be_bytes(b);
-        }
-        for i in 16..80 {
-            let s0 = w[i - 15].rotate_right(1) ^ w[i - 15].rotate_right(8) ^ (w[i - 15] >> 7);
-            let s1 = w[i - 2].rotate_right(19) ^ w[i - 2].rotate_right(61) ^ (w[i - 2] >> 6);
-            w[i] = w[i - 16]
-                .wrapping_add(s0)
-                .wrapping_add(w[i - 7])
-                .wrapping_add(s1);
-        }
+        let w = sha2_schedule(words_be::<u64>(chunk, 8), 80, |w16, w15, w7, w2| {
+            let s0 = w15.rotate_right(1) ^ w15.rotate_right(8) ^ (w15 >> 7);
+            let s1 = w2.rotate_right(19) ^ w2.rotate_right(61) ^ (w2 >> 6);
+            w16.wrapping_add(s0).wrapping_add(w7).wrapping_add(s1)
+        });
         let mut v = h;
-        for i in 0..80 {
+        for (k, wi) in SHA512_K.iter().zip(&w) {
             let [a, b, c, d, e, f, g, hh] = v;
             let s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
             let ch = (e & f) ^ (!e & g);
             let t1 = hh
                 .wrapping_add(s1)
                 .wrapping_add(ch)
-                .wrapping_add(SHA512_K[i])
-                .wrapping_add(w[i]);
+                .wrapping_add(*k)
+                .wrapping_add(*wi);
             let s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
             let maj = (a & b) ^ (a & c) ^ (b & c);
             let t2 = s0.wrapping_add(maj);
@@ -307,9 +318,5 @@ fn sha512(msg: &[u8]) -> [u8; 64] {
             *x = x.wrapping_add(y);
         }
     }
-    let mut out = [0u8; 64];
-    for (i, word) in h.iter().enumerate() {
-        out[i * 8..i * 8 + 8].copy_from_slice(&word.to_be_bytes());
-    }
-    out
+    h.iter().flat_map(|w| w.to_be_bytes()).collect()
 }

@@ -30,13 +30,14 @@ pub fn build(func: Func, args: &[CExpr], record: &Record) -> Value {
                 return Value::Null;
             }
             let mut map = Map::new();
-            for pair in items.chunks(2) {
-                let key = match &pair[0] {
-                    Json::String(s) => s.clone(),
+            let mut items = items.into_iter();
+            while let (Some(key), Some(value)) = (items.next(), items.next()) {
+                let key = match key {
+                    Json::String(s) => s,
                     Json::Null => return Value::Null,
                     other => other.to_string(),
                 };
-                map.insert(key, pair[1].clone());
+                map.insert(key, value);
             }
             Json::Object(map)
         }
@@ -162,9 +163,10 @@ pub fn call(func: Func, a: &[Value]) -> Value {
     let Some(json) = parse(get(0)) else {
         return Value::Null;
     };
+    let paths = a.get(1..).unwrap_or_default();
     match func {
         Func::JsonExtract | Func::JsonExtractExact => {
-            extract(&json, &a[1..], func == Func::JsonExtractExact)
+            extract(&json, paths, func == Func::JsonExtractExact)
         }
         Func::JsonKeys => match &json {
             Json::Object(map) => Value::str(
@@ -177,7 +179,7 @@ pub fn call(func: Func, a: &[Value]) -> Value {
                 .is_some_and(|m| m.contains_key(&get(1).to_text())),
         ),
         Func::JsonArrayToMv => array_to_mv(&json, a.get(1)),
-        _ => modify(func, json, &a[1..]),
+        _ => modify(func, json, paths),
     }
 }
 
@@ -229,9 +231,10 @@ fn modify(func: Func, mut json: Json, rest: &[Value]) -> Value {
     if rest.len() % 2 != 0 {
         return Value::Null;
     }
-    for pair in rest.chunks(2) {
-        let steps = path(&pair[0].to_text(), exact);
-        let value = value_json(&pair[1], func == Func::JsonExtend);
+    let mut rest = rest.iter();
+    while let (Some(at), Some(value)) = (rest.next(), rest.next()) {
+        let steps = path(&at.to_text(), exact);
+        let value = value_json(value, func == Func::JsonExtend);
         let Some(slot) = slot(&mut json, &steps, func == Func::JsonSet || exact) else {
             continue;
         };

@@ -61,13 +61,15 @@ pub fn bitwise(func: Func, a: &[Value]) -> Value {
         return Value::Null;
     };
     let fold = |f: fn(u64, u64) -> u64| ints.iter().copied().reduce(f).unwrap_or(0);
+    let x = ints.first().copied().unwrap_or(0);
+    let by = ints.get(1).map_or(0, |n| *n as u32);
     let n = match func {
         Func::BitAnd => fold(|x, y| x & y),
         Func::BitOr => fold(|x, y| x | y),
         Func::BitXor => fold(|x, y| x ^ y),
-        Func::BitNot => !ints[0] & ints.get(1).copied().unwrap_or(u32::MAX as u64),
-        Func::BitShiftLeft => ints[0].checked_shl(ints[1] as u32).unwrap_or(0),
-        _ => ints[0].checked_shr(ints[1] as u32).unwrap_or(0),
+        Func::BitNot => !x & ints.get(1).copied().unwrap_or(u32::MAX as u64),
+        Func::BitShiftLeft => x.checked_shl(by).unwrap_or(0),
+        _ => x.checked_shr(by).unwrap_or(0),
     };
     Value::Num(n as f64)
 }

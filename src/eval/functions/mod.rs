@@ -27,9 +27,14 @@ pub fn call(func: Func, args: &[CExpr], pre: Option<&Regex>, record: &Record) ->
         Func::Match | Func::Like | Func::Replace | Func::MvFind => {
             text::pattern_call(func, args, pre, record)
         }
-        Func::SearchMatch => Value::Bool(eval(&args[0], record).is_true()),
-        Func::MvFilter => multivalue::mvfilter(&args[0], record),
-        Func::MvMap => multivalue::mvmap(&args[0], &args[1], record),
+        Func::SearchMatch => Value::Bool(args.first().is_some_and(|a| eval(a, record).is_true())),
+        Func::MvFilter => args
+            .first()
+            .map_or(Value::Null, |a| multivalue::mvfilter(a, record)),
+        Func::MvMap => match args {
+            [mv, expr, ..] => multivalue::mvmap(mv, expr, record),
+            _ => Value::Null,
+        },
         Func::JsonObject | Func::JsonArray => json::build(func, args, record),
         _ => {
             let values: Vec<Value> = args.iter().map(|a| eval(a, record)).collect();
@@ -95,7 +100,7 @@ fn pure(func: Func, a: &[Value]) -> Value {
         Func::Commands => text::commands(get(0)),
         Func::ToString => convert::to_string(get(0), opt(1)),
         Func::ToNumber => convert::to_number(get(0), opt(1)),
-        Func::Printf => convert::printf(get(0), &a[1.min(a.len())..]),
+        Func::Printf => convert::printf(get(0), a.get(1..).unwrap_or_default()),
         Func::MvAppend => multivalue::mvappend(a),
         Func::MvCount => multivalue::mvcount(get(0)),
         Func::MvDedup => multivalue::mvdedup(get(0)),

@@ -103,7 +103,9 @@ pub fn mvindex(v: &Value, start: &Value, end: Option<&Value>) -> Value {
     if s < 0 || s >= n || e < s {
         return Value::Null;
     }
-    Value::from_values(items[s as usize..=e as usize].to_vec())
+    items
+        .get(s as usize..=e as usize)
+        .map_or(Value::Null, |picked| Value::from_values(picked.to_vec()))
 }
 
 /// `mvjoin(mv, delim)`: the values joined into one string.

@@ -12,8 +12,10 @@ use super::map_text;
 
 /// `match`, `like`, `replace`, `mvfind`: the regex is built from the argument when it was not a literal.
 pub fn pattern_call(func: Func, args: &[CExpr], pre: Option<&Regex>, record: &Record) -> Value {
-    let text = eval(&args[0], record);
-    let pattern = eval(&args[1], record);
+    let [text, pattern, ..] = args else {
+        return Value::Null;
+    };
+    let (text, pattern) = (eval(text, record), eval(pattern, record));
     if text.is_null() || pattern.is_null() {
         return Value::Null;
     }
@@ -114,16 +116,15 @@ pub fn substr(s: &Value, start: &Value, length: Option<&Value>) -> Value {
         Some(None) => return Value::Null,
     };
     map_text(s, |text| {
-        let chars: Vec<char> = text.chars().collect();
-        let n = chars.len() as i64;
+        let n = text.chars().count() as i64;
         let begin = match start as i64 {
             s if s > 0 => s - 1,
             0 => 0,
-            s => (n + s).max(0),
+            s => n.saturating_add(s).max(0),
         }
         .min(n) as usize;
-        let end = length.map_or(chars.len(), |l| (begin + l).min(chars.len()));
-        Value::str(chars[begin..end].iter().collect::<String>())
+        let taken = text.chars().skip(begin).take(length.unwrap_or(usize::MAX));
+        Value::str(taken.collect::<String>())
     })
 }
 
@@ -154,9 +155,9 @@ fn urldecode(s: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(&byte) = bytes.get(i) {
         let decoded = match (
-            bytes[i],
+            byte,
             bytes.get(i + 1).copied().and_then(hex),
             bytes.get(i + 2).copied().and_then(hex),
         ) {
@@ -169,7 +170,7 @@ fn urldecode(s: &str) -> String {
                 i += 3;
             }
             None => {
-                out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+                out.push(if byte == b'+' { b' ' } else { byte });
                 i += 1;
             }
         }

@@ -84,7 +84,12 @@ impl RexPlan {
             }),
             RexPlan::Translate { field, from, to } => map_text(record, field, |t| {
                 t.chars()
-                    .map(|c| from.iter().position(|f| *f == c).map_or(c, |i| to[i]))
+                    .map(|c| {
+                        from.iter()
+                            .zip(to)
+                            .find(|(f, _)| **f == c)
+                            .map_or(c, |(_, t)| *t)
+                    })
                     .collect()
             }),
         }

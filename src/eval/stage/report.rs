@@ -19,26 +19,26 @@ pub fn top(t: &Top, records: Vec<Record>) -> Vec<Record> {
         };
         *groups.entry(by).or_default().entry(values).or_insert(0) += 1;
     }
-    let mut keys: Vec<Vec<String>> = groups.keys().cloned().collect();
-    keys.sort_by(|a, b| compare_keys(a, b));
+    let mut keys: Vec<_> = groups.iter().collect();
+    keys.sort_by(|a, b| compare_keys(a.0, b.0));
     let mut out = Vec::new();
-    for key in keys {
-        let counts = &groups[&key];
+    for (key, counts) in keys {
         let total: u64 = counts.values().sum();
         let mut ranked: Vec<(&Vec<String>, u64)> = counts.iter().map(|(k, n)| (k, *n)).collect();
         ranked.sort_by(|a, b| if t.rare { a.1.cmp(&b.1) } else { b.1.cmp(&a.1) });
         let limit = if t.limit == 0 {
             ranked.len()
         } else {
-            (t.limit as usize).min(ranked.len())
+            t.limit as usize
         };
-        for (values, n) in &ranked[..limit] {
-            out.push(top_row(t, &key, values, *n, total));
+        let (shown, others) = ranked.split_at(limit.min(ranked.len()));
+        for (values, n) in shown {
+            out.push(top_row(t, key, values, *n, total));
         }
-        let rest: u64 = ranked[limit..].iter().map(|(_, n)| n).sum();
+        let rest: u64 = others.iter().map(|(_, n)| n).sum();
         if t.useother && rest > 0 {
             let other = vec![t.otherstr.clone(); t.fields.len()];
-            out.push(top_row(t, &key, &other, rest, total));
+            out.push(top_row(t, key, &other, rest, total));
         }
     }
     out

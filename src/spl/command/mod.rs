@@ -146,17 +146,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (row[j + 1] + 1)
-                .min(row[j] + 1)
-                .min(prev + usize::from(ca != *cb));
-            prev = row[j + 1];
-            row[j + 1] = next;
+        let mut left = i + 1;
+        let mut next = vec![left];
+        for ((cb, diagonal), up) in b.iter().zip(&row).zip(row.iter().skip(1)) {
+            left = (up + 1)
+                .min(left + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            next.push(left);
         }
+        row = next;
     }
-    row[b.len()]
+    row.last().copied().unwrap_or(b.len())
 }
 
 /// Parses the arguments of command `name`; all of `args` must be consumed.
@@ -259,4 +259,19 @@ pub(crate) fn is_clause_keyword(w: &crate::spl::ast::Word) -> bool {
             w.text.to_ascii_lowercase().as_str(),
             "by" | "as" | "over" | "output" | "outputnew" | "sortby"
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::edit_distance;
+
+    #[test]
+    fn edit_distance_counts_insertions_deletions_and_substitutions() {
+        assert_eq!(edit_distance("stats", "stats"), 0);
+        assert_eq!(edit_distance("stat", "stats"), 1);
+        assert_eq!(edit_distance("stast", "stats"), 2);
+        assert_eq!(edit_distance("", "eval"), 4);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("sitting", "kitten"), 3);
+    }
 }

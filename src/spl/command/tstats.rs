@@ -82,8 +82,8 @@ fn at_clause(i: In) -> bool {
 fn clause_end(text: &str) -> usize {
     let bytes = text.as_bytes();
     let (mut depth, mut quoted, mut i) = (0i32, false, 0);
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
             b'\\' if quoted => i += 1,
             b'"' => quoted = !quoted,
             b'(' if !quoted => depth += 1,

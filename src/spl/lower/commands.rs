@@ -222,10 +222,10 @@ impl Lowerer<'_> {
     pub(super) fn chart(&mut self, timechart: bool, c: &ChartCommand) -> Stage {
         let aggs = c.aggs.iter().map(|a| self.aggregation(a)).collect();
         let (over, by) = if timechart {
-            if c.by.len() > 1 {
+            if let Some(second) = c.by.get(1) {
                 self.errors.push(
                     Diagnostic::error(codes::SPL_SYNTAX, "`timechart` splits by one field only")
-                        .at(c.by[1].span),
+                        .at(second.span),
                 );
             }
             (

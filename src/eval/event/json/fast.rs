@@ -44,18 +44,10 @@ fn special_bytes(word: u64) -> u64 {
     zero(quote) | zero(backslash) | control
 }
 
-/// Bytes that end the plain run of a string: the quote, a backslash and control characters.
-static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
+/// Whether a byte ends the plain run of a string: the quote, a backslash or a control byte.
+fn special(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
 
 struct Scanner<'t> {
     text: &'t str,
@@ -199,7 +191,12 @@ impl<'t> Scanner<'t> {
     fn skip_value(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
             b'"' => self.skip_string(),
-            b'-' | b'0'..=b'9' => self.number_span().map(drop),
+            b'-' | b'0'..=b'9' => {
+                // serde rejects numbers out of a double's range even when skipping them.
+                let (text, integer) = self.number_span()?;
+                let short = integer && text.len() <= 18;
+                (short || text.parse::<f64>().is_ok_and(f64::is_finite)).then_some(())
+            }
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -257,7 +254,7 @@ impl<'t> Scanner<'t> {
             self.pos += 8;
         }
         while let Some(&b) = self.bytes.get(self.pos) {
-            if SPECIAL[b as usize] {
+            if special(b) {
                 return Some(b);
             }
             self.pos += 1;
@@ -290,7 +287,7 @@ impl<'t> Scanner<'t> {
                     match self.next()? {
                         b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
                         b'u' => {
-                            self.hex4()?;
+                            self.unicode_escape()?;
                         }
                         _ => return None,
                     }
@@ -431,4 +428,126 @@ fn with_serde(
     let mut de = serde_json::Deserializer::from_str(span);
     run(&mut de).ok()?;
     de.end().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_fields_serde, Selection};
+    use super::parse;
+    use crate::optimize::Projection;
+    use proptest::prelude::*;
+
+    fn selections() -> Vec<Selection> {
+        let fields =
+            |names: &[&str]| Projection::Fields(names.iter().map(|s| s.to_string()).collect());
+        vec![
+            Selection::new(&Projection::All, &[]),
+            Selection::new(&fields(&["a", "b.c", "d{}.e", "n"]), &["ts".to_string()]),
+            Selection::new(&fields(&["b", "x", "_raw"]), &[]),
+            Selection::new(&fields(&["a.b.c", "arr", "s"]), &[]),
+        ]
+    }
+
+    /// The fast path either gives up or agrees with serde exactly.
+    fn agrees(text: &str) -> Result<(), TestCaseError> {
+        for selection in selections() {
+            if let Some(fast) = parse(text, &selection) {
+                let slow = parse_fields_serde(text, &selection);
+                prop_assert!(slow.is_ok(), "fast accepted what serde rejects: {text}");
+                let slow = slow.unwrap_or_default();
+                prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{}", text);
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn tricky_lines_agree_with_serde() {
+        let lines = [
+            r#"{"a":1,"b":{"c":"x","d":[1,2]},"n":null,"ts":"2024-01-01"}"#,
+            r#"  {"a" : -0 , "b":{"c":-0.0}}  "#,
+            r#"{"a":12345678901234567890,"n":9007199254740993,"s":-9223372036854775808}"#,
+            r#"{"a":1e400}"#,
+            r#"{"a":1.5e-3,"b":{"c":2E+2},"x":0.1}"#,
+            r#"{"a":"tab\there \"q\" \\ \/ \u00e9 \ud83d\ude00"}"#,
+            r#"{"a":"lone \ud83d"}"#,
+            r#"{"a":"bad \x"}"#,
+            "{\"a\":\"raw\u{1}control\"}",
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":[1,[2,[3]],{"b":4}],"arr":[{"x":1},{"x":2}]}"#,
+            r#"{"d{}":[{"e":1},{"e":2}],"d":[{"e":3}]}"#,
+            r#"{"a":1,"a":2}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"{"k\u0041":1,"b":{"c":true,"x":false}}"#,
+            r#"{}"#,
+            r#"{"b":{}}"#,
+            r#"{"a":"é ünïcödé","b":{"c":"日本"}}"#,
+            r#"{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}"#,
+        ];
+        for line in lines {
+            if let Err(e) = agrees(line) {
+                panic!("{e}");
+            }
+        }
+        // The common line takes the fast path.
+        assert!(parse(lines[0], &selections()[1]).is_some());
+    }
+
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| n.into()),
+            any::<u64>().prop_map(|n| n.into()),
+            (-1e20f64..1e20).prop_map(|f| f.into()),
+            "[a-z\\\\\"/é\\t\\u{1F600} ]{0,8}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 5, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::vec(("[abcdenstx]{1,2}|arr|d\\{\\}", inner), 0..5)
+                    .prop_map(|members| serde_json::Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn generated_objects_agree_with_serde(
+            members in prop::collection::vec(("[abcdenstx]{1,2}|arr|d\\{\\}", json()), 0..8),
+            pretty in any::<bool>(),
+        ) {
+            let object = serde_json::Value::Object(members.into_iter().collect());
+            let text = if pretty {
+                serde_json::to_string_pretty(&object)
+            } else {
+                serde_json::to_string(&object)
+            };
+            agrees(&text.unwrap_or_default())?;
+        }
+
+        #[test]
+        fn damaged_objects_agree_with_serde(
+            members in prop::collection::vec(("[abcdenstx]{1,2}", json()), 1..6),
+            at in any::<prop::sample::Index>(),
+            junk in "[\\[\\]{}\",:\\\\0-9a-z \\u{1}]{1,3}",
+        ) {
+            let object = serde_json::Value::Object(members.into_iter().collect());
+            let mut text = serde_json::to_string(&object).unwrap_or_default();
+            let mut cut = at.index(text.len() + 1);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.insert_str(cut, &junk);
+            agrees(&text)?;
+        }
+    }
 }
