@@ -2,9 +2,10 @@
 //! (0 success, 1 a failed check or test, 2 bad usage or input that cannot be read or parsed).
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
+use crate::eval::Record;
 use crate::output::{self, Format};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use input::{read_all, InputArgs};
+use input::{read_all, read_all_with, InputArgs};
 
 mod explain;
 mod hunt;
@@ -289,8 +290,17 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         }
         Some(pipeline) => {
             let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+            // The per-event stages at the head of the plan run on the reading threads.
+            let len = plan.streaming_prefix();
+            let prefix = |r: Record, out: &mut Vec<Record>| plan.apply_prefix(len, r, out);
             let mut run = plan.start();
-            counts = read_all(&event_paths, &args.input, &opts, &mut |r| run.push(r))?;
+            counts = read_all_with(
+                &event_paths,
+                &args.input,
+                &opts,
+                (len > 0).then_some(&prefix as crate::io::parallel::Prefix),
+                &mut |r| run.push_after(len, r),
+            )?;
             run.finish()
         }
     };

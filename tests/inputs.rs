@@ -333,3 +333,90 @@ fn collect_pairs(dir: &Path, out: &mut Vec<(PathBuf, PathBuf)>) {
         }
     }
 }
+
+/// Several reading threads give the same rows, in the same order, and the same reports (with
+/// the same line numbers) as one: over batch boundaries, with bad lines, lines too long, blank
+/// and CRLF lines, and an object spread over lines far into the file (read on sequentially).
+#[test]
+fn threads_change_nothing_but_speed() {
+    let dir = temp_dir("threads");
+    let mut ndjson = String::new();
+    for i in 0..8_000 {
+        match i % 997 {
+            13 => ndjson.push_str("{\"broken\": \n"),
+            14 => ndjson.push_str("not json at all\n"),
+            15 => ndjson.push('\n'),
+            16 => ndjson.push_str(&format!("{{\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(3000))),
+            _ if i % 40 == 0 => ndjson.push_str(&format!(
+                "{{\"n\":{i},\"kind\":\"b\",\"pad\":\"{}\"}}\n",
+                "y".repeat(1900)
+            )),
+            _ => ndjson.push_str(&format!(
+                "{{\"n\":{i},\"kind\":\"{}\",\"host\":\"h{}\"}}{}\n",
+                ["a", "b", "c"][i % 3],
+                i % 7,
+                if i % 5 == 0 { "\r" } else { "" }
+            )),
+        }
+    }
+    let plain = dir.join("plain.ndjson");
+    std::fs::write(&plain, &ndjson).unwrap();
+    // An object spread over lines after 400 KB: the rest of the file is read sequentially.
+    let mut mixed = ndjson.clone();
+    mixed.push_str("{\n  \"n\": 99999,\n  \"kind\": \"a\"\n}\n{\"n\":100000,\"kind\":\"b\"}\n");
+    mixed.push_str(&ndjson);
+    let mixed_path = dir.join("mixed.ndjson");
+    std::fs::write(&mixed_path, &mixed).unwrap();
+    let queries = [
+        "kind=a | eval m=n%10 | stats count, sum(n) as s by m, host",
+        "kind=* NOT kind=c | table n, kind, host",
+        "n>100 | head 50",
+        "n=99999 OR n=100000 | table n",
+    ];
+    assert!(
+        ndjson.len() > 2 * 256 * 1024,
+        "the file spans several batches"
+    );
+    for file in [&plain, &mixed_path] {
+        let file = file.to_str().unwrap();
+        for q in queries {
+            let run = |threads: &str| {
+                spelunk(&[
+                    "run",
+                    "-q",
+                    q,
+                    file,
+                    "--format",
+                    "json",
+                    "--threads",
+                    threads,
+                    "--max-line",
+                    "2000",
+                ])
+            };
+            let one = run("1");
+            if q.starts_with("n=99999") {
+                let spread = file.ends_with("mixed.ndjson");
+                assert_eq!(rows(&one).len(), if spread { 2 } else { 0 }, "{file}");
+            } else {
+                assert!(!text(&one.stdout).is_empty(), "{q}: {}", text(&one.stderr));
+            }
+            assert!(text(&one.stderr).contains("longer than 2000 bytes"), "{q}");
+            for threads in ["2", "3"] {
+                let many = run(threads);
+                assert_eq!(
+                    text(&many.stdout),
+                    text(&one.stdout),
+                    "{q} --threads {threads}"
+                );
+                assert_eq!(
+                    text(&many.stderr),
+                    text(&one.stderr),
+                    "{q} --threads {threads}"
+                );
+                assert_eq!(many.status.code(), one.status.code());
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -3,7 +3,8 @@
 
 use super::progress::Progress;
 use crate::eval::event::{EventOptions, Record};
-use crate::io::{read_input, total_bytes, BadEvent, Input};
+use crate::io::parallel::{Prefix, Sink};
+use crate::io::{read_input_with, total_bytes, BadEvent, Input};
 use clap::Args;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -34,6 +35,10 @@ pub struct InputArgs {
     /// The longest event line (or JSON array file) read, in bytes; longer ones are skipped.
     #[arg(long = "max-line", value_name = "BYTES", default_value_t = crate::eval::event::DEFAULT_MAX_LINE)]
     pub max_line: usize,
+    /// Threads that parse events (and run a plan's per-event stages) for files of one JSON
+    /// object per line; 0: one per core. Results are the same, in the same order, for any count.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
     /// The most groups one `stats` may hold in memory before the run stops with an error.
     #[arg(long = "max-groups", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_GROUPS)]
     pub max_groups: usize,
@@ -45,6 +50,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// The worker threads to read with: `--threads`, or one per core (at most 8).
+    pub fn thread_count(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get().min(8)),
+            n => n,
+        }
+    }
+
     pub fn event_options(&self) -> EventOptions {
         let mut opts = EventOptions::default();
         opts.max_line = self.max_line;
@@ -95,6 +108,18 @@ pub fn read_all(
     opts: &EventOptions,
     sink: &mut dyn FnMut(Record),
 ) -> Result<Counts, String> {
+    read_all_with(paths, args, opts, None, sink)
+}
+
+/// Reads every path (`-` or none: stdin) once, passing each event through `prefix` (a plan's
+/// streaming prefix, run on the reading threads) and what it passes on to `sink`, in order.
+pub fn read_all_with(
+    paths: &[String],
+    args: &InputArgs,
+    opts: &EventOptions,
+    prefix: Option<Prefix>,
+    sink: &mut dyn FnMut(Record),
+) -> Result<Counts, String> {
     let stdin = ["-".to_string()];
     let paths = if paths.is_empty() { &stdin[..] } else { paths };
     let bytes = Arc::new(AtomicU64::new(0));
@@ -103,20 +128,27 @@ pub fn read_all(
         bytes: Some(bytes.clone()),
     };
     let mut progress = Progress::new(total_bytes(paths, &input), bytes);
-    let mut counts = Counts::default();
+    let (mut events, mut bad) = (0, 0);
+    let threads = args.thread_count();
     for path in paths {
-        let mut on_event = |r: Record| {
-            counts.events += 1;
-            progress.tick(counts.events);
-            sink(r);
+        let mut parsed = || {
+            events += 1;
+            progress.tick(events);
         };
         let mut on_bad = |b: BadEvent| {
             eprint!("{}", b.to_diagnostic().render("", ""));
-            counts.bad += 1;
+            bad += 1;
         };
-        read_input(path, &input, opts, &mut on_event, &mut on_bad).map_err(|d| d.render("", ""))?;
+        let mut sink = Sink {
+            output: &mut *sink,
+            parsed: &mut parsed,
+            bad: &mut on_bad,
+        };
+        read_input_with(path, &input, opts, threads, prefix, &mut sink)
+            .map_err(|d| d.render("", ""))?;
     }
     progress.finish();
+    let counts = Counts { events, bad };
     if args.strict && counts.bad > 0 {
         return Err(format!(
             "error: {} bad event line(s); stopping because of --strict\n",

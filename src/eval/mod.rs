@@ -57,6 +57,34 @@ impl Plan {
         }
     }
 
+    /// How many leading stages work on each record alone, holding no state between records
+    /// (searches, `eval`, `rex`, `fields`, `rename`, lookups, ...): they may run on several
+    /// threads, each record on its own, before the rest of the plan takes the records in order.
+    pub fn streaming_prefix(&self) -> usize {
+        self.stages
+            .iter()
+            .take_while(|stage| stage.is_per_record())
+            .count()
+    }
+
+    /// Runs the first `len` stages (a [`Plan::streaming_prefix`]) over one record; what they
+    /// pass on is added to `out`.
+    pub fn apply_prefix(&self, len: usize, record: Record, out: &mut Vec<Record>) {
+        let mut batch = vec![record];
+        let mut none = StageState::None;
+        for stage in self.stages.iter().take(len) {
+            let mut next = Vec::with_capacity(batch.len());
+            for record in batch {
+                absorb(stage, &mut none, record, &mut next);
+            }
+            batch = next;
+            if batch.is_empty() {
+                return;
+            }
+        }
+        out.append(&mut batch);
+    }
+
     /// Runs the plan over all `records`.
     pub fn run(&self, records: impl IntoIterator<Item = Record>) -> Results {
         let mut run = self.start();
@@ -67,9 +95,15 @@ impl Plan {
 
 impl Run<'_> {
     pub fn push(&mut self, record: Record) {
+        self.push_after(0, record);
+    }
+
+    /// Pushes a record that has been through the first `from` stages already
+    /// ([`Plan::apply_prefix`]).
+    pub fn push_after(&mut self, from: usize, record: Record) {
         let mut batch = std::mem::take(&mut self.batch);
         batch.push(record);
-        self.process(0, &mut batch);
+        self.process(from, &mut batch);
         self.batch = batch;
     }
 

@@ -175,6 +175,21 @@ impl PlanStage {
         })
     }
 
+    /// Whether the stage works on each record alone and holds nothing between records, so
+    /// records may go through it on several threads at once.
+    pub fn is_per_record(&self) -> bool {
+        match self {
+            PlanStage::Filter(_)
+            | PlanStage::Eval(_)
+            | PlanStage::Fields { .. }
+            | PlanStage::Rename(_)
+            | PlanStage::Table(_)
+            | PlanStage::Lookup(_) => true,
+            PlanStage::Command(c) => matches!(c.start(), StageState::None),
+            _ => false,
+        }
+    }
+
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),

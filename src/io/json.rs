@@ -19,7 +19,37 @@ pub fn read_events(
     if first == Some(b'[') {
         return super::json_array::read_array(reader, name, opts, on_event, on_bad);
     }
-    read_lines(reader, name, opts, on_event, on_bad)
+    read_lines(reader, name, 0, opts, on_event, on_bad)
+}
+
+/// What one line read alone (outside a multi-line object) holds.
+pub(super) enum Line {
+    /// Blank, or skipped by the prefilter.
+    Nothing,
+    Event(Record),
+    /// The start of an object spread over lines.
+    Opens,
+    Bad(String),
+}
+
+/// Reads one line alone: `text` is the line with its end of line, `whole` whether it was read
+/// to its end within `max_line`.
+pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
+    if !whole {
+        return Line::Bad(format!("line longer than {} bytes", opts.max_line));
+    }
+    let Ok(line) = std::str::from_utf8(text) else {
+        return Line::Bad("invalid UTF-8".to_string());
+    };
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() || opts.prefilter.as_ref().is_some_and(|p| !p.may_match(line)) {
+        return Line::Nothing;
+    }
+    match parse_event(line, opts) {
+        Ok(record) => Line::Event(record),
+        Err(e) if e.is_eof() && line.trim_start().starts_with('{') => Line::Opens,
+        Err(e) => Line::Bad(format!("invalid JSON: {e}")),
+    }
 }
 
 pub(super) fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
@@ -43,17 +73,23 @@ pub(super) fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8
 }
 
 /// NDJSON, one object per line; a line that does not parse alone may start a multi-line object.
-fn read_lines(
+/// `line_no` is the number of lines before the reader's first.
+pub(super) fn read_lines(
     mut reader: impl BufRead,
     name: &str,
+    mut line_no: usize,
     opts: &EventOptions,
     on_event: &mut dyn FnMut(Record),
     on_bad: &mut dyn FnMut(BadEvent),
 ) -> Result<(), Diagnostic> {
     let mut buf = Vec::new();
-    let mut line_no = 0;
     let mut pending = String::new();
     let mut pending_start = 0;
+    let bad = |line: usize, message: String| BadEvent {
+        source: name.to_string(),
+        line,
+        message,
+    };
     loop {
         buf.clear();
         let whole =
@@ -62,83 +98,70 @@ fn read_lines(
             break;
         }
         line_no += 1;
-        if !whole || !pending.is_empty() && pending.len() + buf.len() > opts.max_line {
-            let what = if whole { "multi-line object" } else { "line" };
-            on_bad(BadEvent {
-                source: name.to_string(),
-                line: if whole { pending_start } else { line_no },
-                message: format!("{what} longer than {} bytes", opts.max_line),
-            });
+        if pending.is_empty() {
+            match read_one(&buf, whole, opts) {
+                Line::Nothing => {}
+                Line::Event(record) => on_event(record),
+                Line::Bad(message) => on_bad(bad(line_no, message)),
+                Line::Opens => {
+                    let line = String::from_utf8_lossy(&buf);
+                    pending.push_str(line.trim_end_matches(['\n', '\r']));
+                    pending.push('\n');
+                    pending_start = line_no;
+                }
+            }
+            continue;
+        }
+        if !whole || pending.len() + buf.len() > opts.max_line {
+            let message = if whole {
+                format!("multi-line object longer than {} bytes", opts.max_line)
+            } else {
+                format!("line longer than {} bytes", opts.max_line)
+            };
+            on_bad(bad(if whole { pending_start } else { line_no }, message));
             pending.clear();
             continue;
         }
         let Ok(line) = std::str::from_utf8(&buf) else {
-            on_bad(BadEvent {
-                source: name.to_string(),
-                line: line_no,
-                message: "invalid UTF-8".to_string(),
-            });
+            on_bad(bad(line_no, "invalid UTF-8".to_string()));
             continue;
         };
-        let line = line.trim_end_matches(['\n', '\r']);
-        if pending.is_empty() {
-            if line.trim().is_empty() {
-                continue;
+        pending.push_str(line.trim_end_matches(['\n', '\r']));
+        pending.push('\n');
+        match serde_json::from_str(&pending) {
+            Ok(json) => {
+                let text = std::mem::take(&mut pending);
+                deliver(
+                    json,
+                    text.trim_end(),
+                    name,
+                    pending_start,
+                    opts,
+                    on_event,
+                    on_bad,
+                );
             }
-            if opts.prefilter.as_ref().is_some_and(|p| !p.may_match(line)) {
-                continue;
-            }
-            match parse_event(line, opts) {
-                Ok(record) => on_event(record),
-                Err(e) if e.is_eof() && line.trim_start().starts_with('{') => {
-                    pending.push_str(line);
-                    pending.push('\n');
-                    pending_start = line_no;
-                }
-                Err(e) => on_bad(BadEvent {
-                    source: name.to_string(),
-                    line: line_no,
-                    message: format!("invalid JSON: {e}"),
-                }),
-            }
-        } else {
-            pending.push_str(line);
-            pending.push('\n');
-            match serde_json::from_str(&pending) {
-                Ok(json) => {
-                    let text = std::mem::take(&mut pending);
-                    deliver(
-                        json,
-                        text.trim_end(),
-                        name,
-                        pending_start,
-                        opts,
-                        on_event,
-                        on_bad,
-                    );
-                }
-                Err(e) if e.is_eof() => {}
-                Err(_) => {
-                    // Not one object spread over lines after all: keep the objects it holds.
-                    let text = std::mem::take(&mut pending);
-                    read_concatenated(&text, name, pending_start, opts, on_event, on_bad);
-                }
+            Err(e) if e.is_eof() => {}
+            Err(_) => {
+                // Not one object spread over lines after all: keep the objects it holds.
+                let text = std::mem::take(&mut pending);
+                read_concatenated(&text, name, pending_start, opts, on_event, on_bad);
             }
         }
     }
     if !pending.is_empty() {
-        on_bad(BadEvent {
-            source: name.to_string(),
-            line: pending_start,
-            message: "unterminated JSON object".to_string(),
-        });
+        on_bad(bad(pending_start, "unterminated JSON object".to_string()));
     }
     Ok(())
 }
 
 /// Reads one line (with its `\n`) into `buf`, at most `max` bytes of it; a longer line is read
 /// to its end and dropped. Returns whether the line was whole (an empty `buf` then means the end).
-fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<bool> {
+pub(super) fn read_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<bool> {
     let limit = (max as u64).saturating_add(1);
     reader.by_ref().take(limit).read_until(b'\n', buf)?;
     if buf.len() <= max || buf.last() == Some(&b'\n') {

@@ -6,6 +6,7 @@ mod csv;
 mod evtx;
 mod json;
 mod json_array;
+pub mod parallel;
 mod walk;
 
 pub use json::read_events;
@@ -122,17 +123,73 @@ fn read_file(
             format!("cannot read events file `{path}`: {}", io_reason(&e)),
         )
     })?;
+    let file_opts = with_source(opts, path);
+    let reader = Counting {
+        inner: file,
+        bytes: input.bytes.clone(),
+    };
+    read_stream(reader, path, &file_opts, on_event, on_bad)
+}
+
+/// The options with `source` defaulting to the file's path.
+fn with_source(opts: &EventOptions, path: &str) -> EventOptions {
     let mut file_opts = opts.clone();
     if !file_opts.defaults.iter().any(|(k, _)| k == "source") {
         file_opts
             .defaults
             .push(("source".to_string(), path.to_string()));
     }
-    let reader = Counting {
-        inner: file,
-        bytes: input.bytes.clone(),
+    file_opts
+}
+
+/// Reads `path` as [`read_input`] does, each event through `prefix` (when given) into
+/// `sink`. With more than one thread, files of one JSON object per line are read by
+/// [`parallel::read_file`]; the rest (stdin, compressed, CSV, EVTX, JSON arrays) on this thread.
+pub fn read_input_with(
+    path: &str,
+    input: &Input,
+    opts: &EventOptions,
+    threads: usize,
+    prefix: Option<parallel::Prefix>,
+    sink: &mut parallel::Sink,
+) -> Result<(), Diagnostic> {
+    if path == "-" || threads < 2 {
+        let (mut on_event, on_bad) = sink.sequential(prefix);
+        return read_input(path, input, opts, &mut on_event, on_bad);
+    }
+    let dir = Path::new(path);
+    let paths = if dir.is_dir() {
+        files(dir, input.glob.as_deref())?
+            .iter()
+            .map(|f| f.to_string_lossy().into_owned())
+            .collect()
+    } else {
+        vec![path.to_string()]
     };
-    read_stream(reader, path, &file_opts, on_event, on_bad)
+    for file in &paths {
+        if is_ndjson(file) {
+            let file_opts = with_source(opts, file);
+            parallel::read_file(file, input.bytes.clone(), &file_opts, threads, prefix, sink)?;
+        } else {
+            let (mut on_event, on_bad) = sink.sequential(prefix);
+            read_file(file, input, opts, &mut on_event, on_bad)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a file starts as JSON objects one per line: not compressed, CSV or EVTX, no byte
+/// order mark, and `{` its first non-blank byte (a JSON array starts with `[`).
+fn is_ndjson(path: &str) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    detect(&head, path) == Format::Json
+        && head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
 }
 
 /// Reads events of any detected format from a reader; `name` is shown in messages and its

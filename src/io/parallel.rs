@@ -1,0 +1,470 @@
+//! One object per line, on several threads: a reader thread cuts the file into batches of
+//! lines, worker threads parse each line and run the plan's streaming prefix on it, and the
+//! calling thread takes the results in input order. A file that turns out to spread an object
+//! over lines is read on from that line by the sequential reader.
+
+use super::json::{read_error, read_lines, read_one, Line};
+use super::{BadEvent, Counting};
+use crate::diagnostic::Diagnostic;
+use crate::eval::event::{EventOptions, Record};
+use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+
+/// Work done on each parsed event on the worker threads (a plan's streaming prefix); what it
+/// passes on is added to the vector.
+pub type Prefix<'p> = &'p (dyn Fn(Record, &mut Vec<Record>) + Sync);
+
+/// Where the events of a parallel read go, all on the calling thread and in input order.
+pub struct Sink<'s> {
+    /// Each record the prefix passes on (each event, without a prefix).
+    pub output: &'s mut dyn FnMut(Record),
+    /// Called once for each event parsed.
+    pub parsed: &'s mut dyn FnMut(),
+    pub bad: &'s mut dyn FnMut(BadEvent),
+}
+
+/// A callback taking each event.
+type EventFn<'a> = Box<dyn FnMut(Record) + 'a>;
+
+impl Sink<'_> {
+    /// The sink as a plain event callback: each event goes through the prefix here.
+    pub(super) fn sequential<'a>(
+        &'a mut self,
+        prefix: Option<Prefix<'a>>,
+    ) -> (EventFn<'a>, &'a mut dyn FnMut(BadEvent)) {
+        let Sink {
+            output,
+            parsed,
+            bad,
+        } = self;
+        let mut out = Vec::new();
+        let on_event = Box::new(move |record: Record| {
+            parsed();
+            match prefix {
+                Some(prefix) => {
+                    prefix(record, &mut out);
+                    out.drain(..).for_each(&mut **output);
+                }
+                None => output(record),
+            }
+        });
+        (on_event, &mut **bad)
+    }
+}
+
+/// Bytes per batch: enough lines to keep a thread busy for a while, few enough that the
+/// batches in flight stay small.
+const BATCH_BYTES: usize = 256 << 10;
+
+/// A run of lines of the file.
+struct Batch {
+    seq: usize,
+    /// Lines before the batch's first.
+    line_no: usize,
+    /// The lines' text, one after the other.
+    text: Vec<u8>,
+    /// How many bytes of the file the batch stands for (a line too long keeps only a part).
+    bytes: u64,
+    lines: Vec<LineAt>,
+}
+
+/// One line of a batch.
+struct LineAt {
+    /// Where its text starts and ends in the batch's text.
+    start: usize,
+    end: usize,
+    /// Whether it was read whole (within `max_line`).
+    whole: bool,
+    /// Where it starts in the file.
+    offset: u64,
+}
+
+/// A batch read by a worker: each line's outcome, prefix applied.
+struct Done {
+    batch: Batch,
+    lines: Vec<Outcome>,
+}
+
+enum Outcome {
+    Nothing,
+    Event(Vec<Record>),
+    Opens,
+    Bad(String),
+}
+
+/// Reads `path` (one JSON object per line) on `threads` worker threads.
+pub fn read_file(
+    path: &str,
+    bytes: Option<Arc<std::sync::atomic::AtomicU64>>,
+    opts: &EventOptions,
+    threads: usize,
+    prefix: Option<Prefix>,
+    sink: &mut Sink,
+) -> Result<(), Diagnostic> {
+    let open = || std::fs::File::open(path).map_err(|e| read_error(path, &e));
+    let reader = Counting {
+        inner: open()?,
+        bytes,
+    };
+    let resume = std::thread::scope(|scope| -> Result<Option<(usize, u64)>, Diagnostic> {
+        let (batch_tx, batch_rx) = sync_channel::<std::io::Result<Batch>>(threads);
+        let (done_tx, done_rx) = sync_channel::<std::io::Result<Done>>(threads);
+        scope.spawn(move || cut(reader, opts.max_line, BATCH_BYTES, &batch_tx));
+        let batch_rx = Arc::new(Mutex::new(batch_rx));
+        for _ in 0..threads {
+            let (batch_rx, done_tx) = (batch_rx.clone(), done_tx.clone());
+            scope.spawn(move || work(&batch_rx, &done_tx, opts, prefix));
+        }
+        drop(done_tx);
+        let resume = merge(&done_rx, path, sink);
+        drop(done_rx);
+        resume
+    })?;
+    // An object spread over lines: the sequential reader goes on from its first line.
+    if let Some((line_no, offset)) = resume {
+        let mut file = open()?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| read_error(path, &e))?;
+        let (mut on_event, on_bad) = sink.sequential(prefix);
+        read_lines(
+            BufReader::new(file),
+            path,
+            line_no,
+            opts,
+            &mut on_event,
+            on_bad,
+        )?;
+    }
+    Ok(())
+}
+
+/// The reader thread: blocks of whole lines, in order, until the end or until nobody listens.
+fn cut(
+    mut reader: impl Read,
+    max_line: usize,
+    batch_bytes: usize,
+    out: &std::sync::mpsc::SyncSender<std::io::Result<Batch>>,
+) {
+    let (mut seq, mut line_no, mut offset) = (0, 0, 0u64);
+    let mut carry = Vec::new();
+    loop {
+        let block = match next_block(&mut reader, &mut carry, max_line, batch_bytes) {
+            Ok(block) => block,
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        let end = block.end;
+        let batch = Batch::new(seq, line_no, offset, block, max_line);
+        seq += 1;
+        line_no += batch.lines.len();
+        offset += batch.bytes;
+        if !batch.lines.is_empty() && out.send(Ok(batch)).is_err() || end {
+            return;
+        }
+    }
+}
+
+/// Whole lines read from the file.
+struct Block {
+    text: Vec<u8>,
+    /// Bytes of the file not kept: the part past `max_line` of a line too long (always the
+    /// block's last line).
+    dropped: u64,
+    /// Whether the file ended.
+    end: bool,
+}
+
+/// The next block of whole lines; `carry` holds the start of a line left over from the block
+/// before. Of a line longer than `max_line`, only the first `max_line + 1` bytes are kept
+/// (enough to tell it was too long), and it ends the block.
+fn next_block(
+    reader: &mut impl Read,
+    carry: &mut Vec<u8>,
+    max_line: usize,
+    batch_bytes: usize,
+) -> std::io::Result<Block> {
+    let mut text = std::mem::take(carry);
+    // The end of the last whole line in `text`.
+    let mut whole_end = 0;
+    loop {
+        if let Some(i) = memchr::memrchr(b'\n', text.get(whole_end..).unwrap_or_default()) {
+            whole_end += i + 1;
+        }
+        if whole_end > 0 && text.len() >= batch_bytes {
+            *carry = text.split_off(whole_end);
+            return Ok(Block {
+                text,
+                dropped: 0,
+                end: false,
+            });
+        }
+        if text.len() - whole_end > max_line + 1 {
+            let kept = whole_end + max_line + 1;
+            let read_past = (text.len() - kept) as u64;
+            text.truncate(kept);
+            let (skipped, rest) = skip_line(reader)?;
+            let dropped = read_past + skipped;
+            let end = rest.is_none();
+            if !end {
+                text.push(b'\n');
+            }
+            *carry = rest.unwrap_or_default();
+            return Ok(Block { text, dropped, end });
+        }
+        if read_more(reader, &mut text, batch_bytes)? == 0 {
+            return Ok(Block {
+                text,
+                dropped: 0,
+                end: true,
+            });
+        }
+    }
+}
+
+/// Appends up to a block's worth of bytes to `text`; 0 at the end of the input.
+fn read_more(reader: &mut impl Read, text: &mut Vec<u8>, most: usize) -> std::io::Result<usize> {
+    let filled = text.len();
+    text.resize(filled + most.max(1), 0);
+    loop {
+        match reader.read(text.get_mut(filled..).unwrap_or_default()) {
+            Ok(n) => {
+                text.truncate(filled + n);
+                return Ok(n);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                text.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Reads past the end of the current line: the bytes dropped before its `\n`, and what was
+/// read after it (`None` when the input ended first).
+fn skip_line(reader: &mut impl Read) -> std::io::Result<(u64, Option<Vec<u8>>)> {
+    let mut dropped = 0u64;
+    let mut chunk = Vec::new();
+    loop {
+        chunk.clear();
+        if read_more(reader, &mut chunk, BATCH_BYTES)? == 0 {
+            return Ok((dropped, None));
+        }
+        match memchr::memchr(b'\n', &chunk) {
+            Some(i) => return Ok((dropped + i as u64, Some(chunk.split_off(i + 1)))),
+            None => dropped += chunk.len() as u64,
+        }
+    }
+}
+
+impl Batch {
+    fn new(seq: usize, line_no: usize, offset: u64, block: Block, max_line: usize) -> Batch {
+        let text = block.text;
+        let mut lines = Vec::new();
+        let mut start = 0;
+        let mut file_at = offset;
+        while start < text.len() {
+            let rest = text.get(start..).unwrap_or_default();
+            let (len, newline) = match memchr::memchr(b'\n', rest) {
+                Some(i) => (i + 1, true),
+                None => (rest.len(), false),
+            };
+            let whole = if newline {
+                len <= max_line + 1
+            } else {
+                len <= max_line
+            };
+            lines.push(LineAt {
+                start,
+                end: start + len,
+                whole,
+                offset: file_at,
+            });
+            start += len;
+            file_at += len as u64;
+        }
+        Batch {
+            seq,
+            line_no,
+            bytes: text.len() as u64 + block.dropped,
+            text,
+            lines,
+        }
+    }
+}
+
+/// A worker thread: reads each line of each batch alone, running the prefix on its event.
+fn work(
+    batches: &Mutex<Receiver<std::io::Result<Batch>>>,
+    out: &std::sync::mpsc::SyncSender<std::io::Result<Done>>,
+    opts: &EventOptions,
+    prefix: Option<Prefix>,
+) {
+    loop {
+        let next = match batches.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(batch) = next else {
+            return;
+        };
+        let done = batch.map(|batch| {
+            let lines = batch
+                .lines
+                .iter()
+                .map(|at| {
+                    let text = batch.text.get(at.start..at.end).unwrap_or_default();
+                    match read_one(text, at.whole, opts) {
+                        Line::Nothing => Outcome::Nothing,
+                        Line::Event(record) => Outcome::Event(match prefix {
+                            Some(prefix) => {
+                                let mut out = Vec::new();
+                                prefix(record, &mut out);
+                                out
+                            }
+                            None => vec![record],
+                        }),
+                        Line::Opens => Outcome::Opens,
+                        Line::Bad(message) => Outcome::Bad(message),
+                    }
+                })
+                .collect();
+            Done { batch, lines }
+        });
+        if out.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+/// The calling thread: the batches in order into the sink. Returns where the sequential reader
+/// must go on (lines before, byte offset) when a line opens an object spread over lines.
+fn merge(
+    done: &Receiver<std::io::Result<Done>>,
+    name: &str,
+    sink: &mut Sink,
+) -> Result<Option<(usize, u64)>, Diagnostic> {
+    let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
+    let mut next = 0;
+    // A read error ends the run once the batches before it are in.
+    let mut failed: Option<std::io::Error> = None;
+    for result in done.iter() {
+        match result {
+            Ok(d) => {
+                waiting.insert(d.batch.seq, d);
+            }
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+        while let Some(d) = waiting.remove(&next) {
+            next += 1;
+            for (i, (outcome, at)) in d.lines.into_iter().zip(&d.batch.lines).enumerate() {
+                let line = d.batch.line_no + i + 1;
+                match outcome {
+                    Outcome::Nothing => {}
+                    Outcome::Event(records) => {
+                        (sink.parsed)();
+                        records.into_iter().for_each(&mut *sink.output);
+                    }
+                    Outcome::Bad(message) => (sink.bad)(BadEvent {
+                        source: name.to_string(),
+                        line,
+                        message,
+                    }),
+                    Outcome::Opens => return Ok(Some((line - 1, at.offset))),
+                }
+            }
+        }
+    }
+    match failed {
+        Some(e) => Err(read_error(name, &e)),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines `cut` hands out, as (text, whole, offset), for any batch size.
+    fn lines(input: &[u8], max_line: usize, batch_bytes: usize) -> Vec<(Vec<u8>, bool, u64)> {
+        let (tx, rx) = sync_channel(1024);
+        cut(input, max_line, batch_bytes, &tx);
+        drop(tx);
+        let mut out = Vec::new();
+        let mut line_no = 0;
+        for batch in rx.iter() {
+            let batch = batch.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(batch.line_no, line_no);
+            line_no += batch.lines.len();
+            for at in &batch.lines {
+                let text = batch
+                    .text
+                    .get(at.start..at.end)
+                    .unwrap_or_default()
+                    .to_vec();
+                out.push((text, at.whole, at.offset));
+            }
+        }
+        out
+    }
+
+    /// What `json::read_line` makes of the same input, line by line.
+    fn reference(input: &[u8], max_line: usize) -> Vec<(bool, u64)> {
+        let mut reader = std::io::BufReader::with_capacity(7, input);
+        let mut out = Vec::new();
+        let mut offset = 0u64;
+        let mut rest = input;
+        loop {
+            let mut buf = Vec::new();
+            let whole = super::super::json::read_line(&mut reader, &mut buf, max_line)
+                .unwrap_or_else(|e| panic!("{e}"));
+            if buf.is_empty() && whole {
+                return out;
+            }
+            out.push((whole, offset));
+            let len = memchr::memchr(b'\n', rest).map_or(rest.len(), |i| i + 1);
+            offset += len as u64;
+            rest = rest.get(len..).unwrap_or_default();
+        }
+    }
+
+    #[test]
+    fn blocks_cut_lines_as_the_sequential_reader_does() {
+        let mut input = Vec::new();
+        for i in 0..200 {
+            let width = (i * 37) % 50;
+            input.extend(std::iter::repeat_n(b'a' + (i % 26) as u8, width));
+            if i % 3 == 0 {
+                input.push(b'\r');
+            }
+            input.push(b'\n');
+        }
+        input.extend_from_slice(b"last line without newline");
+        for max_line in [1, 10, 30, 49, 50, 51, 1000] {
+            let expected = reference(&input, max_line);
+            for batch_bytes in [1, 2, 7, 64, 100, 4096, 1 << 20] {
+                let got = lines(&input, max_line, batch_bytes);
+                let got: Vec<(bool, u64)> = got.iter().map(|(_, w, o)| (*w, *o)).collect();
+                assert_eq!(got, expected, "max_line {max_line}, batch {batch_bytes}");
+            }
+        }
+    }
+
+    #[test]
+    fn whole_lines_keep_their_text() {
+        let input = b"{\"a\":1}\n\n{\"b\":2}\r\nxyz";
+        let got = lines(input, 100, 3);
+        let texts: Vec<&[u8]> = got.iter().map(|(t, _, _)| t.as_slice()).collect();
+        assert_eq!(
+            texts,
+            vec![&b"{\"a\":1}\n"[..], b"\n", b"{\"b\":2}\r\n", b"xyz"]
+        );
+    }
+}
