@@ -7,14 +7,47 @@ use aho_corasick::AhoCorasick;
 /// Literals of which every clause must find at least one (ASCII case-insensitive) in the raw text.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    /// One automaton per clause, over the lower-cased literals, searched in the lower-cased
-    /// line. Each search stops at the clause's first literal, and case-sensitive searches for a
-    /// few literals run on vectorised substring search (memmem, Teddy). Measured on the seed:
-    /// one ASCII-case-insensitive automaton with an overlapping search cost 14 instructions a
-    /// byte, as much as parsing the line; this costs about 2.
-    clauses: Vec<AhoCorasick>,
+    /// Each clause over its lower-cased literals, searched in the lower-cased line and stopping
+    /// at the first found. Measured on the seed: one ASCII-case-insensitive automaton with an
+    /// overlapping search over the line cost 14 instructions a byte, as much as parsing it.
+    clauses: Vec<Clause>,
+    /// Finds `\u` escapes.
+    escape: memchr::memmem::Finder<'static>,
     /// The clauses as text, for `explain` and tests.
     pub literals: Vec<Vec<String>>,
+}
+
+/// The literals of one clause.
+#[derive(Debug, Clone)]
+enum Clause {
+    /// A few: each searched on its own with vectorised substring search.
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    /// More: one automaton.
+    Many(AhoCorasick),
+}
+
+/// Clauses with at most this many literals search them one by one.
+const FEW: usize = 4;
+
+impl Clause {
+    fn new(literals: &[String]) -> Option<Clause> {
+        let lowered: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+        if lowered.len() <= FEW {
+            let finders = lowered
+                .iter()
+                .map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned())
+                .collect();
+            return Some(Clause::Few(finders));
+        }
+        AhoCorasick::new(lowered).ok().map(Clause::Many)
+    }
+
+    fn is_match(&self, lowered: &[u8]) -> bool {
+        match self {
+            Clause::Few(finders) => finders.iter().any(|f| f.find(lowered).is_some()),
+            Clause::Many(automaton) => automaton.is_match(lowered),
+        }
+    }
 }
 
 thread_local! {
@@ -29,7 +62,7 @@ impl Prefilter {
     /// Whether the raw JSON text may match. Text with `\u` escapes always may (the literal could be
     /// spelled with escapes).
     pub fn may_match(&self, raw: &str) -> bool {
-        if raw.contains("\\u") {
+        if self.escape.find(raw.as_bytes()).is_some() {
             return true;
         }
         LOWERED.with_borrow_mut(|lowered| {
@@ -51,9 +84,13 @@ pub fn prefilter(pipeline: &Pipeline, defaulted: &[String]) -> Option<Prefilter>
     let literals = required(e, defaulted)?;
     let clauses = literals
         .iter()
-        .map(|alts| AhoCorasick::new(alts.iter().map(|l| l.to_ascii_lowercase())).ok())
+        .map(|alts| Clause::new(alts))
         .collect::<Option<Vec<_>>>()?;
-    Some(Prefilter { clauses, literals })
+    Some(Prefilter {
+        clauses,
+        escape: memchr::memmem::Finder::new(b"\\u").into_owned(),
+        literals,
+    })
 }
 
 /// A conjunction of disjunctions of literals that `e` being true implies in the raw text.
