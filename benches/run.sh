@@ -16,6 +16,8 @@ sysmon=target/bench/sysmon_${m}.ndjson
 cargo build --release --quiet --bins --examples
 bin=./target/release/spelunk
 
+declare -A rate # label -> events/s, for the ratios at the end
+
 measure() { # label, events, file, command...
   local label=$1 events=$2 file=$3; shift 3
   local bytes start end secs rss
@@ -28,6 +30,7 @@ measure() { # label, events, file, command...
   end=$(date +%s.%N)
   secs=$(echo "$end - $start" | bc -l)
   rss=$(cat target/bench/rss)
+  rate[$label]=$(echo "$events / $secs" | bc -l)
   printf '%-34s %7.3f s %11.0f events/s %7.1f MB/s  peak RSS %6.1f MB\n' "$label" "$secs" \
     "$(echo "$events / $secs" | bc -l)" "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
@@ -37,9 +40,13 @@ measure "baseline: serde_json Value + 1 field" "$n" "$mail" ./target/release/exa
 if command -v jq > /dev/null; then
   measure "baseline: jq select" "$n" "$mail" jq -c 'select((.index=="network" or .index=="firewall") and .action=="allowed")' "$mail"
 fi
-measure "spelunk: seed detection" "$n" "$mail" $bin run rules/spl/t1071_003_mail_protocols.spl "$mail" --format json
-measure "spelunk: seed, optimiser off" "$n" "$mail" $bin run rules/spl/t1071_003_mail_protocols.spl "$mail" --format json --no-optimize
-measure "spelunk: filter + stats count" "$n" "$mail" $bin run -q 'index=network action=allowed | stats count by dest_port' "$mail" --format json
+seed=rules/spl/t1071_003_mail_protocols.spl
+measure "spelunk: seed detection" "$n" "$mail" $bin run $seed "$mail" --format json --threads 1
+measure "spelunk: seed, optimiser off" "$n" "$mail" $bin run $seed "$mail" --format json --threads 1 --no-optimize
+measure "spelunk: seed, 2 threads" "$n" "$mail" $bin run $seed "$mail" --format json --threads 2
+count='index=network action=allowed | stats count by dest_port'
+measure "spelunk: filter + stats count" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 1
+measure "spelunk: filter + stats, 2 threads" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 2
 
 echo "== $m Sysmon-like events ($(( $(stat -c %s "$sysmon") / 1000000 )) MB)"
 rule=../shared/corpus/sigmahq/rules/windows/process_creation/proc_creation_win_certutil_download.yml
@@ -54,3 +61,15 @@ if [ -f "$rule" ]; then
 else
   echo "(../shared/corpus absent: Sigma and corpus benchmarks skipped)"
 fi
+
+ratio() { # label, numerator, denominator
+  if [ -n "${rate[$2]:-}" ] && [ -n "${rate[$3]:-}" ]; then
+    printf '%-34s %6.2fx\n' "$1" "$(echo "${rate[$2]} / ${rate[$3]}" | bc -l)"
+  fi
+}
+echo "== ratios (same run)"
+ratio "seed / serde_json baseline" "spelunk: seed detection" "baseline: serde_json Value + 1 field"
+ratio "seed / jq" "spelunk: seed detection" "baseline: jq select"
+ratio "seed, 2 threads / 1 thread" "spelunk: seed, 2 threads" "spelunk: seed detection"
+ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde_json Value + 1 field"
+ratio "filter+stats, 2 threads / 1" "spelunk: filter + stats, 2 threads" "spelunk: filter + stats count"
