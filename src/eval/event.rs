@@ -6,6 +6,9 @@
 
 mod json;
 
+#[doc(hidden)]
+pub use json::check_fast_path;
+
 use crate::eval::value::{parse_number, Value};
 use crate::optimize::Projection;
 use indexmap::IndexMap;

@@ -119,6 +119,21 @@ pub fn parse_fields(text: &str, selection: &Selection) -> Result<Fields, serde_j
     parse_fields_serde(text, selection)
 }
 
+/// For fuzzing and tests: `Err` when the fast scanner accepts `text` but reads it differently
+/// from serde (or accepts what serde rejects).
+#[doc(hidden)]
+pub fn check_fast_path(text: &str, projection: &Projection) -> Result<(), String> {
+    let selection = Selection::new(projection, &[]);
+    let Some(fast) = fast::parse(text, &selection) else {
+        return Ok(());
+    };
+    match parse_fields_serde(text, &selection) {
+        Ok(slow) if format!("{slow:?}") == format!("{fast:?}") => Ok(()),
+        Ok(slow) => Err(format!("fast {fast:?} but serde {slow:?}")),
+        Err(e) => Err(format!("fast accepted what serde rejects: {e}")),
+    }
+}
+
 /// The reference parser: serde_json with the visitors below.
 pub fn parse_fields_serde(text: &str, selection: &Selection) -> Result<Fields, serde_json::Error> {
     let mut fields = Fields::default();
