@@ -1,6 +1,7 @@
 //! Optimiser passes: named, pure functions over the IR, each switchable so tests can check that
 //! results are the same with and without it.
 
+pub mod literal;
 pub mod prefilter;
 pub mod projection;
 
