@@ -88,6 +88,8 @@ pub enum Matcher {
         fields: Vec<String>,
         cased: bool,
     },
+    /// any of several matchers of one field (an OR of them, grouped)
+    Any(Box<crate::eval::any_of::AnyOf>),
 }
 
 /// Where a fixed text must occur in a value.
@@ -189,6 +191,7 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 regex,
             }
         }
+        Expr::Binary(BinOp::Or, ..) => crate::eval::any_of::compile_or(e)?,
         Expr::Binary(op, l, r) => {
             CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?))
         }
@@ -270,7 +273,7 @@ fn glob_body(glob: &str) -> String {
         .join(".*")
 }
 
-fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
+pub(crate) fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
     Ok(match p {
         Pattern::Exists => Matcher::Exists,
         Pattern::Glob {

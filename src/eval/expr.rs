@@ -172,7 +172,8 @@ pub fn matches_field(record: &Record, field: &str, matcher: &Matcher) -> bool {
     }
 }
 
-fn matches_value(v: &Value, matcher: &Matcher) -> bool {
+/// Whether one single value matches.
+pub(crate) fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
         Matcher::Exact(text) => eq_ignore_case(&v.text(), text),
@@ -210,6 +211,7 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
             };
             number.is_some_and(|x| num_compare(*op, x, *value))
         }
+        Matcher::Any(any) => any.matches(v),
         Matcher::FieldRef { .. } => false,
     }
 }

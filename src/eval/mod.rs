@@ -1,5 +1,6 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
+pub mod any_of;
 pub mod combine;
 pub mod compile;
 pub mod correlate;

@@ -430,9 +430,27 @@ fn collate(collation: Collation, a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Whether `name` matches a field pattern with `*` wildcards.
+/// Whether `name` matches a field pattern with `*` wildcards (as `wildcard_capture` does, without
+/// building the captures).
 pub fn field_matches(pattern: &str, name: &str) -> bool {
-    wildcard_capture(pattern, name).is_some()
+    let mut parts = pattern.split('*');
+    let Some(mut rest) = name.strip_prefix(parts.next().unwrap_or("")) else {
+        return false;
+    };
+    let mut parts = parts.peekable();
+    if parts.peek().is_none() {
+        return rest.is_empty();
+    }
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return rest.ends_with(part);
+        }
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// Matches `name` against `pattern` and returns what each `*` matched.
@@ -585,5 +603,45 @@ fn emit(d: &Dedup, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>
         out.push(record);
     } else {
         kept.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{field_matches, wildcard_capture};
+
+    #[test]
+    fn field_matches_agrees_with_wildcard_capture() {
+        let patterns = [
+            "a",
+            "a*",
+            "*b",
+            "a*b",
+            "a*b*c",
+            "*",
+            "**",
+            "a**b",
+            "Event.UserData.*.Image",
+        ];
+        let names = [
+            "a",
+            "ab",
+            "b",
+            "abc",
+            "abxbc",
+            "abcc",
+            "",
+            "ba",
+            "Event.UserData.X.Image",
+        ];
+        for p in patterns {
+            for n in names {
+                assert_eq!(
+                    field_matches(p, n),
+                    wildcard_capture(p, n).is_some(),
+                    "{p} {n}"
+                );
+            }
+        }
     }
 }
