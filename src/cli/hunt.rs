@@ -5,11 +5,12 @@ use super::input::{read_all, InputArgs};
 use super::load::{load_all, LoadArgs};
 use super::style::Style;
 use crate::eval::{Record, Results, Value};
-use crate::hunt::{compile_all, hits, Filter, Hunter, LEVELS};
+use crate::hunt::{compile_all, hits, rule_index, Filter, Hunter, LEVELS};
 use crate::output::{self, Format};
 use crate::rules::Rule;
 use clap::Args;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 #[derive(Args, Debug)]
 pub struct HuntArgs {
@@ -40,6 +41,9 @@ pub struct HuntArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub load: LoadArgs,
+    /// Turn the optimiser passes off (the rule index): every rule runs on every event.
+    #[arg(long)]
+    pub no_optimize: bool,
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
@@ -60,13 +64,23 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
         max_groups: args.input.max_groups,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
-    let mut hunter = Hunter::new(&compiled);
-    let counts = read_all(
-        &args.events,
-        &args.input,
-        &args.input.event_options(),
-        &mut |r| hunter.push(r),
-    )?;
+    let mut opts = args.input.event_options();
+    let index = (!args.no_optimize).then(|| {
+        let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
+        defaulted.push("source".to_string());
+        Arc::new(rule_index(&rules, &compiled, &defaulted))
+    });
+    if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
+        opts.line_filter = Some(index.clone());
+    }
+    let mut hunter = Hunter::new(&compiled, index.as_deref());
+    let counts = read_all(&args.events, &args.input, &opts, &mut |r| hunter.push(r))?;
+    if std::env::var_os("SPELUNK_HUNT_STATS").is_some() {
+        eprintln!(
+            "rules run per event: {:.2}",
+            hunter.rules_run as f64 / hunter.events.max(1) as f64
+        );
+    }
     let results = hunter
         .finish(&options)
         .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;

@@ -1,0 +1,198 @@
+//! Rule indexing (for `hunt`): what an event must have for a rule's first search to match, in
+//! forms that many rules can share one test of: a literal of the raw line, and a value of a field
+//! such as `EventID`. A rule is run only on events that have what it needs. Conservative: a need
+//! is only stated when the search being true implies it.
+
+use super::literal::literal;
+use crate::ir::{BinOp, Expr, Pattern, Pipeline, Stage, WildPart};
+use std::collections::BTreeSet;
+
+/// What an event needs for a rule's first search to be true.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// One of these literals occurs in the event's raw line (ASCII case aside; spelled as in the
+    /// line); `None`: no literal is known to be needed.
+    pub literals: Option<Vec<String>>,
+    /// Each is needed, on different fields.
+    pub values: Vec<ValueNeed>,
+}
+
+/// Some field of `fields` holds one of `values` (compared as `field=value` compares: the text,
+/// case-insensitively) or, when `or_absent`, none of `fields` is present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueNeed {
+    /// Sorted, without duplicates.
+    pub fields: Vec<String>,
+    /// Lower-cased.
+    pub values: BTreeSet<String>,
+    pub or_absent: bool,
+}
+
+/// The needs of a pipeline whose first stage is a search (none otherwise). Literals are not
+/// needed of fields in `defaulted` (given default values), which the line may lack.
+pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
+    let Some(Stage::Filter(e)) = pipeline.stages.first() else {
+        return Needs::default();
+    };
+    Needs {
+        literals: any_literal(e, defaulted),
+        values: value_needs(e),
+    }
+}
+
+/// Literals of which one occurs whenever `e` is true: of a conjunction the most selective side's.
+fn any_literal(e: &Expr, defaulted: &[String]) -> Option<Vec<String>> {
+    match e {
+        Expr::Binary(BinOp::And, l, r) => {
+            match (any_literal(l, defaulted), any_literal(r, defaulted)) {
+                (Some(a), Some(b)) => Some(if selectivity(&a) >= selectivity(&b) {
+                    a
+                } else {
+                    b
+                }),
+                (a, b) => a.or(b),
+            }
+        }
+        Expr::Binary(BinOp::Or, l, r) => {
+            let mut a = any_literal(l, defaulted)?;
+            for literal in any_literal(r, defaulted)? {
+                if !a.contains(&literal) {
+                    a.push(literal);
+                }
+            }
+            Some(a)
+        }
+        Expr::Match { field, pattern } => literal(field, pattern, defaulted).map(|l| vec![l]),
+        Expr::Binary(..)
+        | Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::Not(_)
+        | Expr::Neg(_)
+        | Expr::In(..)
+        | Expr::Call(..)
+        | Expr::Subsearch(_) => None,
+    }
+}
+
+/// Longer literals are rarer; then fewer of them.
+fn selectivity(literals: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = literals.iter().map(String::len).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(literals.len()))
+}
+
+/// The most value needs kept of one expression (an OR of ANDs multiplies them).
+const MAX_NEEDS: usize = 8;
+
+/// Value needs that `e` being true implies (all of them).
+fn value_needs(e: &Expr) -> Vec<ValueNeed> {
+    match e {
+        Expr::Binary(BinOp::And, l, r) => {
+            let mut needs = value_needs(l);
+            needs.extend(value_needs(r));
+            one_per_field_set(needs)
+        }
+        Expr::Binary(BinOp::Or, l, r) => {
+            let (a, b) = (value_needs(l), value_needs(r));
+            let merged = a
+                .iter()
+                .flat_map(|x| b.iter().filter_map(move |y| either(x, y)));
+            one_per_field_set(merged.collect())
+        }
+        Expr::Match { field, pattern } => equality(field, pattern).into_iter().collect(),
+        Expr::Not(inner) => absent(inner).into_iter().collect(),
+        Expr::Binary(..)
+        | Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::Neg(_)
+        | Expr::In(..)
+        | Expr::Call(..)
+        | Expr::Subsearch(_) => Vec::new(),
+    }
+}
+
+/// `field=value` without wildcards, case-insensitive.
+fn equality(field: &str, pattern: &Pattern) -> Option<ValueNeed> {
+    let value = match pattern {
+        Pattern::Glob {
+            glob,
+            case_sensitive: false,
+        } if !glob.contains('*') => glob,
+        Pattern::Wild {
+            parts,
+            case_sensitive: false,
+        } => match parts.as_slice() {
+            [WildPart::Text(t)] => t,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    (!field.contains('*')).then(|| ValueNeed {
+        fields: vec![field.to_string()],
+        values: BTreeSet::from([value.to_lowercase()]),
+        or_absent: false,
+    })
+}
+
+/// `NOT (f1=* OR f2=* ...)`: none of the fields is present.
+fn absent(e: &Expr) -> Option<ValueNeed> {
+    let mut fields = Vec::new();
+    present_fields(e, &mut fields)?;
+    fields.sort();
+    fields.dedup();
+    Some(ValueNeed {
+        fields,
+        values: BTreeSet::new(),
+        or_absent: true,
+    })
+}
+
+fn present_fields(e: &Expr, out: &mut Vec<String>) -> Option<()> {
+    match e {
+        Expr::Binary(BinOp::Or, l, r) => {
+            present_fields(l, out)?;
+            present_fields(r, out)
+        }
+        Expr::Match {
+            field,
+            pattern: Pattern::Exists,
+        } if !field.contains('*') => {
+            out.push(field.clone());
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// What `a OR b` needs, when one need covers both. A side that may hold when its fields are
+/// absent needs the other side's fields among its own.
+fn either(a: &ValueNeed, b: &ValueNeed) -> Option<ValueNeed> {
+    let within = |x: &ValueNeed, y: &ValueNeed| x.fields.iter().all(|f| y.fields.contains(f));
+    if (a.or_absent && !within(b, a)) || (b.or_absent && !within(a, b)) {
+        return None;
+    }
+    let mut fields = a.fields.clone();
+    fields.extend(b.fields.iter().cloned());
+    fields.sort();
+    fields.dedup();
+    Some(ValueNeed {
+        fields,
+        values: a.values.union(&b.values).cloned().collect(),
+        or_absent: a.or_absent || b.or_absent,
+    })
+}
+
+/// Of several needs on the same fields, the strictest: one that needs the fields present, then
+/// the fewest values; at most [`MAX_NEEDS`] in all.
+fn one_per_field_set(needs: Vec<ValueNeed>) -> Vec<ValueNeed> {
+    let mut out: Vec<ValueNeed> = Vec::new();
+    for need in needs {
+        let strictness = |n: &ValueNeed| (n.or_absent, n.values.len());
+        match out.iter().position(|n| n.fields == need.fields) {
+            Some(i) if strictness(&need) < strictness(&out[i]) => out[i] = need,
+            Some(_) => {}
+            None if out.len() < MAX_NEEDS => out.push(need),
+            None => {}
+        }
+    }
+    out
+}
