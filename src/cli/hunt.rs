@@ -47,7 +47,12 @@ pub struct HuntArgs {
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
+    let clock = std::time::Instant::now();
+    let stats = std::env::var_os("SPELUNK_HUNT_STATS").is_some();
     let all = load_all(&args.rules, &args.load.options()?)?;
+    if stats {
+        eprintln!("loaded: {:?}", clock.elapsed());
+    }
     if all.is_empty() {
         return Err(format!(
             "error: no rules found in {}\n",
@@ -64,6 +69,9 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
         max_groups: args.input.max_groups,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
+    if stats {
+        eprintln!("compiled: {:?}", clock.elapsed());
+    }
     let mut opts = args.input.event_options();
     let index = (!args.no_optimize).then(|| {
         let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
@@ -73,9 +81,28 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }
+    if stats {
+        eprintln!("indexed: {:?}", clock.elapsed());
+    }
     let mut hunter = Hunter::new(&compiled, index.as_deref());
     let counts = read_all(&args.events, &args.input, &opts, &mut |r| hunter.push(r))?;
-    if std::env::var_os("SPELUNK_HUNT_STATS").is_some() {
+    if stats {
+        eprintln!("read: {:?}", clock.elapsed());
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(hunter.per_rule[i]));
+        for &i in order.iter().take(40) {
+            let needs = crate::optimize::needs(&rules[i].pipeline, &[]);
+            eprintln!(
+                "{:6} {} {:?}",
+                hunter.per_rule[i],
+                rules[i].path.display(),
+                needs
+                    .literals
+                    .iter()
+                    .map(|l| l.iter().take(4).cloned().collect::<Vec<_>>())
+                    .collect::<Vec<_>>()
+            );
+        }
         eprintln!(
             "rules run per event: {:.2}",
             hunter.rules_run as f64 / hunter.events.max(1) as f64

@@ -4,14 +4,15 @@
 //! tried in several fields.
 
 use crate::diagnostic::Diagnostic;
-use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Matcher};
+use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Lookup, Matcher};
 use crate::eval::expr::matches_value;
 use crate::eval::value::Value;
+use crate::eval::wild::with_lower;
 use crate::ir::{BinOp, Expr, Pattern};
 use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
-use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 /// Matchers of one field, any of which may match a value.
 #[derive(Debug, Clone)]
@@ -22,10 +23,31 @@ pub struct AnyOf {
     starts: Vec<String>,
     /// Texts the lower-cased value may end with.
     ends: Vec<String>,
-    /// Texts the lower-cased value may contain, in one automaton.
-    contains: Option<AhoCorasick>,
+    /// Texts the lower-cased value may contain.
+    contains: Arc<Needles>,
     /// The other matchers, tried on the value as it is.
     rest: Vec<Matcher>,
+}
+
+/// Texts to find in a value, in one automaton built when first needed (most rules of a hunt
+/// never see an event their index lets through).
+#[derive(Debug, Default)]
+struct Needles {
+    texts: Vec<String>,
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Needles {
+    fn found_in(&self, text: &str) -> bool {
+        let automaton = self
+            .automaton
+            .get_or_init(|| AhoCorasick::new(&self.texts).ok());
+        match automaton {
+            Some(automaton) => automaton.is_match(text),
+            // Past the automaton's size limits: one by one.
+            None => self.texts.iter().any(|n| text.contains(n.as_str())),
+        }
+    }
 }
 
 /// Compiles `a OR b OR ...` (OR is commutative in three-valued logic, so the terms are
@@ -47,15 +69,17 @@ pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
             other => order.push(Err(compile_expr(other)?)),
         }
     }
+    let mut built = Vec::new();
     let compiled = order.into_iter().map(|slot| match slot {
         Ok(field) => {
             let mut group = by_field.swap_remove(field).unwrap_or_default();
             let matcher = match group.len() {
                 1 => group.remove(0),
-                _ => Matcher::Any(Box::new(AnyOf::new(group)?)),
+                _ => Matcher::Any(Box::new(AnyOf::new(group, &mut built))),
             };
             Ok(CExpr::Match {
                 field: field.to_string(),
+                lookup: Lookup::of(field),
                 matcher,
             })
         }
@@ -89,12 +113,14 @@ fn balanced_or(mut items: Vec<CExpr>) -> CExpr {
 }
 
 impl AnyOf {
-    fn new(matchers: Vec<Matcher>) -> Result<AnyOf, Diagnostic> {
+    /// `built`: the needles already built for other fields of the same OR (Sigma tries each
+    /// value in several fields), shared rather than built again.
+    fn new(matchers: Vec<Matcher>, built: &mut Vec<Arc<Needles>>) -> AnyOf {
         let mut any = AnyOf {
             exact: HashSet::default(),
             starts: Vec::new(),
             ends: Vec::new(),
-            contains: None,
+            contains: Arc::default(),
             rest: Vec::new(),
         };
         let mut needles = Vec::new();
@@ -115,13 +141,18 @@ impl AnyOf {
                 other => any.rest.push(other),
             }
         }
-        if !needles.is_empty() {
-            let automaton = AhoCorasick::new(&needles).map_err(|e| {
-                Diagnostic::error(crate::diagnostic::codes::SPL_REGEX, e.to_string())
-            })?;
-            any.contains = Some(automaton);
-        }
-        Ok(any)
+        any.contains = match built.iter().find(|b| b.texts == needles) {
+            Some(same) => same.clone(),
+            None => {
+                let new = Arc::new(Needles {
+                    texts: needles,
+                    automaton: OnceLock::new(),
+                });
+                built.push(new.clone());
+                new
+            }
+        };
+        any
     }
 
     /// Whether one of the matchers matches the single value `v`.
@@ -129,30 +160,15 @@ impl AnyOf {
         let folded = !self.exact.is_empty()
             || !self.starts.is_empty()
             || !self.ends.is_empty()
-            || self.contains.is_some();
-        if folded {
-            let text = v.text();
-            let lower = lower_case(&text);
-            if self.exact.contains(lower.as_ref())
-                || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
-                || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
-                || self
-                    .contains
-                    .as_ref()
-                    .is_some_and(|a| a.is_match(lower.as_ref()))
-            {
-                return true;
-            }
-        }
-        self.rest.iter().any(|m| matches_value(v, m))
-    }
-}
-
-/// The text lower-cased as the matchers fold it, borrowed when it already is.
-fn lower_case(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.to_lowercase())
+            || !self.contains.texts.is_empty();
+        let text = v.text();
+        let found = folded
+            && with_lower(&text, |lower| {
+                self.exact.contains(lower)
+                    || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
+                    || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
+                    || (!self.contains.texts.is_empty() && self.contains.found_in(lower))
+            });
+        found || self.rest.iter().any(|m| matches_value(v, m))
     }
 }

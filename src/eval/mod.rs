@@ -11,6 +11,7 @@ pub mod format;
 pub mod functions;
 pub mod lookup;
 pub mod pcre;
+pub mod search_regex;
 pub mod stage;
 pub mod stats;
 pub mod subsearch;

@@ -433,24 +433,23 @@ fn collate(collation: Collation, a: &Value, b: &Value) -> Ordering {
 /// Whether `name` matches a field pattern with `*` wildcards (as `wildcard_capture` does, without
 /// building the captures).
 pub fn field_matches(pattern: &str, name: &str) -> bool {
-    let mut parts = pattern.split('*');
-    let Some(mut rest) = name.strip_prefix(parts.next().unwrap_or("")) else {
+    let star = |p: &str| p.bytes().position(|b| b == b'*');
+    let Some(first) = star(pattern) else {
+        return pattern == name;
+    };
+    let Some(mut rest) = name.strip_prefix(&pattern[..first]) else {
         return false;
     };
-    let mut parts = parts.peekable();
-    if parts.peek().is_none() {
-        return rest.is_empty();
-    }
-    while let Some(part) = parts.next() {
-        if parts.peek().is_none() {
-            return rest.ends_with(part);
-        }
+    let mut parts = &pattern[first + 1..];
+    while let Some(end) = star(parts) {
+        let part = &parts[..end];
         match rest.find(part) {
             Some(at) => rest = &rest[at + part.len()..],
             None => return false,
         }
+        parts = &parts[end + 1..];
     }
-    true
+    rest.ends_with(parts)
 }
 
 /// Matches `name` against `pattern` and returns what each `*` matched.

@@ -3,15 +3,20 @@
 //! each indexed field (`EventID`, `Channel`, ...) for every rule's values.
 
 use super::bitset::Bitset;
+use crate::eval::compile::Lookup;
 use crate::eval::event::{LineCheck, LineFilter, Record};
 use crate::eval::Value;
 use crate::optimize::literal::searchable;
 use crate::optimize::{Needs, ValueNeed};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
+/// A clause of more literals than this is left out (the automaton would grow by thousands of
+/// file hashes for one rule).
+const MAX_CLAUSE_LITERALS: usize = 512;
+
 /// At most this many field sets are indexed (each costs a few lookups per event)...
-const MAX_TABLES: usize = 8;
+const MAX_TABLES: usize = 12;
 /// ...each needed by at least this many rules.
 const MIN_TABLE_RULES: usize = 2;
 
@@ -19,10 +24,13 @@ const MIN_TABLE_RULES: usize = 2;
 #[derive(Debug)]
 pub struct RuleIndex {
     rules: usize,
-    /// Every literal some rule needs, once, in one automaton (`None`: no rule needs one).
+    /// Every literal some rule needs, once, lower-cased, in one automaton (`None`: no rule needs
+    /// one).
     automaton: Option<AhoCorasick>,
-    /// The rules that need each literal of the automaton (one of theirs).
-    rules_of: Vec<Vec<usize>>,
+    /// For each literal of the automaton, the rules that need it, with the clause it is in.
+    needed_by: Vec<Vec<(u32, u8)>>,
+    /// How many literal clauses each rule needs (0: none).
+    clauses: Vec<u8>,
     /// Rules that need no literal.
     without_literal: Bitset,
     /// Whether every line is parsed even when no rule may match it (rules that hold every event).
@@ -30,12 +38,15 @@ pub struct RuleIndex {
     tables: Vec<ValueTable>,
 }
 
-/// The rules that need a value of one set of fields, by value.
+/// The rules that need something of one set of fields: a value (by value), any value, or that
+/// the fields be absent.
 #[derive(Debug)]
 struct ValueTable {
-    fields: Vec<String>,
+    fields: Vec<(String, Lookup)>,
     /// The rules an event with this (lower-cased) value in the fields may match.
     by_value: HashMap<String, Bitset, foldhash::fast::FixedState>,
+    /// Rules that need the fields to hold any value.
+    any_value: Bitset,
     /// Rules that need nothing of these fields.
     free: Bitset,
     /// The rules an event without any of the fields may match.
@@ -47,44 +58,50 @@ impl RuleIndex {
     /// every event parsed.
     pub fn new(needs: &[Needs], parse_all: bool) -> RuleIndex {
         let rules = needs.len();
-        let mut literals: HashMap<String, usize> = HashMap::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut rules_of: Vec<Vec<usize>> = Vec::new();
-        let mut without_literal = Bitset::empty(rules);
+        let mut needed_by: Vec<Vec<(u32, u8)>> = Vec::new();
+        let mut clauses = vec![0u8; rules];
         for (rule, need) in needs.iter().enumerate() {
-            let Some(any_of) = &need.literals else {
-                without_literal.insert(rule);
-                continue;
-            };
-            for literal in any_of {
-                let id = *literals
-                    .entry(literal.to_ascii_lowercase())
-                    .or_insert_with(|| {
-                        patterns.push(literal.clone());
-                        rules_of.push(Vec::new());
+            let kept = need
+                .literals
+                .iter()
+                .filter(|c| c.len() <= MAX_CLAUSE_LITERALS)
+                .enumerate();
+            for (clause, literals) in kept {
+                clauses[rule] = clause as u8 + 1;
+                for literal in literals {
+                    let lower = literal.to_ascii_lowercase();
+                    let id = *ids.entry(lower.clone()).or_insert_with(|| {
+                        patterns.push(lower);
+                        needed_by.push(Vec::new());
                         patterns.len() - 1
                     });
-                if rules_of[id].last() != Some(&rule) {
-                    rules_of[id].push(rule);
+                    needed_by[id].push((rule as u32, clause as u8));
                 }
             }
         }
         let automaton = (!patterns.is_empty())
             .then(|| {
                 AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&patterns)
                     .ok()
             })
             .flatten();
         if automaton.is_none() {
-            without_literal.fill();
+            clauses.fill(0);
         }
+        let mut without_literal = Bitset::empty(rules);
+        (0..rules)
+            .filter(|&r| clauses[r] == 0)
+            .for_each(|r| without_literal.insert(r));
         RuleIndex {
             rules,
             automaton,
-            rules_of,
+            needed_by,
+            clauses,
             without_literal,
             parse_all,
             tables: tables(needs),
@@ -100,13 +117,11 @@ impl RuleIndex {
     /// line (`None`: the record did not come from a checked line).
     pub fn candidates(&self, tag: Option<&Value>, record: &Record, out: &mut Bitset) {
         match tag {
-            Some(Value::Multi(ids)) => {
+            Some(Value::Multi(rules)) => {
                 out.clone_from(&self.without_literal);
-                for id in ids {
-                    if let Value::Num(n) = id {
-                        self.rules_of[*n as usize]
-                            .iter()
-                            .for_each(|&r| out.insert(r));
+                for rule in rules {
+                    if let Value::Num(n) = rule {
+                        out.insert(*n as usize);
                     }
                 }
             }
@@ -124,22 +139,40 @@ impl RuleIndex {
     pub fn no_rules(&self) -> Bitset {
         Bitset::empty(self.rules)
     }
+
+    /// The rules whose every literal clause the (lower-cased) line meets.
+    fn rules_in(&self, automaton: &AhoCorasick, lower: &str) -> Vec<u32> {
+        let mut patterns: Vec<usize> = automaton
+            .find_overlapping_iter(lower)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        let mut met = vec![0u8; self.rules];
+        let mut found = Vec::new();
+        for pattern in patterns {
+            for &(rule, clause) in &self.needed_by[pattern] {
+                let r = rule as usize;
+                let before = met[r];
+                met[r] |= 1 << clause;
+                if met[r] != before && u32::from(met[r]) + 1 == 1 << self.clauses[r] {
+                    found.push(rule);
+                }
+            }
+        }
+        found
+    }
 }
 
 impl LineFilter for RuleIndex {
-    /// The literals found in the line, by automaton pattern (`true`: any may be there).
+    /// The rules whose literals the line holds (`true`: any rule's may be there).
     fn check(&self, line: &str) -> LineCheck {
         let Some(automaton) = self.automaton.as_ref().filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
         };
-        let mut found: Vec<usize> = automaton
-            .find_overlapping_iter(line)
-            .map(|m| m.pattern().as_usize())
-            .collect();
-        found.sort_unstable();
-        found.dedup();
+        let found = self.rules_in(automaton, &line.to_ascii_lowercase());
         let skip = found.is_empty() && self.without_literal.is_empty() && !self.parse_all;
-        let tag = Value::Multi(found.into_iter().map(|id| Value::Num(id as f64)).collect());
+        let tag = Value::Multi(found.into_iter().map(|r| Value::Num(r as f64)).collect());
         if skip {
             LineCheck::Skip(tag)
         } else {
@@ -173,10 +206,15 @@ fn tables(needs: &[Needs]) -> Vec<ValueTable> {
 impl ValueTable {
     fn new(fields: &[String], needing: &[(usize, &ValueNeed)], rules: usize) -> ValueTable {
         let mut free = Bitset::full(rules);
+        let mut any_value = Bitset::empty(rules);
         let mut by_value: HashMap<String, Bitset, _> = HashMap::default();
         for (rule, need) in needing {
             free.remove(*rule);
-            for value in &need.values {
+            let Some(values) = &need.values else {
+                any_value.insert(*rule);
+                continue;
+            };
+            for value in values {
                 by_value
                     .entry(value.clone())
                     .or_insert_with(|| Bitset::empty(rules))
@@ -189,8 +227,9 @@ impl ValueTable {
             .filter(|(_, need)| need.or_absent)
             .for_each(|(rule, _)| when_absent.insert(*rule));
         ValueTable {
-            fields: fields.to_vec(),
+            fields: fields.iter().map(|f| (f.clone(), Lookup::of(f))).collect(),
             by_value,
+            any_value,
             free,
             when_absent,
         }
@@ -199,13 +238,27 @@ impl ValueTable {
     /// Keeps in `out` the rules whose need of these fields the record meets.
     fn restrict(&self, record: &Record, out: &mut Bitset) {
         let mut present = false;
-        let mut allowed: Vec<&Bitset> = Vec::new();
-        for field in &self.fields {
-            for item in record.get(field).map_or(&[][..], Value::values) {
+        let mut allowed: Vec<&Bitset> = vec![&self.any_value];
+        let mut look = |value: &Value| {
+            for item in value.values() {
                 present = true;
+                if self.by_value.is_empty() {
+                    break;
+                }
                 if let Some(rules) = self.by_value.get(&item.text().to_lowercase()) {
                     allowed.push(rules);
                 }
+            }
+        };
+        for (field, lookup) in &self.fields {
+            if let Lookup::Wild { .. } = lookup {
+                record
+                    .fields
+                    .iter()
+                    .filter(|(name, _)| lookup.covers(field, name))
+                    .for_each(|(_, v)| look(v));
+            } else if let Some(value) = record.get(field) {
+                look(value);
             }
         }
         if present {

@@ -103,6 +103,7 @@ pub struct Hunter<'a> {
     /// Events pushed, and rules run on them in all.
     pub events: usize,
     pub rules_run: usize,
+    pub per_rule: Vec<usize>,
 }
 
 impl<'a> Hunter<'a> {
@@ -124,6 +125,7 @@ impl<'a> Hunter<'a> {
             candidates: Bitset::empty(compiled.len()),
             events: 0,
             rules_run: 0,
+            per_rule: vec![0; compiled.len()],
         }
     }
 
@@ -137,6 +139,7 @@ impl<'a> Hunter<'a> {
                     if let Some(run) = &mut self.runs[i] {
                         run.push_ref(&record);
                         self.rules_run += 1;
+                        self.per_rule[i] += 1;
                     }
                 }
             }

@@ -10,21 +10,25 @@ use std::collections::BTreeSet;
 /// What an event needs for a rule's first search to be true.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
-    /// One of these literals occurs in the event's raw line (ASCII case aside; spelled as in the
-    /// line); `None`: no literal is known to be needed.
-    pub literals: Option<Vec<String>>,
+    /// Clauses that all hold: in each, one of the literals occurs in the event's raw line (ASCII
+    /// case aside; spelled as in the line). At most [`MAX_CLAUSES`], the most selective.
+    pub literals: Vec<Vec<String>>,
     /// Each is needed, on different fields.
     pub values: Vec<ValueNeed>,
 }
 
-/// Some field of `fields` holds one of `values` (compared as `field=value` compares: the text,
-/// case-insensitively) or, when `or_absent`, none of `fields` is present.
+/// The most literal clauses kept of one rule.
+pub const MAX_CLAUSES: usize = 4;
+
+/// Some field of `fields` (names with `*` cover many) holds one of `values` (compared as
+/// `field=value` compares: the text, case-insensitively) or, when `values` is `None`, any value;
+/// or, when `or_absent`, none of `fields` is present.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueNeed {
     /// Sorted, without duplicates.
     pub fields: Vec<String>,
     /// Lower-cased.
-    pub values: BTreeSet<String>,
+    pub values: Option<BTreeSet<String>>,
     pub or_absent: bool,
 }
 
@@ -35,34 +39,31 @@ pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
         return Needs::default();
     };
     Needs {
-        literals: any_literal(e, defaulted),
+        literals: clauses(e, defaulted),
         values: value_needs(e),
     }
 }
 
-/// Literals of which one occurs whenever `e` is true: of a conjunction the most selective side's.
-fn any_literal(e: &Expr, defaulted: &[String]) -> Option<Vec<String>> {
+/// Clauses of literals that all hold whenever `e` is true: a conjunction's from both sides; of
+/// a disjunction one clause, joining the most selective clause of each side.
+fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
     match e {
         Expr::Binary(BinOp::And, l, r) => {
-            match (any_literal(l, defaulted), any_literal(r, defaulted)) {
-                (Some(a), Some(b)) => Some(if selectivity(&a) >= selectivity(&b) {
-                    a
-                } else {
-                    b
-                }),
-                (a, b) => a.or(b),
-            }
+            let mut all = clauses(l, defaulted);
+            all.extend(clauses(r, defaulted));
+            most_selective(all)
         }
         Expr::Binary(BinOp::Or, l, r) => {
-            let mut a = any_literal(l, defaulted)?;
-            for literal in any_literal(r, defaulted)? {
-                if !a.contains(&literal) {
-                    a.push(literal);
-                }
-            }
-            Some(a)
+            let (a, b) = (clauses(l, defaulted), clauses(r, defaulted));
+            let (Some(a), Some(b)) = (a.into_iter().next(), b.into_iter().next()) else {
+                return Vec::new();
+            };
+            let mut joined: Vec<String> = a.into_iter().chain(b).collect();
+            joined.sort_unstable();
+            joined.dedup();
+            vec![joined]
         }
-        Expr::Match { field, pattern } => literal(field, pattern, defaulted).map(|l| vec![l]),
+        Expr::Match { field, pattern } => literal(field, pattern, defaulted).into_iter().collect(),
         Expr::Binary(..)
         | Expr::Lit(_)
         | Expr::Field(_)
@@ -70,8 +71,16 @@ fn any_literal(e: &Expr, defaulted: &[String]) -> Option<Vec<String>> {
         | Expr::Neg(_)
         | Expr::In(..)
         | Expr::Call(..)
-        | Expr::Subsearch(_) => None,
+        | Expr::Subsearch(_) => Vec::new(),
     }
+}
+
+/// The [`MAX_CLAUSES`] most selective clauses, most selective first.
+fn most_selective(mut all: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    all.sort_by(|a, b| selectivity(b).cmp(&selectivity(a)).then_with(|| a.cmp(b)));
+    all.dedup();
+    all.truncate(MAX_CLAUSES);
+    all
 }
 
 /// Longer literals are rarer; then fewer of them.
@@ -98,7 +107,11 @@ fn value_needs(e: &Expr) -> Vec<ValueNeed> {
                 .flat_map(|x| b.iter().filter_map(move |y| either(x, y)));
             one_per_field_set(merged.collect())
         }
-        Expr::Match { field, pattern } => equality(field, pattern).into_iter().collect(),
+        Expr::Match { field, pattern } => vec![equality(field, pattern).unwrap_or(ValueNeed {
+            fields: vec![field.clone()],
+            values: None,
+            or_absent: false,
+        })],
         Expr::Not(inner) => absent(inner).into_iter().collect(),
         Expr::Binary(..)
         | Expr::Lit(_)
@@ -110,7 +123,7 @@ fn value_needs(e: &Expr) -> Vec<ValueNeed> {
     }
 }
 
-/// `field=value` without wildcards, case-insensitive.
+/// `field=value` without wildcards in the value, case-insensitive.
 fn equality(field: &str, pattern: &Pattern) -> Option<ValueNeed> {
     let value = match pattern {
         Pattern::Glob {
@@ -126,9 +139,9 @@ fn equality(field: &str, pattern: &Pattern) -> Option<ValueNeed> {
         },
         _ => return None,
     };
-    (!field.contains('*')).then(|| ValueNeed {
+    Some(ValueNeed {
         fields: vec![field.to_string()],
-        values: BTreeSet::from([value.to_lowercase()]),
+        values: Some(BTreeSet::from([value.to_lowercase()])),
         or_absent: false,
     })
 }
@@ -141,7 +154,7 @@ fn absent(e: &Expr) -> Option<ValueNeed> {
     fields.dedup();
     Some(ValueNeed {
         fields,
-        values: BTreeSet::new(),
+        values: Some(BTreeSet::new()),
         or_absent: true,
     })
 }
@@ -155,7 +168,7 @@ fn present_fields(e: &Expr, out: &mut Vec<String>) -> Option<()> {
         Expr::Match {
             field,
             pattern: Pattern::Exists,
-        } if !field.contains('*') => {
+        } => {
             out.push(field.clone());
             Some(())
         }
@@ -174,19 +187,28 @@ fn either(a: &ValueNeed, b: &ValueNeed) -> Option<ValueNeed> {
     fields.extend(b.fields.iter().cloned());
     fields.sort();
     fields.dedup();
-    Some(ValueNeed {
+    let values = match (&a.values, &b.values) {
+        (Some(x), Some(y)) => Some(x.union(y).cloned().collect()),
+        _ => None,
+    };
+    let or_absent = a.or_absent || b.or_absent;
+    // Any value, or none: no need at all.
+    (values.is_some() || !or_absent).then_some(ValueNeed {
         fields,
-        values: a.values.union(&b.values).cloned().collect(),
-        or_absent: a.or_absent || b.or_absent,
+        values,
+        or_absent,
     })
 }
 
 /// Of several needs on the same fields, the strictest: one that needs the fields present, then
-/// the fewest values; at most [`MAX_NEEDS`] in all.
+/// one that needs values, then the fewest values; at most [`MAX_NEEDS`] in all.
 fn one_per_field_set(needs: Vec<ValueNeed>) -> Vec<ValueNeed> {
     let mut out: Vec<ValueNeed> = Vec::new();
     for need in needs {
-        let strictness = |n: &ValueNeed| (n.or_absent, n.values.len());
+        let strictness = |n: &ValueNeed| {
+            let values = n.values.as_ref().map_or(usize::MAX, BTreeSet::len);
+            (n.or_absent, values)
+        };
         match out.iter().position(|n| n.fields == need.fields) {
             Some(i) if strictness(&need) < strictness(&out[i]) => out[i] = need,
             Some(_) => {}

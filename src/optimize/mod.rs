@@ -5,6 +5,7 @@ pub mod index;
 pub mod literal;
 pub mod prefilter;
 pub mod projection;
+pub mod regex_literal;
 
 pub use index::{needs, Needs, ValueNeed};
 pub use prefilter::{prefilter, Prefilter};

@@ -81,7 +81,7 @@ fn required(e: &Expr, defaulted: &[String]) -> Option<Vec<Vec<String>>> {
             clause.extend(b.into_iter().next()?);
             Some(vec![clause])
         }
-        Expr::Match { field, pattern } => literal(field, pattern, defaulted).map(|l| vec![vec![l]]),
+        Expr::Match { field, pattern } => literal(field, pattern, defaulted).map(|l| vec![l]),
         Expr::Lit(Lit::Bool(true)) => None,
         _ => None,
     }
