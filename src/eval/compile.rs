@@ -2,6 +2,7 @@
 //! inserted where a stage depends on it, and the output columns are worked out when known.
 
 use crate::diagnostic::{codes, Diagnostic};
+use crate::eval::search_regex::SearchRegex;
 use crate::eval::stage::PlanStage;
 use crate::eval::value::{parse_number, Value};
 use crate::eval::wild;
@@ -42,8 +43,50 @@ pub enum CExpr {
     },
     Match {
         field: String,
+        lookup: Lookup,
         matcher: Matcher,
     },
+}
+
+/// How a match finds its field, worked out once from the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    /// One lookup of the name.
+    Plain,
+    /// `a{}.b`: the name, then the name without `{}` (as `Record::get`).
+    Braces,
+    /// `Event.UserData.*.Image`: every field the name covers; those shorter than `min_len` or
+    /// not starting with the name's first `prefix` bytes are passed over at once.
+    Wild { prefix: usize, min_len: usize },
+}
+
+impl Lookup {
+    pub fn of(field: &str) -> Lookup {
+        match field.find('*') {
+            Some(prefix) => Lookup::Wild {
+                prefix,
+                min_len: field.len() - field.matches('*').count(),
+            },
+            None if field.contains("{}") => Lookup::Braces,
+            None => Lookup::Plain,
+        }
+    }
+
+    /// Whether the field `name` is one that `field` (the name this lookup is of) covers.
+    pub fn covers(self, field: &str, name: &str) -> bool {
+        match self {
+            Lookup::Plain => field == name,
+            Lookup::Braces => field == name || field.replace("{}", "") == name,
+            Lookup::Wild { prefix, min_len } => {
+                name.len() >= min_len
+                    && field
+                        .as_bytes()
+                        .get(..prefix)
+                        .is_some_and(|p| name.as_bytes().starts_with(p))
+                    && crate::eval::stage::field_matches(field, name)
+            }
+        }
+    }
 }
 
 /// A search-language matcher for one field value.
@@ -56,6 +99,8 @@ pub enum Matcher {
     ExactCased(String),
     /// a glob, as an anchored regex
     Glob(Regex),
+    /// a Sigma pattern with `?` or character classes
+    Parts(Box<crate::eval::wild::Parts>),
     /// IP network (address, prefix length), or the literal text
     Cidr {
         net: IpAddr,
@@ -76,7 +121,7 @@ pub enum Matcher {
         cased: bool,
     },
     /// an unanchored regex search (Sigma `|re`)
-    Regex(Regex),
+    Regex(Box<crate::eval::search_regex::SearchRegex>),
     /// the value (or a date part of it) compared to a number
     Number {
         op: NumOp,
@@ -88,6 +133,8 @@ pub enum Matcher {
         fields: Vec<String>,
         cased: bool,
     },
+    /// any of several matchers of one field (an OR of them, grouped)
+    Any(Box<crate::eval::any_of::AnyOf>),
 }
 
 /// Where a fixed text must occur in a value.
@@ -198,6 +245,7 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
                 regex,
             }
         }
+        Expr::Binary(BinOp::Or, ..) => crate::eval::any_of::compile_or(e)?,
         Expr::Binary(op, l, r) => {
             CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?))
         }
@@ -223,6 +271,7 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
         Expr::Subsearch(_) => return Err(crate::eval::combine::unresolved()),
         Expr::Match { field, pattern } => CExpr::Match {
             field: field.clone(),
+            lookup: Lookup::of(field),
             matcher: matcher(pattern)?,
         },
     })
@@ -279,7 +328,7 @@ fn glob_body(glob: &str) -> String {
         .join(".*")
 }
 
-fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
+pub(crate) fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
     Ok(match p {
         Pattern::Exists => Matcher::Exists,
         Pattern::Glob {
@@ -327,7 +376,7 @@ fn matcher(p: &Pattern) -> Result<Matcher, Diagnostic> {
             parts,
             case_sensitive,
         } => wild::matcher(parts, *case_sensitive)?,
-        Pattern::Regex(re) => Matcher::Regex(regex(re)?),
+        Pattern::Regex(re) => Matcher::Regex(Box::new(SearchRegex::new(re)?)),
         Pattern::Number { op, value, part } => Matcher::Number {
             op: *op,
             value: *value,

@@ -4,6 +4,7 @@
 //! reachable as `a{}`, as Splunk's JSON extraction names them), JSON `null` is an absent field,
 //! booleans are the text `true`/`false`, `_raw` is the original text and `_time` epoch seconds.
 
+mod check;
 mod json;
 
 #[doc(hidden)]
@@ -70,6 +71,8 @@ pub struct EventOptions {
     selection: std::sync::Arc<json::Selection>,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
+    /// A look at each line before it is parsed (`hunt`'s rule index).
+    pub line_filter: Option<Arc<dyn LineFilter>>,
     /// The longest event line (or multi-line object, or JSON array document) read, in bytes;
     /// a longer one is reported and skipped.
     pub max_line: usize,
@@ -86,6 +89,7 @@ impl Default for EventOptions {
             projection: Projection::All,
             selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[])),
             prefilter: None,
+            line_filter: None,
             max_line: DEFAULT_MAX_LINE,
         }
     }
@@ -99,9 +103,42 @@ impl EventOptions {
     }
 }
 
+/// Looks at each raw line before it is parsed, for what may match it (`hunt`'s rule index).
+pub trait LineFilter: Send + Sync + std::fmt::Debug {
+    fn check(&self, line: &str) -> LineCheck;
+}
+
+/// What a [`LineFilter`] found in a line; the record carries `tag` in the field [`LINE_TAG`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineCheck {
+    /// Parse the line.
+    Parse(Value),
+    /// Nothing can match: only check that the line is a JSON object (so it counts as an event,
+    /// or is reported as bad, as if parsed); its record holds only the tag.
+    Skip(Value),
+}
+
+/// The field a [`LineFilter`]'s tag is carried in, for whoever set the filter to take out.
+pub const LINE_TAG: &str = "\0line_tag";
+
 /// Parses one JSON object text into a record (the parser for line-oriented input): only the
 /// projected fields are built; `_raw` is kept when the projection needs it.
 pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
+    let Some(filter) = &opts.line_filter else {
+        return parse_line(text, opts);
+    };
+    let (mut record, tag) = match filter.check(text) {
+        LineCheck::Parse(tag) => (parse_line(text, opts)?, tag),
+        LineCheck::Skip(tag) => {
+            check::check_object(text)?;
+            (Record::default(), tag)
+        }
+    };
+    record.fields.insert(LINE_TAG.to_string(), tag);
+    Ok(record)
+}
+
+fn parse_line(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
     let fields = json::parse_fields(text, &opts.selection)?;
     let mut record = Record { fields };
     if opts.selection.keeps_raw() {

@@ -2,11 +2,10 @@
 //! arithmetic on null or text is null, comparisons with null are null (not true), `NOT null` is
 //! null, and `where`/`case`/`if` treat anything but true as false.
 
-use crate::eval::compile::{CExpr, Matcher};
+use crate::eval::compile::{CExpr, Lookup, Matcher};
 use crate::eval::datepart::date_part;
 use crate::eval::event::Record;
 use crate::eval::functions::call;
-use crate::eval::stage::field_matches;
 use crate::eval::value::{format_number, Value};
 use crate::eval::wild::affix_match;
 use crate::ir::{BinOp, CmpOp, NumOp};
@@ -37,13 +36,55 @@ pub fn eval(e: &CExpr, record: &Record) -> Value {
             )
         }
         CExpr::Call { func, args, regex } => call(*func, args, regex.as_ref(), record),
-        CExpr::Match { field, matcher } => Value::Bool(matches_field(record, field, matcher)),
+        CExpr::Match {
+            field,
+            lookup,
+            matcher,
+        } => Value::Bool(matches_field(record, field, *lookup, matcher)),
     }
 }
 
 /// Whether the expression is true for the record (`where`, `case`, `if`).
 pub fn is_true(e: &CExpr, record: &Record) -> bool {
-    eval(e, record).is_true()
+    truth(e, record) == Some(true)
+}
+
+/// The expression as a condition: `Some(bool)` when it is a boolean, `None` when it is anything
+/// else (null, a number, text). `eval` with the same null rules, without building values.
+fn truth(e: &CExpr, record: &Record) -> Option<bool> {
+    match e {
+        CExpr::Match {
+            field,
+            lookup,
+            matcher,
+        } => Some(matches_field(record, field, *lookup, matcher)),
+        CExpr::Not(inner) => truth(inner, record).map(|b| !b),
+        CExpr::Binary(BinOp::And, l, r) => match truth(l, record) {
+            Some(false) => Some(false),
+            left => match (left, truth(r, record)) {
+                (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+        },
+        CExpr::Binary(BinOp::Or, l, r) => match truth(l, record) {
+            Some(true) => Some(true),
+            left => match (left, truth(r, record)) {
+                (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+        },
+        CExpr::Lit(_)
+        | CExpr::Field(_)
+        | CExpr::Neg(_)
+        | CExpr::Binary(..)
+        | CExpr::In(..)
+        | CExpr::Call { .. } => match eval(e, record) {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        },
+    }
 }
 
 fn binary(op: BinOp, l: &CExpr, r: &CExpr, record: &Record) -> Value {
@@ -154,18 +195,22 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// The search-language match of one field: any single value may match; a missing field never does.
 /// A field name with `*` (from Sigma's Windows lookup) matches every field it covers.
-pub fn matches_field(record: &Record, field: &str, matcher: &Matcher) -> bool {
+pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Matcher) -> bool {
     if let Matcher::FieldRef { fields, cased } = matcher {
         return field_ref(record, field, fields, *cased);
     }
-    if field.contains('*') {
-        return record
-            .fields
-            .iter()
-            .filter(|(name, _)| field_matches(field, name))
-            .any(|(_, v)| v.values().iter().any(|v| matches_value(v, matcher)));
-    }
-    match record.get(field) {
+    let value = match lookup {
+        Lookup::Plain => record.fields.get(field),
+        Lookup::Braces => record.get(field),
+        Lookup::Wild { .. } => {
+            return record
+                .fields
+                .iter()
+                .filter(|(name, _)| lookup.covers(field, name))
+                .any(|(_, v)| v.values().iter().any(|v| matches_value(v, matcher)));
+        }
+    };
+    match value {
         None | Some(Value::Null) => false,
         Some(Value::Multi(items)) => items.iter().any(|v| matches_value(v, matcher)),
         Some(v) => matches_value(v, matcher),
@@ -183,7 +228,8 @@ fn number_text_is(n: f64, text: &str) -> bool {
     crate::eval::value::format_number(n) == text
 }
 
-fn matches_value(v: &Value, matcher: &Matcher) -> bool {
+/// Whether one single value matches.
+pub(crate) fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
         Matcher::Exact(text) | Matcher::ExactCased(text) if matches!(v, Value::Num(_)) => {
@@ -192,6 +238,7 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
         Matcher::Exact(text) => eq_ignore_case(&v.text(), text),
         Matcher::ExactCased(text) => v.text() == *text,
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.text()),
+        Matcher::Parts(parts) => parts.is_match(&v.text()),
         Matcher::Cidr { net, bits, text } => {
             let value = v.text();
             value
@@ -224,6 +271,7 @@ fn matches_value(v: &Value, matcher: &Matcher) -> bool {
             };
             number.is_some_and(|x| num_compare(*op, x, *value))
         }
+        Matcher::Any(any) => any.matches(v),
         Matcher::FieldRef { .. } => false,
     }
 }

@@ -1,5 +1,6 @@
 //! The interpreter: a compiled `Plan` runs over records pushed one at a time.
 
+pub mod any_of;
 pub mod combine;
 pub mod compile;
 pub mod correlate;
@@ -10,6 +11,7 @@ pub mod format;
 pub mod functions;
 pub mod lookup;
 pub mod pcre;
+pub mod search_regex;
 pub mod stage;
 pub mod stats;
 pub mod subsearch;

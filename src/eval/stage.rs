@@ -446,9 +446,26 @@ fn collate(collation: Collation, a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Whether `name` matches a field pattern with `*` wildcards.
+/// Whether `name` matches a field pattern with `*` wildcards (as `wildcard_capture` does, without
+/// building the captures).
 pub fn field_matches(pattern: &str, name: &str) -> bool {
-    wildcard_capture(pattern, name).is_some()
+    let star = |p: &str| p.bytes().position(|b| b == b'*');
+    let Some(first) = star(pattern) else {
+        return pattern == name;
+    };
+    let Some(mut rest) = name.strip_prefix(&pattern[..first]) else {
+        return false;
+    };
+    let mut parts = &pattern[first + 1..];
+    while let Some(end) = star(parts) {
+        let part = &parts[..end];
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+        parts = &parts[end + 1..];
+    }
+    rest.ends_with(parts)
 }
 
 /// Matches `name` against `pattern` and returns what each `*` matched.
@@ -601,7 +618,7 @@ fn emit(d: &Dedup, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>
 
 #[cfg(test)]
 mod tests {
-    use super::wildcard_capture;
+    use super::{field_matches, wildcard_capture};
 
     #[test]
     fn wildcard_capture_returns_what_each_star_matched() {
@@ -615,5 +632,40 @@ mod tests {
         assert_eq!(wildcard_capture("abc", "abc"), caps(&[]));
         assert_eq!(wildcard_capture("a*a", "a"), None);
         assert_eq!(wildcard_capture("abc", "abd"), None);
+    }
+
+    #[test]
+    fn field_matches_agrees_with_wildcard_capture() {
+        let patterns = [
+            "a",
+            "a*",
+            "*b",
+            "a*b",
+            "a*b*c",
+            "*",
+            "**",
+            "a**b",
+            "Event.UserData.*.Image",
+        ];
+        let names = [
+            "a",
+            "ab",
+            "b",
+            "abc",
+            "abxbc",
+            "abcc",
+            "",
+            "ba",
+            "Event.UserData.X.Image",
+        ];
+        for p in patterns {
+            for n in names {
+                assert_eq!(
+                    field_matches(p, n),
+                    wildcard_capture(p, n).is_some(),
+                    "{p} {n}"
+                );
+            }
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! Optimiser passes: named, pure functions over the IR, each switchable so tests can check that
 //! results are the same with and without it.
 
+pub mod index;
+pub mod literal;
 pub mod prefilter;
 pub mod projection;
+pub mod regex_literal;
 
+pub use index::{needs, Needs, ValueNeed};
 pub use prefilter::{prefilter, Prefilter};
 pub use projection::{projection, Projection};
 
@@ -14,6 +18,9 @@ pub struct Passes {
     pub projection: bool,
     /// Skip events whose raw text cannot match the first search (`prefilter`).
     pub prefilter: bool,
+    /// Run each of many rules only on events that have what its first search needs (`needs`;
+    /// `hunt`).
+    pub rule_index: bool,
 }
 
 impl Default for Passes {
@@ -21,6 +28,7 @@ impl Default for Passes {
         Passes {
             projection: true,
             prefilter: true,
+            rule_index: true,
         }
     }
 }
@@ -31,6 +39,7 @@ impl Passes {
         Passes {
             projection: false,
             prefilter: false,
+            rule_index: false,
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Prefilter: the literals an event's raw text must contain for the first search to match, so a
 //! line can be skipped before it is parsed. Conservative: when in doubt, a clause is left out.
 
-use crate::ir::{BinOp, Expr, Lit, Pattern, Pipeline, Stage, WildPart};
+use super::literal::{literal, searchable};
+use crate::ir::{BinOp, Expr, Lit, Pipeline, Stage};
 use aho_corasick::AhoCorasick;
 
 /// Literals of which every clause must find at least one (ASCII case-insensitive) in the raw text.
@@ -11,8 +12,6 @@ pub struct Prefilter {
     /// at the first found. Measured on the seed: one ASCII-case-insensitive automaton with an
     /// overlapping search over the line cost 14 instructions a byte, as much as parsing it.
     clauses: Vec<Clause>,
-    /// Finds `\u` escapes.
-    escape: memchr::memmem::Finder<'static>,
     /// The clauses as text, for `explain` and tests.
     pub literals: Vec<Vec<String>>,
 }
@@ -55,14 +54,11 @@ thread_local! {
     static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The shortest literal worth searching for.
-const MIN_LITERAL: usize = 3;
-
 impl Prefilter {
     /// Whether the raw JSON text may match. Text with `\u` escapes always may (the literal could be
-    /// spelled with escapes).
+    /// spelled with escapes), as may text with letters that fold to ASCII ones.
     pub fn may_match(&self, raw: &str) -> bool {
-        if self.escape.find(raw.as_bytes()).is_some() {
+        if !searchable(raw) {
             return true;
         }
         LOWERED.with_borrow_mut(|lowered| {
@@ -86,11 +82,7 @@ pub fn prefilter(pipeline: &Pipeline, defaulted: &[String]) -> Option<Prefilter>
         .iter()
         .map(|alts| Clause::new(alts))
         .collect::<Option<Vec<_>>>()?;
-    Some(Prefilter {
-        clauses,
-        escape: memchr::memmem::Finder::new(b"\\u").into_owned(),
-        literals,
-    })
+    Some(Prefilter { clauses, literals })
 }
 
 /// A conjunction of disjunctions of literals that `e` being true implies in the raw text.
@@ -110,41 +102,8 @@ fn required(e: &Expr, defaulted: &[String]) -> Option<Vec<Vec<String>>> {
             clause.extend(b.into_iter().next()?);
             Some(vec![clause])
         }
-        Expr::Match { field, pattern } if !defaulted.contains(field) && field != "_time" => {
-            literal(pattern).map(|l| vec![vec![l]])
-        }
+        Expr::Match { field, pattern } => literal(field, pattern, defaulted).map(|l| vec![l]),
         Expr::Lit(Lit::Bool(true)) => None,
         _ => None,
     }
-}
-
-/// The literal a matching value must contain, as JSON would write it.
-fn literal(pattern: &Pattern) -> Option<String> {
-    let text = match pattern {
-        Pattern::Glob { glob, .. } if !glob.contains('\\') => {
-            longest(glob.split('*').map(str::to_string))
-        }
-        Pattern::Term { text, .. } if !text.contains('\\') => {
-            longest(text.split('*').map(str::to_string))
-        }
-        Pattern::Wild { parts, .. } => longest(parts.iter().filter_map(|p| match p {
-            WildPart::Text(t) => Some(t.clone()),
-            _ => None,
-        })),
-        _ => None,
-    }?;
-    let usable = text.len() >= MIN_LITERAL
-        && text.is_ascii()
-        && !text.contains('/')
-        && !text.chars().any(|c| c.is_ascii_control())
-        && crate::eval::value::parse_number(&text).is_none();
-    if !usable {
-        return None;
-    }
-    let json = serde_json::to_string(&text).ok()?;
-    Some(json[1..json.len() - 1].to_string())
-}
-
-fn longest(parts: impl Iterator<Item = String>) -> Option<String> {
-    parts.max_by_key(String::len)
 }

@@ -1,11 +1,20 @@
 //! `spelunk hunt`: many rules over the same events in one pass. Each event is read once and
-//! pushed to every rule's running plan; each result row becomes a hit naming its rule.
+//! pushed to the running plan of every rule it may match (all of them, or those the rule index
+//! picks); each result row becomes a hit naming its rule.
+
+mod bitset;
+pub mod index;
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_with, Options};
+use crate::eval::event::LINE_TAG;
+use crate::eval::stage::PlanStage;
 use crate::eval::{Plan, Record, Results, Run, Value};
 use crate::ir::Pipeline;
+use crate::optimize::Needs;
 use crate::rules::{Rule, RuleError};
+use bitset::Bitset;
+use index::RuleIndex;
 
 /// Levels from least to most severe, as Sigma names them.
 pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
@@ -63,15 +72,43 @@ pub fn compile_all(rules: &[Rule], options: &Options) -> Result<Vec<Compiled>, R
         .collect()
 }
 
+/// The index of the rules' needs (`optimize::needs`): a streaming rule that starts with a search
+/// is run only on events that have what the search needs; other rules on every event.
+/// `defaulted` are the fields events may get from defaults rather than from their text.
+pub fn rule_index(rules: &[Rule], compiled: &[Compiled], defaulted: &[String]) -> RuleIndex {
+    let needs: Vec<Needs> = rules
+        .iter()
+        .zip(compiled)
+        .map(|(rule, compiled)| match compiled {
+            Compiled::Streaming(plan)
+                if matches!(plan.stages.first(), Some(PlanStage::Filter(_))) =>
+            {
+                crate::optimize::needs(&rule.pipeline, defaulted)
+            }
+            Compiled::Streaming(_) | Compiled::Holding(_) => Needs::default(),
+        })
+        .collect();
+    let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
+    RuleIndex::new(&needs, holds)
+}
+
 /// One pass of many rules over the same events.
 pub struct Hunter<'a> {
     compiled: &'a [Compiled],
     runs: Vec<Option<Run<'a>>>,
     held: Option<Vec<Record>>,
+    index: Option<&'a RuleIndex>,
+    /// The rules the current event may match (when indexed).
+    candidates: Bitset,
+    /// Events pushed, and rules run on them in all.
+    pub events: usize,
+    pub rules_run: usize,
+    pub per_rule: Vec<usize>,
 }
 
 impl<'a> Hunter<'a> {
-    pub fn new(compiled: &'a [Compiled]) -> Self {
+    /// Runs every rule on every event, or (with an index) only the rules an event may match.
+    pub fn new(compiled: &'a [Compiled], index: Option<&'a RuleIndex>) -> Self {
         let runs = compiled
             .iter()
             .map(|c| match c {
@@ -84,12 +121,36 @@ impl<'a> Hunter<'a> {
             compiled,
             runs,
             held: holds.then(Vec::new),
+            index,
+            candidates: Bitset::empty(compiled.len()),
+            events: 0,
+            rules_run: 0,
+            per_rule: vec![0; compiled.len()],
         }
     }
 
-    pub fn push(&mut self, record: Record) {
-        for run in self.runs.iter_mut().flatten() {
-            run.push_ref(&record);
+    pub fn push(&mut self, mut record: Record) {
+        let tag = record.fields.shift_remove(LINE_TAG);
+        self.events += 1;
+        match self.index {
+            Some(index) => {
+                index.candidates(tag.as_ref(), &record, &mut self.candidates);
+                for i in self.candidates.iter() {
+                    if let (Some(Some(run)), Some(count)) =
+                        (self.runs.get_mut(i), self.per_rule.get_mut(i))
+                    {
+                        run.push_ref(&record);
+                        self.rules_run += 1;
+                        *count += 1;
+                    }
+                }
+            }
+            None => {
+                for run in self.runs.iter_mut().flatten() {
+                    run.push_ref(&record);
+                    self.rules_run += 1;
+                }
+            }
         }
         if let Some(held) = &mut self.held {
             held.push(record);

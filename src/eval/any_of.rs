@@ -1,0 +1,174 @@
+//! `a OR b OR ...` compiled with the matches of each field grouped: the field is looked up, and
+//! its value lower-cased, once per group; equalities are one hash lookup and `contains` needles
+//! one scan. Sigma rules are long ORs over one field (`CommandLine|contains: [...]`), each value
+//! tried in several fields.
+
+use crate::diagnostic::Diagnostic;
+use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Lookup, Matcher};
+use crate::eval::expr::matches_value;
+use crate::eval::value::Value;
+use crate::eval::wild::with_lower;
+use crate::ir::{BinOp, Expr, Pattern};
+use aho_corasick::AhoCorasick;
+use indexmap::IndexMap;
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
+
+/// Matchers of one field, any of which may match a value.
+#[derive(Debug, Clone)]
+pub struct AnyOf {
+    /// Texts the lower-cased value may equal.
+    exact: HashSet<String, foldhash::fast::FixedState>,
+    /// Texts the lower-cased value may start with.
+    starts: Vec<String>,
+    /// Texts the lower-cased value may end with.
+    ends: Vec<String>,
+    /// Texts the lower-cased value may contain.
+    contains: Arc<Needles>,
+    /// The other matchers, tried on the value as it is.
+    rest: Vec<Matcher>,
+}
+
+/// Texts to find in a value, in one automaton built when first needed (most rules of a hunt
+/// never see an event their index lets through).
+#[derive(Debug, Default)]
+struct Needles {
+    texts: Vec<String>,
+    automaton: OnceLock<Option<AhoCorasick>>,
+}
+
+impl Needles {
+    fn found_in(&self, text: &str) -> bool {
+        let automaton = self
+            .automaton
+            .get_or_init(|| AhoCorasick::new(&self.texts).ok());
+        match automaton {
+            Some(automaton) => automaton.is_match(text),
+            // Past the automaton's size limits: one by one.
+            None => self.texts.iter().any(|n| text.contains(n.as_str())),
+        }
+    }
+}
+
+/// Compiles `a OR b OR ...` (OR is commutative in three-valued logic, so the terms are
+/// regrouped; each group stands where its field first appears, and terms compile in order).
+pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
+    let mut terms = Vec::new();
+    or_terms(e, &mut terms);
+    let mut by_field: IndexMap<&str, Vec<Matcher>> = IndexMap::new();
+    let mut order: Vec<Result<&str, CExpr>> = Vec::new();
+    for term in terms {
+        match term {
+            Expr::Match { field, pattern } if !matches!(pattern, Pattern::FieldRef { .. }) => {
+                let group = by_field.entry(field).or_default();
+                if group.is_empty() {
+                    order.push(Ok(field));
+                }
+                group.push(matcher(pattern)?);
+            }
+            other => order.push(Err(compile_expr(other)?)),
+        }
+    }
+    let mut built = Vec::new();
+    let compiled = order.into_iter().map(|slot| match slot {
+        Ok(field) => {
+            let mut group = by_field.swap_remove(field).unwrap_or_default();
+            let matcher = match group.len() {
+                1 => group.remove(0),
+                _ => Matcher::Any(Box::new(AnyOf::new(group, &mut built))),
+            };
+            Ok(CExpr::Match {
+                field: field.to_string(),
+                lookup: Lookup::of(field),
+                matcher,
+            })
+        }
+        Err(other) => Ok(other),
+    });
+    Ok(balanced_or(compiled.collect::<Result<_, Diagnostic>>()?))
+}
+
+/// The terms of an OR, in order.
+fn or_terms<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Binary(BinOp::Or, l, r) => {
+            or_terms(l, out);
+            or_terms(r, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// `a OR b OR ...` as a balanced tree, so the recursive evaluator stays shallow.
+fn balanced_or(mut items: Vec<CExpr>) -> CExpr {
+    if items.len() == 1 {
+        return items.remove(0);
+    }
+    let right = items.split_off(items.len() / 2);
+    CExpr::Binary(
+        BinOp::Or,
+        Box::new(balanced_or(items)),
+        Box::new(balanced_or(right)),
+    )
+}
+
+impl AnyOf {
+    /// `built`: the needles already built for other fields of the same OR (Sigma tries each
+    /// value in several fields), shared rather than built again.
+    fn new(matchers: Vec<Matcher>, built: &mut Vec<Arc<Needles>>) -> AnyOf {
+        let mut any = AnyOf {
+            exact: HashSet::default(),
+            starts: Vec::new(),
+            ends: Vec::new(),
+            contains: Arc::default(),
+            rest: Vec::new(),
+        };
+        let mut needles = Vec::new();
+        for matcher in matchers {
+            match matcher {
+                Matcher::Exact(text) => {
+                    any.exact.insert(text);
+                }
+                Matcher::Affix {
+                    kind,
+                    needle,
+                    cased: false,
+                } => match kind {
+                    Affix::Contains => needles.push(needle),
+                    Affix::StartsWith => any.starts.push(needle),
+                    Affix::EndsWith => any.ends.push(needle),
+                },
+                other => any.rest.push(other),
+            }
+        }
+        any.contains = match built.iter().find(|b| b.texts == needles) {
+            Some(same) => same.clone(),
+            None => {
+                let new = Arc::new(Needles {
+                    texts: needles,
+                    automaton: OnceLock::new(),
+                });
+                built.push(new.clone());
+                new
+            }
+        };
+        any
+    }
+
+    /// Whether one of the matchers matches the single value `v`.
+    pub fn matches(&self, v: &Value) -> bool {
+        let folded = !self.exact.is_empty()
+            || !self.starts.is_empty()
+            || !self.ends.is_empty()
+            || !self.contains.texts.is_empty();
+        let text = v.text();
+        let found = folded
+            && with_lower(&text, |lower| {
+                self.exact.contains(lower)
+                    || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
+                    || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
+                    || (!self.contains.texts.is_empty() && self.contains.found_in(lower))
+            });
+        found || self.rest.iter().any(|m| matches_value(v, m))
+    }
+}

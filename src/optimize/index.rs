@@ -1,0 +1,221 @@
+//! Rule indexing (for `hunt`): what an event must have for a rule's first search to match, in
+//! forms that many rules can share one test of: a literal of the raw line, and a value of a field
+//! such as `EventID`. A rule is run only on events that have what it needs. Conservative: a need
+//! is only stated when the search being true implies it.
+
+use super::literal::literal;
+use crate::ir::{BinOp, Expr, Pattern, Pipeline, Stage, WildPart};
+use std::collections::BTreeSet;
+
+/// What an event needs for a rule's first search to be true.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Clauses that all hold: in each, one of the literals occurs in the event's raw line (ASCII
+    /// case aside; spelled as in the line). At most [`MAX_CLAUSES`], the most selective.
+    pub literals: Vec<Vec<String>>,
+    /// Each is needed, on different fields.
+    pub values: Vec<ValueNeed>,
+}
+
+/// The most literal clauses kept of one rule.
+pub const MAX_CLAUSES: usize = 4;
+
+/// Some field of `fields` (names with `*` cover many) holds one of `values` (compared as
+/// `field=value` compares: the text, case-insensitively) or, when `values` is `None`, any value;
+/// or, when `or_absent`, none of `fields` is present.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueNeed {
+    /// Sorted, without duplicates.
+    pub fields: Vec<String>,
+    /// Lower-cased.
+    pub values: Option<BTreeSet<String>>,
+    pub or_absent: bool,
+}
+
+/// The needs of a pipeline whose first stage is a search (none otherwise). Literals are not
+/// needed of fields in `defaulted` (given default values), which the line may lack.
+pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
+    let Some(Stage::Filter(e)) = pipeline.stages.first() else {
+        return Needs::default();
+    };
+    Needs {
+        literals: clauses(e, defaulted),
+        values: value_needs(e),
+    }
+}
+
+/// Clauses of literals that all hold whenever `e` is true: a conjunction's from both sides; of
+/// a disjunction one clause, joining the most selective clause of each side.
+fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
+    match e {
+        Expr::Binary(BinOp::And, l, r) => {
+            let mut all = clauses(l, defaulted);
+            all.extend(clauses(r, defaulted));
+            most_selective(all)
+        }
+        Expr::Binary(BinOp::Or, l, r) => {
+            let (a, b) = (clauses(l, defaulted), clauses(r, defaulted));
+            let (Some(a), Some(b)) = (a.into_iter().next(), b.into_iter().next()) else {
+                return Vec::new();
+            };
+            let mut joined: Vec<String> = a.into_iter().chain(b).collect();
+            joined.sort_unstable();
+            joined.dedup();
+            vec![joined]
+        }
+        Expr::Match { field, pattern } => literal(field, pattern, defaulted).into_iter().collect(),
+        Expr::Binary(..)
+        | Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::Not(_)
+        | Expr::Neg(_)
+        | Expr::In(..)
+        | Expr::Call(..)
+        | Expr::Subsearch(_) => Vec::new(),
+    }
+}
+
+/// The [`MAX_CLAUSES`] most selective clauses, most selective first.
+fn most_selective(mut all: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    all.sort_by(|a, b| selectivity(b).cmp(&selectivity(a)).then_with(|| a.cmp(b)));
+    all.dedup();
+    all.truncate(MAX_CLAUSES);
+    all
+}
+
+/// Longer literals are rarer; then fewer of them.
+fn selectivity(literals: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = literals.iter().map(String::len).min().unwrap_or(0);
+    (shortest, std::cmp::Reverse(literals.len()))
+}
+
+/// The most value needs kept of one expression (an OR of ANDs multiplies them).
+const MAX_NEEDS: usize = 8;
+
+/// Value needs that `e` being true implies (all of them).
+fn value_needs(e: &Expr) -> Vec<ValueNeed> {
+    match e {
+        Expr::Binary(BinOp::And, l, r) => {
+            let mut needs = value_needs(l);
+            needs.extend(value_needs(r));
+            one_per_field_set(needs)
+        }
+        Expr::Binary(BinOp::Or, l, r) => {
+            let (a, b) = (value_needs(l), value_needs(r));
+            let merged = a
+                .iter()
+                .flat_map(|x| b.iter().filter_map(move |y| either(x, y)));
+            one_per_field_set(merged.collect())
+        }
+        Expr::Match { field, pattern } => vec![equality(field, pattern).unwrap_or(ValueNeed {
+            fields: vec![field.clone()],
+            values: None,
+            or_absent: false,
+        })],
+        Expr::Not(inner) => absent(inner).into_iter().collect(),
+        Expr::Binary(..)
+        | Expr::Lit(_)
+        | Expr::Field(_)
+        | Expr::Neg(_)
+        | Expr::In(..)
+        | Expr::Call(..)
+        | Expr::Subsearch(_) => Vec::new(),
+    }
+}
+
+/// `field=value` without wildcards in the value, case-insensitive.
+fn equality(field: &str, pattern: &Pattern) -> Option<ValueNeed> {
+    let value = match pattern {
+        Pattern::Glob {
+            glob,
+            case_sensitive: false,
+        } if !glob.contains('*') => glob,
+        Pattern::Wild {
+            parts,
+            case_sensitive: false,
+        } => match parts.as_slice() {
+            [WildPart::Text(t)] => t,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(ValueNeed {
+        fields: vec![field.to_string()],
+        values: Some(BTreeSet::from([value.to_lowercase()])),
+        or_absent: false,
+    })
+}
+
+/// `NOT (f1=* OR f2=* ...)`: none of the fields is present.
+fn absent(e: &Expr) -> Option<ValueNeed> {
+    let mut fields = Vec::new();
+    present_fields(e, &mut fields)?;
+    fields.sort();
+    fields.dedup();
+    Some(ValueNeed {
+        fields,
+        values: Some(BTreeSet::new()),
+        or_absent: true,
+    })
+}
+
+fn present_fields(e: &Expr, out: &mut Vec<String>) -> Option<()> {
+    match e {
+        Expr::Binary(BinOp::Or, l, r) => {
+            present_fields(l, out)?;
+            present_fields(r, out)
+        }
+        Expr::Match {
+            field,
+            pattern: Pattern::Exists,
+        } => {
+            out.push(field.clone());
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// What `a OR b` needs, when one need covers both. A side that may hold when its fields are
+/// absent needs the other side's fields among its own.
+fn either(a: &ValueNeed, b: &ValueNeed) -> Option<ValueNeed> {
+    let within = |x: &ValueNeed, y: &ValueNeed| x.fields.iter().all(|f| y.fields.contains(f));
+    if (a.or_absent && !within(b, a)) || (b.or_absent && !within(a, b)) {
+        return None;
+    }
+    let mut fields = a.fields.clone();
+    fields.extend(b.fields.iter().cloned());
+    fields.sort();
+    fields.dedup();
+    let values = match (&a.values, &b.values) {
+        (Some(x), Some(y)) => Some(x.union(y).cloned().collect()),
+        _ => None,
+    };
+    let or_absent = a.or_absent || b.or_absent;
+    // Any value, or none: no need at all.
+    (values.is_some() || !or_absent).then_some(ValueNeed {
+        fields,
+        values,
+        or_absent,
+    })
+}
+
+/// Of several needs on the same fields, the strictest: one that needs the fields present, then
+/// one that needs values, then the fewest values; at most [`MAX_NEEDS`] in all.
+fn one_per_field_set(needs: Vec<ValueNeed>) -> Vec<ValueNeed> {
+    let mut out: Vec<ValueNeed> = Vec::new();
+    for need in needs {
+        let strictness = |n: &ValueNeed| {
+            let values = n.values.as_ref().map_or(usize::MAX, BTreeSet::len);
+            (n.or_absent, values)
+        };
+        let room = out.len() < MAX_NEEDS;
+        match out.iter_mut().find(|n| n.fields == need.fields) {
+            Some(held) if strictness(&need) < strictness(held) => *held = need,
+            Some(_) => {}
+            None if room => out.push(need),
+            None => {}
+        }
+    }
+    out
+}

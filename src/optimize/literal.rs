@@ -1,0 +1,206 @@
+//! Literals in raw lines: the text a field match needs to find in an event's JSON line, and the
+//! lines where looking for it is not enough (Unicode escapes, letters that fold to ASCII).
+//! Shared by the `prefilter` (one search) and the `index` (many rules).
+
+use crate::ir::{Pattern, WildPart};
+
+/// The shortest literal worth searching for.
+pub const MIN_LITERAL: usize = 3;
+
+/// Literals of which a value of `field` matching `pattern` must contain one, spelled as the raw
+/// JSON line holds them (ASCII case aside); `None` when none is safe to require. Fields the line
+/// does not hold (`_time`, those in `defaulted`) give none; for `_raw` (the line itself, or the
+/// value of a `_raw` key) only text that reads the same escaped or not.
+pub fn literal(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<Vec<String>> {
+    let covers = |name: &str| crate::eval::stage::field_matches(field, name);
+    if covers("_time") || defaulted.iter().any(|d| covers(d)) {
+        return None;
+    }
+    let raw = covers("_raw");
+    match pattern {
+        Pattern::Glob { glob, .. } if !glob.contains('\\') => {
+            piece(glob.split('*'), raw).map(|p| vec![p])
+        }
+        Pattern::Term { text, .. } if !text.contains('\\') => {
+            piece(text.split('*'), raw).map(|p| vec![p])
+        }
+        Pattern::Wild { parts, .. } => piece(
+            parts.iter().filter_map(|p| match p {
+                WildPart::Text(t) => Some(t.as_str()),
+                WildPart::AnyRun | WildPart::AnyChar | WildPart::OneOf(_) => None,
+            }),
+            raw,
+        )
+        .map(|p| vec![p]),
+        Pattern::Regex(re) => regex_literals(re, raw),
+        Pattern::Glob { .. }
+        | Pattern::Term { .. }
+        | Pattern::Exists
+        | Pattern::Cidr(_)
+        | Pattern::Compare(..)
+        | Pattern::Number { .. }
+        | Pattern::FieldRef { .. } => None,
+    }
+}
+
+/// The longest piece of the texts that the raw line is sure to hold as written (JSON-escaped),
+/// long enough to search for. Pieces end at characters the line may spell otherwise: `/` (`\/`),
+/// control and non-ASCII characters (`\u` escapes), and for `_raw` also `\` and `"`.
+fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> {
+    let breaks = |c: char| {
+        c == '/' || !c.is_ascii() || c.is_ascii_control() || (raw && matches!(c, '\\' | '"'))
+    };
+    let best = texts
+        .flat_map(|t| t.split(breaks))
+        .filter(|p| p.len() >= MIN_LITERAL && !may_be_number_text(p))
+        .max_by_key(|p| p.len())?;
+    let json = serde_json::to_string(best).ok()?;
+    Some(json[1..json.len() - 1].to_string())
+}
+
+/// Literals of which every match of a regex holds one.
+fn regex_literals(re: &str, raw: bool) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for text in super::regex_literal::required(re)? {
+        out.push(piece(std::iter::once(text.as_str()), raw)?);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// Whether `text` could be part of a number as a value prints it (`1e3` in the line reads `1000`).
+fn may_be_number_text(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    text.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        || "-inf".contains(&lower)
+        || "nan".contains(&lower)
+}
+
+/// Characters other than ASCII letters that a case-insensitive match takes for ASCII letters:
+/// `İ` lower-cases to `i̇`, the Kelvin sign to `k`, and `ſ` folds to `s` in regexes.
+pub(crate) const FOLDS_TO_ASCII: &[char] = &['\u{130}', '\u{17f}', '\u{212a}'];
+
+/// Whether searching `line` for literals (ASCII case-insensitively) finds every one a match of
+/// its values needs: false when the line has `\u` escapes or letters that fold to ASCII.
+pub fn searchable(line: &str) -> bool {
+    (line.is_ascii() || !line.contains(FOLDS_TO_ASCII)) && !has_unicode_escape(line)
+}
+
+/// Whether a JSON text has a `\uXXXX` escape (a `\u` after an even run of backslashes).
+fn has_unicode_escape(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut at = 0;
+    while let Some(i) = line[at..].find('\\') {
+        let next = at + i + 1;
+        if bytes.get(next) == Some(&b'u') {
+            return true;
+        }
+        at = next + 1;
+        if at >= bytes.len() {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wild(text: &str) -> Pattern {
+        Pattern::Wild {
+            parts: vec![
+                WildPart::AnyRun,
+                WildPart::Text(text.to_string()),
+                WildPart::AnyRun,
+            ],
+            case_sensitive: false,
+        }
+    }
+
+    fn one(field: &str, pattern: &Pattern) -> Option<String> {
+        literal(field, pattern, &["source".to_string()]).map(|l| l.join("|"))
+    }
+
+    #[test]
+    fn literals_are_spelled_as_json_writes_them() {
+        assert_eq!(
+            one("Image", &wild(r"\cmd.exe")).as_deref(),
+            Some(r"\\cmd.exe")
+        );
+        assert_eq!(
+            one("CommandLine", &wild(r#"say "hi""#)).as_deref(),
+            Some(r#"say \"hi\""#)
+        );
+        assert_eq!(one("_raw", &wild("cmd.exe")).as_deref(), Some("cmd.exe"));
+        assert_eq!(one("*", &wild(r"\cmd.exe")), None);
+    }
+
+    #[test]
+    fn literals_stop_at_characters_the_line_may_spell_otherwise() {
+        assert_eq!(
+            one("_raw", &wild(r"C:\mimilib.dll")).as_deref(),
+            Some("mimilib.dll")
+        );
+        assert_eq!(one("c", &wild("cmd.exe/c")).as_deref(), Some("cmd.exe"));
+        assert_eq!(
+            one("c", &wild("http://x.example/a")).as_deref(),
+            Some("x.example")
+        );
+        assert_eq!(one("c", &wild("naïve-text")).as_deref(), Some("ve-text"));
+        assert_eq!(one("n", &wild("a/b/c")), None);
+    }
+
+    #[test]
+    fn fields_not_from_the_line_and_number_text_give_no_literal() {
+        assert_eq!(one("source", &wild("access.log")), None);
+        assert_eq!(one("sour*", &wild("access.log")), None);
+        assert_eq!(one("_time", &wild("2024")), None);
+        assert_eq!(one("n", &wild("100.5")), None);
+        assert_eq!(one("n", &wild("INF")), None);
+        assert_eq!(one("n", &wild("ab")), None);
+        assert_eq!(one("n", &wild("1e5x")).as_deref(), Some("1e5x"));
+    }
+
+    #[test]
+    fn regexes_give_the_text_every_match_holds() {
+        let re = |r: &str| Pattern::Regex(r.to_string());
+        assert_eq!(one("c", &re(r"[a-z]+\.exe$")).as_deref(), Some(".exe"));
+        assert_eq!(
+            one("c", &re(r"(?i)c:\\windows\\temp")).as_deref(),
+            Some(r"c:\\windows\\temp")
+        );
+        assert_eq!(
+            one("_raw", &re(r"(?i)c:\\windows\\temp")).as_deref(),
+            Some("windows")
+        );
+        assert_eq!(one("c", &re(r"(?i)ab|xyz")), None);
+        assert_eq!(one("c", &re(r".*")), None);
+    }
+
+    #[test]
+    fn only_real_unicode_escapes_make_a_line_unsearchable() {
+        assert!(searchable(r#"{"a":"C:\\users\\bob"}"#));
+        assert!(!searchable(r#"{"a":"C:\\\users"}"#));
+        assert!(!searchable(r#"{"a":"\u0041"}"#));
+        assert!(searchable(r#"{"a":"\\"}"#));
+        assert!(searchable(r#"{"a":"é"}"#));
+        assert!(!searchable("{\"a\":\"\u{212a}ernel32\"}"));
+    }
+
+    /// Every non-ASCII character that lower-cases to, or matches case-insensitively, an ASCII
+    /// letter is in `FOLDS_TO_ASCII`.
+    #[test]
+    fn the_characters_that_fold_to_ascii_are_all_known() {
+        let letters = regex::Regex::new("(?i)^[a-z]$").unwrap();
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            let lowers_to_ascii = c.to_lowercase().any(|l| l.is_ascii());
+            let folds = letters.is_match(&c.to_string());
+            if lowers_to_ascii || folds {
+                assert!(FOLDS_TO_ASCII.contains(&c), "{c:?} U+{:04X}", c as u32);
+            }
+        }
+    }
+}
