@@ -13,6 +13,7 @@ mail=target/bench/mail_${n}.ndjson
 sysmon=target/bench/sysmon_${m}.ndjson
 [ -f "$mail" ] || python3 benches/gen_mail_events.py "$n" > "$mail"
 [ -f "$sysmon" ] || python3 benches/gen_sysmon_events.py "$m" > "$sysmon"
+head -n 2000 "$sysmon" > target/bench/sysmon_2000.ndjson
 cargo build --release --quiet --bins --examples
 bin=./target/release/spelunk
 
@@ -51,11 +52,11 @@ measure "spelunk: filter + stats, 2 threads" "$n" "$mail" $bin run -q "$count" "
 echo "== $m Sysmon-like events ($(( $(stat -c %s "$sysmon") / 1000000 )) MB)"
 rule=../shared/corpus/sigmahq/rules/windows/process_creation/proc_creation_win_certutil_download.yml
 if [ -f "$rule" ]; then
-  measure "spelunk: one Sigma rule" "$m" "$sysmon" $bin run "$rule" "$sysmon" --format json
+  measure "spelunk: one Sigma rule" "$m" "$sysmon" $bin run "$rule" "$sysmon" --format json --threads 1
   windows=../shared/corpus/sigmahq/rules/windows
-  # hunt is far slower per event than one rule today: measured on the first 2,000 events.
-  head -n 2000 "$sysmon" > target/bench/sysmon_2000.ndjson
-  measure "spelunk: hunt, SigmaHQ Windows rules" 2000 target/bench/sysmon_2000.ndjson $bin hunt -r "$windows" target/bench/sysmon_2000.ndjson --format json
+  measure "spelunk: hunt, SigmaHQ Windows rules" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 1
+  measure "spelunk: hunt, 2 threads" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 2
+  measure "spelunk: hunt, index off" 2000 target/bench/sysmon_2000.ndjson $bin hunt -r "$windows" target/bench/sysmon_2000.ndjson --format json --threads 1 --no-optimize
   echo "== corpora"
   ./target/release/examples/load_corpus ../shared/corpus
 else
@@ -73,3 +74,5 @@ ratio "seed / jq" "spelunk: seed detection" "baseline: jq select"
 ratio "seed, 2 threads / 1 thread" "spelunk: seed, 2 threads" "spelunk: seed detection"
 ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde_json Value + 1 field"
 ratio "filter+stats, 2 threads / 1" "spelunk: filter + stats, 2 threads" "spelunk: filter + stats count"
+ratio "hunt, 2 threads / 1 thread" "spelunk: hunt, 2 threads" "spelunk: hunt, SigmaHQ Windows rules"
+ratio "hunt, index on / off" "spelunk: hunt, SigmaHQ Windows rules" "spelunk: hunt, index off"
