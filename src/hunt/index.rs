@@ -3,22 +3,17 @@
 //! each indexed field (`EventID`, `Channel`, ...) for every rule's values.
 
 use super::bitset::Bitset;
-use crate::eval::compile::Lookup;
+use super::tables::Tables;
 use crate::eval::event::{LineCheck, LineFilter, Record};
 use crate::eval::Value;
 use crate::optimize::literal::searchable;
-use crate::optimize::{Needs, ValueNeed};
+use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
 /// A clause of more literals than this is left out (the automaton would grow by thousands of
 /// file hashes for one rule).
-const MAX_CLAUSE_LITERALS: usize = 512;
-
-/// At most this many field sets are indexed (each costs a few lookups per event)...
-const MAX_TABLES: usize = 12;
-/// ...each needed by at least this many rules.
-const MIN_TABLE_RULES: usize = 2;
+const MAX_CLAUSE_LITERALS: usize = 1024;
 
 /// Many rules' needs, tested once per event.
 #[derive(Debug)]
@@ -35,22 +30,7 @@ pub struct RuleIndex {
     without_literal: Bitset,
     /// Whether every line is parsed even when no rule may match it (rules that hold every event).
     parse_all: bool,
-    tables: Vec<ValueTable>,
-}
-
-/// The rules that need something of one set of fields: a value (by value), any value, or that
-/// the fields be absent.
-#[derive(Debug)]
-struct ValueTable {
-    fields: Vec<(String, Lookup)>,
-    /// The rules an event with this (lower-cased) value in the fields may match.
-    by_value: HashMap<String, Bitset, foldhash::fast::FixedState>,
-    /// Rules that need the fields to hold any value.
-    any_value: Bitset,
-    /// Rules that need nothing of these fields.
-    free: Bitset,
-    /// The rules an event without any of the fields may match.
-    when_absent: Bitset,
+    tables: Tables,
 }
 
 impl RuleIndex {
@@ -110,7 +90,7 @@ impl RuleIndex {
             clauses,
             without_literal,
             parse_all,
-            tables: tables(needs),
+            tables: Tables::new(needs),
         }
     }
 
@@ -133,11 +113,8 @@ impl RuleIndex {
             }
             _ => out.fill(),
         }
-        for table in &self.tables {
-            if out.is_empty() {
-                return;
-            }
-            table.restrict(record, out);
+        if !out.is_empty() {
+            self.tables.restrict(record, out);
         }
     }
 
@@ -186,94 +163,6 @@ impl LineFilter for RuleIndex {
             LineCheck::Skip(tag)
         } else {
             LineCheck::Parse(tag)
-        }
-    }
-}
-
-/// The value tables worth keeping: the field sets most rules need values of.
-fn tables(needs: &[Needs]) -> Vec<ValueTable> {
-    let mut by_fields: HashMap<&[String], Vec<(usize, &ValueNeed)>> = HashMap::new();
-    for (rule, need) in needs.iter().enumerate() {
-        for value in &need.values {
-            by_fields
-                .entry(&value.fields)
-                .or_default()
-                .push((rule, value));
-        }
-    }
-    let mut sets: Vec<_> = by_fields
-        .into_iter()
-        .filter(|(_, rules)| rules.len() >= MIN_TABLE_RULES)
-        .collect();
-    sets.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
-    sets.into_iter()
-        .take(MAX_TABLES)
-        .map(|(fields, rules)| ValueTable::new(fields, &rules, needs.len()))
-        .collect()
-}
-
-impl ValueTable {
-    fn new(fields: &[String], needing: &[(usize, &ValueNeed)], rules: usize) -> ValueTable {
-        let mut free = Bitset::full(rules);
-        let mut any_value = Bitset::empty(rules);
-        let mut by_value: HashMap<String, Bitset, _> = HashMap::default();
-        for (rule, need) in needing {
-            free.remove(*rule);
-            let Some(values) = &need.values else {
-                any_value.insert(*rule);
-                continue;
-            };
-            for value in values {
-                by_value
-                    .entry(value.clone())
-                    .or_insert_with(|| Bitset::empty(rules))
-                    .insert(*rule);
-            }
-        }
-        let mut when_absent = free.clone();
-        needing
-            .iter()
-            .filter(|(_, need)| need.or_absent)
-            .for_each(|(rule, _)| when_absent.insert(*rule));
-        ValueTable {
-            fields: fields.iter().map(|f| (f.clone(), Lookup::of(f))).collect(),
-            by_value,
-            any_value,
-            free,
-            when_absent,
-        }
-    }
-
-    /// Keeps in `out` the rules whose need of these fields the record meets.
-    fn restrict(&self, record: &Record, out: &mut Bitset) {
-        let mut present = false;
-        let mut allowed: Vec<&Bitset> = vec![&self.any_value];
-        let mut look = |value: &Value| {
-            for item in value.values() {
-                present = true;
-                if self.by_value.is_empty() {
-                    break;
-                }
-                if let Some(rules) = self.by_value.get(&item.text().to_lowercase()) {
-                    allowed.push(rules);
-                }
-            }
-        };
-        for (field, lookup) in &self.fields {
-            if let Lookup::Wild { .. } = lookup {
-                record
-                    .fields
-                    .iter()
-                    .filter(|(name, _)| lookup.covers(field, name))
-                    .for_each(|(_, v)| look(v));
-            } else if let Some(value) = record.get(field) {
-                look(value);
-            }
-        }
-        if present {
-            out.intersect_with_any(&self.free, &allowed);
-        } else {
-            out.intersect_with(&self.when_absent);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod bitset;
 pub mod index;
+mod tables;
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_with, Options};

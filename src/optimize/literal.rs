@@ -5,7 +5,7 @@
 use crate::ir::{Pattern, WildPart};
 
 /// The shortest literal worth searching for.
-pub const MIN_LITERAL: usize = 3;
+pub const MIN_LITERAL: usize = 2;
 
 /// Literals of which a value of `field` matching `pattern` must contain one, spelled as the raw
 /// JSON line holds them (ASCII case aside); `None` when none is safe to require. Fields the line
@@ -45,10 +45,14 @@ pub fn literal(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<V
 
 /// The longest piece of the texts that the raw line is sure to hold as written (JSON-escaped),
 /// long enough to search for. Pieces end at characters the line may spell otherwise: `/` (`\/`),
-/// control and non-ASCII characters (`\u` escapes), and for `_raw` also `\` and `"`.
+/// control characters, non-ASCII ones that have other cases (`é`, `É`; lines with `\u` escapes
+/// are always searched), and for `_raw` also `\` and `"`.
 fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> {
     let breaks = |c: char| {
-        c == '/' || !c.is_ascii() || c.is_ascii_control() || (raw && matches!(c, '\\' | '"'))
+        c == '/'
+            || c.is_ascii_control()
+            || (!c.is_ascii() && !caseless(c))
+            || (raw && matches!(c, '\\' | '"'))
     };
     let best = texts
         .flat_map(|t| t.split(breaks))
@@ -77,6 +81,23 @@ fn may_be_number_text(text: &str) -> bool {
         || "-inf".contains(&lower)
         || "nan".contains(&lower)
 }
+
+/// Whether a non-ASCII character is matched only by itself when case is ignored: it has no other
+/// case, is no part of another character's lower case, and folds to nothing else (emoji,
+/// punctuation, most scripts without case).
+pub fn caseless(c: char) -> bool {
+    let mut lower = c.to_lowercase();
+    let mut upper = c.to_uppercase();
+    lower.next() == Some(c)
+        && lower.next().is_none()
+        && upper.next() == Some(c)
+        && upper.next().is_none()
+        && !CASED_PARTS.contains(&c)
+}
+
+/// Characters without case of their own that are part of another's lower case, or that a
+/// regex folds with another (checked by `caseless_characters_match_only_themselves`).
+const CASED_PARTS: &[char] = &['\u{307}'];
 
 /// Characters other than ASCII letters that a case-insensitive match takes for ASCII letters:
 /// `İ` lower-cases to `i̇`, the Kelvin sign to `k`, and `ſ` folds to `s` in regexes.
@@ -150,6 +171,11 @@ mod tests {
             Some("x.example")
         );
         assert_eq!(one("c", &wild("naïve-text")).as_deref(), Some("ve-text"));
+        assert_eq!(
+            one("c", &wild("\u{202e}cod.exe")).as_deref(),
+            Some("\u{202e}cod.exe")
+        );
+        assert_eq!(one("c", &wild("x\u{1f600}")).as_deref(), Some("x\u{1f600}"));
         assert_eq!(one("n", &wild("a/b/c")), None);
     }
 
@@ -160,7 +186,7 @@ mod tests {
         assert_eq!(one("_time", &wild("2024")), None);
         assert_eq!(one("n", &wild("100.5")), None);
         assert_eq!(one("n", &wild("INF")), None);
-        assert_eq!(one("n", &wild("ab")), None);
+        assert_eq!(one("n", &wild("a")), None);
         assert_eq!(one("n", &wild("1e5x")).as_deref(), Some("1e5x"));
     }
 
@@ -176,7 +202,8 @@ mod tests {
             one("_raw", &re(r"(?i)c:\\windows\\temp")).as_deref(),
             Some("windows")
         );
-        assert_eq!(one("c", &re(r"(?i)ab|xyz")), None);
+        assert_eq!(one("c", &re(r"(?i)ab|xyz")).as_deref(), Some("ab|xyz"));
+        assert_eq!(one("c", &re(r"(?i)a|xyz")), None);
         assert_eq!(one("c", &re(r".*")), None);
     }
 
@@ -188,6 +215,32 @@ mod tests {
         assert!(searchable(r#"{"a":"\\"}"#));
         assert!(searchable(r#"{"a":"é"}"#));
         assert!(!searchable("{\"a\":\"\u{212a}ernel32\"}"));
+    }
+
+    /// A caseless character is no other character's lower case, nor part of it, and a regex
+    /// ignoring case matches it alone.
+    #[test]
+    fn caseless_characters_match_only_themselves() {
+        use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
+        let mut parts = std::collections::BTreeSet::new();
+        for x in (0..=0x10ffff).filter_map(char::from_u32) {
+            let lower: Vec<char> = x.to_lowercase().collect();
+            if lower != [x] {
+                parts.extend(lower);
+            }
+        }
+        let mut wrong = Vec::new();
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            let mut class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+            class.case_fold_simple();
+            let folds_alone = class.ranges() == [ClassUnicodeRange::new(c, c)];
+            let own = c.to_lowercase().eq([c]) && c.to_uppercase().eq([c]);
+            let truly = own && folds_alone && !parts.contains(&c);
+            if caseless(c) != truly {
+                wrong.push(format!("U+{:04X}", c as u32));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:?}");
     }
 
     /// Every non-ASCII character that lower-cases to, or matches case-insensitively, an ASCII

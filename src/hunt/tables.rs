@@ -1,0 +1,164 @@
+//! Value tables: the rules that need something of a set of fields (`EventID` one of some values,
+//! `ScriptBlockText` present, `Channel` absent or `Security`), all tested in one pass over an
+//! event's fields.
+
+use super::bitset::Bitset;
+use crate::eval::compile::Lookup;
+use crate::eval::stage::field_matches;
+use crate::eval::{Record, Value};
+use crate::optimize::{Needs, ValueNeed};
+use foldhash::fast::FixedState;
+use std::collections::HashMap;
+
+/// At most this many field sets are indexed...
+const MAX_TABLES: usize = 64;
+/// ...each needed by at least this many rules.
+const MIN_TABLE_RULES: usize = 2;
+
+/// The tables worth keeping, and where each field name leads.
+#[derive(Debug, Default)]
+pub struct Tables {
+    tables: Vec<Table>,
+    /// The tables of each field name without `*` (`a{}.b` under both spellings).
+    by_name: HashMap<String, Vec<usize>, FixedState>,
+    /// Field names with `*`, by the text before it, with their tables.
+    wild: Vec<(String, Vec<(String, usize)>)>,
+}
+
+/// The rules that need something of one set of fields.
+#[derive(Debug)]
+struct Table {
+    /// The rules an event with this (lower-cased) value in the fields may match.
+    by_value: HashMap<String, Bitset, FixedState>,
+    /// The rules an event with any value in the fields may match.
+    present: Bitset,
+    /// The rules an event without any of the fields may match.
+    absent: Bitset,
+}
+
+impl Tables {
+    /// The tables of the field sets most rules need something of.
+    pub fn new(needs: &[Needs]) -> Tables {
+        let mut by_fields: HashMap<&[String], Vec<(usize, &ValueNeed)>> = HashMap::new();
+        for (rule, need) in needs.iter().enumerate() {
+            for value in &need.values {
+                by_fields
+                    .entry(&value.fields)
+                    .or_default()
+                    .push((rule, value));
+            }
+        }
+        let mut sets: Vec<_> = by_fields
+            .into_iter()
+            .filter(|(_, rules)| rules.len() >= MIN_TABLE_RULES)
+            .collect();
+        sets.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
+        let mut out = Tables::default();
+        for (fields, needing) in sets.into_iter().take(MAX_TABLES) {
+            let t = out.tables.len();
+            out.tables.push(Table::new(&needing, needs.len()));
+            for field in fields {
+                out.add_field(field, t);
+            }
+        }
+        out
+    }
+
+    fn add_field(&mut self, field: &str, table: usize) {
+        match Lookup::of(field) {
+            Lookup::Wild { prefix, .. } => {
+                let prefix = &field[..prefix];
+                let group = match self.wild.iter().position(|(p, _)| p == prefix) {
+                    Some(i) => i,
+                    None => {
+                        self.wild.push((prefix.to_string(), Vec::new()));
+                        self.wild.len() - 1
+                    }
+                };
+                self.wild[group].1.push((field.to_string(), table));
+            }
+            Lookup::Braces | Lookup::Plain => {
+                for name in [field.to_string(), field.replace("{}", "")] {
+                    let tables = self.by_name.entry(name).or_default();
+                    if !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps in `out` the rules whose needs of the indexed fields the record meets.
+    pub fn restrict(&self, record: &Record, out: &mut Bitset) {
+        if self.tables.is_empty() {
+            return;
+        }
+        let mut present = vec![false; self.tables.len()];
+        let mut allowed: Vec<(usize, &Bitset)> = Vec::new();
+        let mut look = |table: usize, value: &Value| {
+            let items = value.values();
+            present[table] |= !items.is_empty();
+            let by_value = &self.tables[table].by_value;
+            if by_value.is_empty() {
+                return;
+            }
+            for item in items {
+                if let Some(rules) = by_value.get(&item.text().to_lowercase()) {
+                    allowed.push((table, rules));
+                }
+            }
+        };
+        for (name, value) in &record.fields {
+            for &table in self.by_name.get(name.as_str()).into_iter().flatten() {
+                look(table, value);
+            }
+            for (prefix, fields) in &self.wild {
+                if name.starts_with(prefix.as_str()) {
+                    fields
+                        .iter()
+                        .filter(|(field, _)| field_matches(field, name))
+                        .for_each(|&(_, table)| look(table, value));
+                }
+            }
+        }
+        allowed.sort_by_key(|(table, _)| *table);
+        for (t, table) in self.tables.iter().enumerate() {
+            if !present[t] {
+                out.intersect_with(&table.absent);
+                continue;
+            }
+            let start = allowed.partition_point(|(at, _)| *at < t);
+            let end = allowed.partition_point(|(at, _)| *at <= t);
+            let values: Vec<&Bitset> = allowed[start..end].iter().map(|(_, b)| *b).collect();
+            out.intersect_with_any(&table.present, &values);
+        }
+    }
+}
+
+impl Table {
+    fn new(needing: &[(usize, &ValueNeed)], rules: usize) -> Table {
+        let mut present = Bitset::full(rules);
+        let mut absent = Bitset::full(rules);
+        let mut by_value: HashMap<String, Bitset, FixedState> = HashMap::default();
+        for (rule, need) in needing {
+            if !need.or_absent {
+                absent.remove(*rule);
+            }
+            let Some(values) = &need.values else {
+                continue;
+            };
+            present.remove(*rule);
+            for value in values {
+                by_value
+                    .entry(value.clone())
+                    .or_insert_with(|| Bitset::empty(rules))
+                    .insert(*rule);
+            }
+        }
+        Table {
+            by_value,
+            present,
+            absent,
+        }
+    }
+}
