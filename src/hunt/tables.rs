@@ -68,14 +68,12 @@ impl Tables {
         match Lookup::of(field) {
             Lookup::Wild { prefix, .. } => {
                 let prefix = &field[..prefix];
-                let group = match self.wild.iter().position(|(p, _)| p == prefix) {
-                    Some(i) => i,
-                    None => {
-                        self.wild.push((prefix.to_string(), Vec::new()));
-                        self.wild.len() - 1
-                    }
-                };
-                self.wild[group].1.push((field.to_string(), table));
+                if !self.wild.iter().any(|(p, _)| p == prefix) {
+                    self.wild.push((prefix.to_string(), Vec::new()));
+                }
+                if let Some((_, fields)) = self.wild.iter_mut().find(|(p, _)| p == prefix) {
+                    fields.push((field.to_string(), table));
+                }
             }
             Lookup::Braces | Lookup::Plain => {
                 for name in [field.to_string(), field.replace("{}", "")] {
@@ -97,8 +95,12 @@ impl Tables {
         let mut allowed: Vec<(usize, &Bitset)> = Vec::new();
         let mut look = |table: usize, value: &Value| {
             let items = value.values();
-            present[table] |= !items.is_empty();
-            let by_value = &self.tables[table].by_value;
+            if let Some(seen) = present.get_mut(table) {
+                *seen |= !items.is_empty();
+            }
+            let Some(by_value) = self.tables.get(table).map(|t| &t.by_value) else {
+                return;
+            };
             if by_value.is_empty() {
                 return;
             }
@@ -122,14 +124,19 @@ impl Tables {
             }
         }
         allowed.sort_by_key(|(table, _)| *table);
-        for (t, table) in self.tables.iter().enumerate() {
-            if !present[t] {
+        for ((t, table), seen) in self.tables.iter().enumerate().zip(&present) {
+            if !seen {
                 out.intersect_with(&table.absent);
                 continue;
             }
             let start = allowed.partition_point(|(at, _)| *at < t);
             let end = allowed.partition_point(|(at, _)| *at <= t);
-            let values: Vec<&Bitset> = allowed[start..end].iter().map(|(_, b)| *b).collect();
+            let values: Vec<&Bitset> = allowed
+                .get(start..end)
+                .unwrap_or_default()
+                .iter()
+                .map(|(_, b)| *b)
+                .collect();
             out.intersect_with_any(&table.present, &values);
         }
     }
