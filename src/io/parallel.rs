@@ -56,7 +56,7 @@ impl Sink<'_> {
 
 /// Bytes per batch: enough lines to keep a thread busy for a while, few enough that the
 /// batches in flight stay small.
-const BATCH_BYTES: usize = 64 << 10;
+const BATCH_BYTES: usize = 128 << 10;
 
 /// A run of lines of the file.
 struct Batch {
