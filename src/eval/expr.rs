@@ -7,7 +7,7 @@ use crate::eval::datepart::date_part;
 use crate::eval::event::Record;
 use crate::eval::functions::call;
 use crate::eval::value::{format_number, Value};
-use crate::eval::wild::affix_match;
+use crate::eval::wild::{affix_match, with_text};
 use crate::ir::{BinOp, CmpOp, NumOp};
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -221,7 +221,7 @@ pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Mat
 pub(crate) fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
-        Matcher::Exact(text) => eq_ignore_case(&v.text(), text),
+        Matcher::Exact(text) => with_text(v, |value| eq_ignore_case(value, text)),
         Matcher::ExactCased(text) => v.text() == *text,
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.text()),
         Matcher::Parts(parts) => parts.is_match(&v.text()),

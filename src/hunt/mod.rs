@@ -14,8 +14,7 @@ use crate::eval::{Plan, Record, Results, Run, Value};
 use crate::ir::Pipeline;
 use crate::optimize::Needs;
 use crate::rules::{Rule, RuleError};
-use bitset::Bitset;
-use index::RuleIndex;
+use index::{RuleIndex, Scratch};
 
 /// Levels from least to most severe, as Sigma names them.
 pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
@@ -100,7 +99,7 @@ pub struct Hunter<'a> {
     held: Option<Vec<Record>>,
     index: Option<&'a RuleIndex>,
     /// The rules the current event may match (when indexed).
-    candidates: Bitset,
+    scratch: Option<Scratch>,
     /// Events pushed, and rules run on them in all.
     pub events: usize,
     pub rules_run: usize,
@@ -123,7 +122,7 @@ impl<'a> Hunter<'a> {
             runs,
             held: holds.then(Vec::new),
             index,
-            candidates: Bitset::empty(compiled.len()),
+            scratch: index.map(RuleIndex::scratch),
             events: 0,
             rules_run: 0,
             per_rule: vec![0; compiled.len()],
@@ -133,10 +132,10 @@ impl<'a> Hunter<'a> {
     pub fn push(&mut self, mut record: Record) {
         let tag = record.fields.shift_remove(LINE_TAG);
         self.events += 1;
-        match self.index {
-            Some(index) => {
-                index.candidates(tag.as_ref(), &record, &mut self.candidates);
-                for i in self.candidates.iter() {
+        match (self.index, &mut self.scratch) {
+            (Some(index), Some(scratch)) => {
+                index.candidates(tag.as_ref(), &record, scratch);
+                for i in scratch.rules.iter() {
                     if let Some(run) = &mut self.runs[i] {
                         run.push_ref(&record);
                         self.rules_run += 1;
@@ -144,7 +143,7 @@ impl<'a> Hunter<'a> {
                     }
                 }
             }
-            None => {
+            _ => {
                 for run in self.runs.iter_mut().flatten() {
                     run.push_ref(&record);
                     self.rules_run += 1;
