@@ -46,9 +46,7 @@ rule=../shared/corpus/sigmahq/rules/windows/process_creation/proc_creation_win_c
 if [ -f "$rule" ]; then
   measure "spelunk: one Sigma rule" "$m" "$sysmon" $bin run "$rule" "$sysmon" --format json
   windows=../shared/corpus/sigmahq/rules/windows
-  # hunt is far slower per event than one rule today: measured on the first 2,000 events.
-  head -n 2000 "$sysmon" > target/bench/sysmon_2000.ndjson
-  measure "spelunk: hunt, SigmaHQ Windows rules" 2000 target/bench/sysmon_2000.ndjson $bin hunt -r "$windows" target/bench/sysmon_2000.ndjson --format json
+  measure "spelunk: hunt, SigmaHQ Windows rules" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json
   echo "== corpora"
   ./target/release/examples/load_corpus ../shared/corpus
 else

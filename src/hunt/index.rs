@@ -152,7 +152,8 @@ impl RuleIndex {
 }
 
 impl LineFilter for RuleIndex {
-    /// The literals the line holds, by automaton pattern (`true`: any may be there).
+    /// The literals the line holds, by automaton pattern (`true`: any may be there); a line
+    /// holding no rule's first clause is only checked.
     fn check(&self, line: &str) -> LineCheck {
         let Some(automaton) = self.automaton.as_ref().filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
@@ -164,7 +165,8 @@ impl LineFilter for RuleIndex {
             .collect();
         found.sort_unstable();
         found.dedup();
-        let skip = found.is_empty() && self.without_literal.is_empty() && !self.parse_all;
+        let none = found.iter().all(|&p| self.first_of[p].is_empty());
+        let skip = none && self.without_literal.is_empty() && !self.parse_all;
         let tag = Value::Multi(found.into_iter().map(|p| Value::Num(p as f64)).collect());
         if skip {
             LineCheck::Skip(tag)

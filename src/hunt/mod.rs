@@ -97,13 +97,11 @@ pub struct Hunter<'a> {
     compiled: &'a [Compiled],
     runs: Vec<Option<Run<'a>>>,
     held: Option<Vec<Record>>,
-    index: Option<&'a RuleIndex>,
-    /// The rules the current event may match (when indexed).
-    scratch: Option<Scratch>,
+    /// The index, and the sets it works out for each event.
+    index: Option<(&'a RuleIndex, Scratch)>,
     /// Events pushed, and rules run on them in all.
     pub events: usize,
     pub rules_run: usize,
-    pub per_rule: Vec<usize>,
 }
 
 impl<'a> Hunter<'a> {
@@ -121,29 +119,26 @@ impl<'a> Hunter<'a> {
             compiled,
             runs,
             held: holds.then(Vec::new),
-            index,
-            scratch: index.map(RuleIndex::scratch),
+            index: index.map(|i| (i, i.scratch())),
             events: 0,
             rules_run: 0,
-            per_rule: vec![0; compiled.len()],
         }
     }
 
     pub fn push(&mut self, mut record: Record) {
         let tag = record.fields.shift_remove(LINE_TAG);
         self.events += 1;
-        match (self.index, &mut self.scratch) {
-            (Some(index), Some(scratch)) => {
+        match &mut self.index {
+            Some((index, scratch)) => {
                 index.candidates(tag.as_ref(), &record, scratch);
                 for i in scratch.rules.iter() {
                     if let Some(run) = &mut self.runs[i] {
                         run.push_ref(&record);
                         self.rules_run += 1;
-                        self.per_rule[i] += 1;
                     }
                 }
             }
-            _ => {
+            None => {
                 for run in self.runs.iter_mut().flatten() {
                     run.push_ref(&record);
                     self.rules_run += 1;
