@@ -6,6 +6,7 @@ use super::load::{load_all, LoadArgs};
 use super::style::Style;
 use crate::eval::{Record, Results, Value};
 use crate::hunt::{compile_all, hits, rule_index, Filter, Hunter, LEVELS};
+use crate::optimize::Passes;
 use crate::output::{self, Format};
 use crate::rules::Rule;
 use clap::Args;
@@ -41,18 +42,14 @@ pub struct HuntArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// Turn the optimiser passes off (the rule index): every rule runs on every event.
+    /// Turn the optimiser passes off (the rule index): every rule runs on every event, the
+    /// reference behaviour.
     #[arg(long)]
     pub no_optimize: bool,
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
-    let clock = std::time::Instant::now();
-    let stats = std::env::var_os("SPELUNK_HUNT_STATS").is_some();
     let all = load_all(&args.rules, &args.load.options()?)?;
-    if stats {
-        eprintln!("loaded: {:?}", clock.elapsed());
-    }
     if all.is_empty() {
         return Err(format!(
             "error: no rules found in {}\n",
@@ -70,11 +67,13 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
         max_values: args.input.max_values,
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
-    if stats {
-        eprintln!("compiled: {:?}", clock.elapsed());
-    }
     let mut opts = args.input.event_options();
-    let index = (!args.no_optimize).then(|| {
+    let passes = if args.no_optimize {
+        Passes::none()
+    } else {
+        Passes::default()
+    };
+    let index = passes.rule_index.then(|| {
         let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
         defaulted.push("source".to_string());
         Arc::new(rule_index(&rules, &compiled, &defaulted))
@@ -82,33 +81,8 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }
-    if stats {
-        eprintln!("indexed: {:?}", clock.elapsed());
-    }
     let mut hunter = Hunter::new(&compiled, index.as_deref());
     let counts = read_all(&args.events, &args.input, &opts, &mut |r| hunter.push(r))?;
-    if stats {
-        eprintln!("read: {:?}", clock.elapsed());
-        let mut order: Vec<(&usize, &Rule)> = hunter.per_rule.iter().zip(&rules).collect();
-        order.sort_by_key(|(n, _)| std::cmp::Reverse(**n));
-        for (n, rule) in order.into_iter().take(40) {
-            let needs = crate::optimize::needs(&rule.pipeline, &[]);
-            eprintln!(
-                "{:6} {} {:?}",
-                n,
-                rule.path.display(),
-                needs
-                    .literals
-                    .iter()
-                    .map(|l| l.iter().take(4).cloned().collect::<Vec<_>>())
-                    .collect::<Vec<_>>()
-            );
-        }
-        eprintln!(
-            "rules run per event: {:.2}",
-            hunter.rules_run as f64 / hunter.events.max(1) as f64
-        );
-    }
     let results = hunter
         .finish(&options)
         .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;

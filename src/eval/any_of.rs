@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Lookup, Matcher};
 use crate::eval::expr::matches_value;
 use crate::eval::value::Value;
-use crate::eval::wild::with_lower;
+use crate::eval::wild::{with_lower, with_text};
 use crate::ir::{BinOp, Expr, Pattern};
 use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
@@ -161,13 +161,14 @@ impl AnyOf {
             || !self.starts.is_empty()
             || !self.ends.is_empty()
             || !self.contains.texts.is_empty();
-        let text = v.text();
         let found = folded
-            && with_lower(&text, |lower| {
-                self.exact.contains(lower)
-                    || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
-                    || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
-                    || (!self.contains.texts.is_empty() && self.contains.found_in(lower))
+            && with_text(v, |text| {
+                with_lower(text, |lower| {
+                    self.exact.contains(lower)
+                        || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
+                        || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
+                        || (!self.contains.texts.is_empty() && self.contains.found_in(lower))
+                })
             });
         found || self.rest.iter().any(|m| matches_value(v, m))
     }

@@ -7,7 +7,7 @@ use crate::eval::datepart::date_part;
 use crate::eval::event::Record;
 use crate::eval::functions::call;
 use crate::eval::value::{format_number, Value};
-use crate::eval::wild::affix_match;
+use crate::eval::wild::{affix_match, with_text};
 use crate::ir::{BinOp, CmpOp, NumOp};
 use std::cmp::Ordering;
 use std::net::IpAddr;
@@ -235,7 +235,7 @@ pub(crate) fn matches_value(v: &Value, matcher: &Matcher) -> bool {
         Matcher::Exact(text) | Matcher::ExactCased(text) if matches!(v, Value::Num(_)) => {
             v.as_num().is_some_and(|n| number_text_is(n, text))
         }
-        Matcher::Exact(text) => eq_ignore_case(&v.text(), text),
+        Matcher::Exact(text) => with_text(v, |value| eq_ignore_case(value, text)),
         Matcher::ExactCased(text) => v.text() == *text,
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.text()),
         Matcher::Parts(parts) => parts.is_match(&v.text()),

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{regex, Affix, Matcher};
+use crate::eval::value::Value;
 use crate::ir::WildPart;
 
 /// The matcher for a Sigma pattern.
@@ -29,10 +30,12 @@ pub fn matcher(parts: &[WildPart], cased: bool) -> Result<Matcher, Diagnostic> {
 
 /// A pattern with `?` or character classes: an anchored regex, and for ASCII values (when the
 /// pattern's text is ASCII, so case folding is ASCII folding there) the same match done on the
-/// pattern's steps directly.
+/// pattern's steps directly. The regex of a short pattern is built when first needed (it
+/// cannot fail: its text is escaped, and far below the size limit).
 #[derive(Debug, Clone)]
 pub struct Parts {
-    regex: regex::Regex,
+    source: String,
+    regex: std::sync::OnceLock<regex::Regex>,
     /// `None` when only the regex will do.
     steps: Option<Vec<Step>>,
     cased: bool,
@@ -71,8 +74,14 @@ impl Parts {
                 )),
             }
         }
+        let source = regex_text(parts, cased);
+        let built = std::sync::OnceLock::new();
+        if source.len() > EAGER_REGEX {
+            let _ = built.set(regex(&source)?);
+        }
         Ok(Parts {
-            regex: regex(&regex_text(parts, cased))?,
+            source,
+            regex: built,
             steps,
             cased,
         })
@@ -81,10 +90,22 @@ impl Parts {
     pub fn is_match(&self, value: &str) -> bool {
         match &self.steps {
             Some(steps) if value.is_ascii() => glob(steps, value.as_bytes(), self.cased),
-            _ => self.regex.is_match(value),
+            _ => self.regex().is_some_and(|re| re.is_match(value)),
         }
     }
+
+    fn regex(&self) -> Option<&regex::Regex> {
+        if let Some(re) = self.regex.get() {
+            return Some(re);
+        }
+        let re = regex(&self.source).ok()?;
+        Some(self.regex.get_or_init(|| re))
+    }
 }
+
+/// Patterns whose regex text is longer than this have it built at once (so a regex too large is
+/// reported with the rule).
+const EAGER_REGEX: usize = 4096;
 
 /// Whether the ASCII `value` matches all the steps (the classic wildcard walk: on a mismatch,
 /// the last run takes one more character).
@@ -119,6 +140,36 @@ fn glob(steps: &[Step], value: &[u8], cased: bool) -> bool {
         }
     }
     steps.iter().skip(p).all(|s| *s == Step::Run)
+}
+
+/// Calls `f` with the value as text (as `Value::text` gives it), without allocating for an
+/// integer.
+pub fn with_text<R>(v: &Value, f: impl FnOnce(&str) -> R) -> R {
+    if let Value::Num(n) = v {
+        if n.fract() == 0.0 && n.abs() < 1e16 {
+            // Digits from the last place back; the sign, if any, before them.
+            let mut buf = [0u8; 24];
+            let mut at = buf.len();
+            let mut rest = (*n as i64).unsigned_abs();
+            let negative = *n < 0.0 && *n as i64 != 0;
+            for slot in buf.iter_mut().rev() {
+                if rest == 0 && at < 24 {
+                    if negative {
+                        *slot = b'-';
+                        at -= 1;
+                    }
+                    break;
+                }
+                *slot = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                at -= 1;
+            }
+            if let Some(Ok(text)) = buf.get(at..).map(std::str::from_utf8) {
+                return f(text);
+            }
+        }
+    }
+    f(&v.text())
 }
 
 /// Calls `f` with `text` lower-cased (as `str::to_lowercase` does), without allocating for
@@ -187,5 +238,92 @@ pub fn affix_match(value: &str, kind: Affix, needle: &str, cased: bool) -> bool 
         at(value)
     } else {
         with_lower(value, at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_their_text() {
+        let numbers = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            4688.0,
+            123_456_789.0,
+            1e15,
+            -9.9e15,
+            1.5,
+            1e16,
+            1e20,
+        ];
+        for n in numbers.into_iter().chain([f64::NAN, f64::INFINITY]) {
+            let v = Value::Num(n);
+            assert_eq!(with_text(&v, str::to_string), v.text(), "{n}");
+        }
+        assert_eq!(with_text(&Value::str("Ab"), str::to_string), "Ab");
+    }
+
+    #[test]
+    fn patterns_match_ascii_values_as_their_regex_does() {
+        let text = |t: &str| WildPart::Text(t.to_string());
+        let dash = WildPart::OneOf("-/\u{2013}\u{2014}\u{2015}".to_string());
+        let patterns = [
+            vec![
+                WildPart::AnyRun,
+                text(" "),
+                dash.clone(),
+                text("enc "),
+                WildPart::AnyRun,
+            ],
+            vec![text("a"), WildPart::AnyChar, text("c")],
+            vec![
+                WildPart::AnyRun,
+                text("a"),
+                WildPart::AnyRun,
+                text("a"),
+                WildPart::AnyRun,
+            ],
+            vec![text("X"), WildPart::AnyRun, text("yz"), WildPart::AnyChar],
+            vec![WildPart::OneOf("aB".to_string()), WildPart::AnyRun],
+            vec![WildPart::AnyChar, WildPart::AnyRun, WildPart::AnyChar],
+        ];
+        let values = [
+            "",
+            "a",
+            "abc",
+            "aXc",
+            "ABC",
+            "ac",
+            "abbc",
+            "x -enc y",
+            "x /ENC y",
+            "x --enc y",
+            "aa",
+            "a-a",
+            "Xyzq",
+            "xYZ",
+            "xyzzy!",
+            "b",
+            "Bq",
+            "\n",
+            "a\nc",
+            "q",
+        ];
+        for parts in &patterns {
+            for cased in [false, true] {
+                let p = Parts::new(parts, cased).expect("pattern");
+                for value in values {
+                    assert_eq!(
+                        p.is_match(value),
+                        p.regex().unwrap().is_match(value),
+                        "{parts:?} cased={cased} on {value:?}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -22,10 +22,11 @@ pub struct RuleIndex {
     /// Every literal some rule needs, once, lower-cased, in one automaton (`None`: no rule needs
     /// one).
     automaton: Option<AhoCorasick>,
-    /// For each literal of the automaton, the rules that need it, with the clause it is in.
-    needed_by: Vec<Vec<(u32, u8)>>,
-    /// How many literal clauses each rule needs (0: none).
-    clauses: Vec<u8>,
+    patterns: usize,
+    /// For each literal of the automaton, the rules whose first (most selective) clause holds it.
+    first_of: Vec<Vec<u32>>,
+    /// For each rule, its other clauses, as literals of the automaton.
+    other_clauses: Vec<Vec<Vec<u32>>>,
     /// Rules that need no literal.
     without_literal: Bitset,
     /// Whether every line is parsed even when no rule may match it (rules that hold every event).
@@ -33,35 +34,43 @@ pub struct RuleIndex {
     tables: Tables,
 }
 
+/// Space for the sets worked out for each event, kept between events.
+#[derive(Debug)]
+pub struct Scratch {
+    /// The rules the event may match.
+    pub rules: Bitset,
+    /// The literals its line holds.
+    found: Bitset,
+}
+
 impl RuleIndex {
     /// The index of rules with these needs (in rule order); `parse_all` when some rule needs
     /// every event parsed.
     pub fn new(needs: &[Needs], parse_all: bool) -> RuleIndex {
         let rules = needs.len();
-        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut ids: HashMap<String, u32> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut needed_by: Vec<Vec<(u32, u8)>> = Vec::new();
-        let mut clauses = vec![0u8; rules];
+        let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
         for (rule, need) in needs.iter().enumerate() {
             let kept = need
                 .literals
                 .iter()
-                .filter(|c| c.len() <= MAX_CLAUSE_LITERALS)
-                .enumerate();
-            for (clause, literals) in kept {
-                if let Some(count) = clauses.get_mut(rule) {
-                    *count = clause as u8 + 1;
-                }
-                for literal in literals {
-                    let lower = literal.to_ascii_lowercase();
-                    let id = *ids.entry(lower.clone()).or_insert_with(|| {
-                        patterns.push(lower);
-                        needed_by.push(Vec::new());
-                        patterns.len() - 1
-                    });
-                    if let Some(rules) = needed_by.get_mut(id) {
-                        rules.push((rule as u32, clause as u8));
-                    }
+                .filter(|c| c.len() <= MAX_CLAUSE_LITERALS);
+            for literals in kept {
+                let mut clause: Vec<u32> = literals
+                    .iter()
+                    .map(|literal| {
+                        let lower = literal.to_ascii_lowercase();
+                        *ids.entry(lower.clone()).or_insert_with(|| {
+                            patterns.push(lower);
+                            patterns.len() as u32 - 1
+                        })
+                    })
+                    .collect();
+                clause.sort_unstable();
+                clause.dedup();
+                if let Some(clauses) = clauses_of.get_mut(rule) {
+                    clauses.push(clause);
                 }
             }
         }
@@ -75,19 +84,27 @@ impl RuleIndex {
             })
             .flatten();
         if automaton.is_none() {
-            clauses.fill(0);
+            clauses_of.iter_mut().for_each(Vec::clear);
         }
+        let mut first_of: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
         let mut without_literal = Bitset::empty(rules);
-        clauses
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count == 0)
-            .for_each(|(r, _)| without_literal.insert(r));
+        for (rule, clauses) in clauses_of.iter_mut().enumerate() {
+            if clauses.is_empty() {
+                without_literal.insert(rule);
+                continue;
+            }
+            for &pattern in &clauses.remove(0) {
+                if let Some(rules) = first_of.get_mut(pattern as usize) {
+                    rules.push(rule as u32);
+                }
+            }
+        }
         RuleIndex {
             rules,
             automaton,
-            needed_by,
-            clauses,
+            patterns: patterns.len(),
+            first_of,
+            other_clauses: clauses_of,
             without_literal,
             parse_all,
             tables: Tables::new(needs),
@@ -99,66 +116,64 @@ impl RuleIndex {
         self.automaton.is_some()
     }
 
-    /// The rules `record` may match, into `out`; `tag` is what [`LineFilter::check`] found in its
-    /// line (`None`: the record did not come from a checked line).
-    pub fn candidates(&self, tag: Option<&Value>, record: &Record, out: &mut Bitset) {
-        match tag {
-            Some(Value::Multi(rules)) => {
-                out.clone_from(&self.without_literal);
-                for rule in rules {
-                    if let Value::Num(n) = rule {
-                        out.insert(*n as usize);
-                    }
-                }
+    /// Space for [`RuleIndex::candidates`].
+    pub fn scratch(&self) -> Scratch {
+        Scratch {
+            rules: Bitset::empty(self.rules),
+            found: Bitset::empty(self.patterns),
+        }
+    }
+
+    /// The rules `record` may match, into `scratch.rules`; `tag` is what [`LineFilter::check`]
+    /// found in its line (`None`: the record did not come from a checked line).
+    pub fn candidates(&self, tag: Option<&Value>, record: &Record, scratch: &mut Scratch) {
+        let out = &mut scratch.rules;
+        out.fill();
+        self.tables.restrict(record, out);
+        let Some(Value::Multi(found)) = tag else {
+            return;
+        };
+        let allowed = std::mem::replace(out, self.without_literal.clone());
+        out.intersect_with(&allowed);
+        scratch.found.clear();
+        for pattern in found {
+            if let Value::Num(p) = pattern {
+                scratch.found.insert(*p as usize);
             }
-            _ => out.fill(),
         }
-        if !out.is_empty() {
-            self.tables.restrict(record, out);
-        }
-    }
-
-    /// An empty set the size of the rule list.
-    pub fn no_rules(&self) -> Bitset {
-        Bitset::empty(self.rules)
-    }
-
-    /// The rules whose every literal clause the (lower-cased) line meets.
-    fn rules_in(&self, automaton: &AhoCorasick, lower: &str) -> Vec<u32> {
-        let mut patterns: Vec<usize> = automaton
-            .find_overlapping_iter(lower)
-            .map(|m| m.pattern().as_usize())
-            .collect();
-        patterns.sort_unstable();
-        patterns.dedup();
-        let mut met = vec![0u8; self.rules];
-        let mut found = Vec::new();
-        for pattern in patterns {
-            for &(rule, clause) in self.needed_by.get(pattern).into_iter().flatten() {
+        for pattern in scratch.found.iter() {
+            for &rule in self.first_of.get(pattern).into_iter().flatten() {
                 let r = rule as usize;
-                let (Some(met), Some(&clauses)) = (met.get_mut(r), self.clauses.get(r)) else {
-                    continue;
-                };
-                let before = *met;
-                *met |= 1 << clause;
-                if *met != before && u32::from(*met) + 1 == 1 << clauses {
-                    found.push(rule);
+                let met =
+                    |clause: &Vec<u32>| clause.iter().any(|&p| scratch.found.contains(p as usize));
+                let others = self.other_clauses.get(r).into_iter().flatten();
+                if allowed.contains(r) && !out.contains(r) && others.clone().all(met) {
+                    out.insert(r);
                 }
             }
         }
-        found
     }
 }
 
 impl LineFilter for RuleIndex {
-    /// The rules whose literals the line holds (`true`: any rule's may be there).
+    /// The literals the line holds, by automaton pattern (`true`: any may be there); a line
+    /// holding no rule's first clause is only checked.
     fn check(&self, line: &str) -> LineCheck {
         let Some(automaton) = self.automaton.as_ref().filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
         };
-        let found = self.rules_in(automaton, &line.to_ascii_lowercase());
-        let skip = found.is_empty() && self.without_literal.is_empty() && !self.parse_all;
-        let tag = Value::Multi(found.into_iter().map(|r| Value::Num(r as f64)).collect());
+        let lower = line.to_ascii_lowercase();
+        let mut found: Vec<usize> = automaton
+            .find_overlapping_iter(&lower)
+            .map(|m| m.pattern().as_usize())
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        let none = found
+            .iter()
+            .all(|&p| self.first_of.get(p).is_none_or(Vec::is_empty));
+        let skip = none && self.without_literal.is_empty() && !self.parse_all;
+        let tag = Value::Multi(found.into_iter().map(|p| Value::Num(p as f64)).collect());
         if skip {
             LineCheck::Skip(tag)
         } else {

@@ -14,8 +14,7 @@ use crate::eval::{Plan, Record, Results, Run, Value};
 use crate::ir::Pipeline;
 use crate::optimize::Needs;
 use crate::rules::{Rule, RuleError};
-use bitset::Bitset;
-use index::RuleIndex;
+use index::{RuleIndex, Scratch};
 
 /// Levels from least to most severe, as Sigma names them.
 pub const LEVELS: &[&str] = &["informational", "low", "medium", "high", "critical"];
@@ -98,13 +97,11 @@ pub struct Hunter<'a> {
     compiled: &'a [Compiled],
     runs: Vec<Option<Run<'a>>>,
     held: Option<Vec<Record>>,
-    index: Option<&'a RuleIndex>,
-    /// The rules the current event may match (when indexed).
-    candidates: Bitset,
+    /// The index, and the sets it works out for each event.
+    index: Option<(&'a RuleIndex, Scratch)>,
     /// Events pushed, and rules run on them in all.
     pub events: usize,
     pub rules_run: usize,
-    pub per_rule: Vec<usize>,
 }
 
 impl<'a> Hunter<'a> {
@@ -122,27 +119,22 @@ impl<'a> Hunter<'a> {
             compiled,
             runs,
             held: holds.then(Vec::new),
-            index,
-            candidates: Bitset::empty(compiled.len()),
+            index: index.map(|i| (i, i.scratch())),
             events: 0,
             rules_run: 0,
-            per_rule: vec![0; compiled.len()],
         }
     }
 
     pub fn push(&mut self, mut record: Record) {
         let tag = record.fields.shift_remove(LINE_TAG);
         self.events += 1;
-        match self.index {
-            Some(index) => {
-                index.candidates(tag.as_ref(), &record, &mut self.candidates);
-                for i in self.candidates.iter() {
-                    if let (Some(Some(run)), Some(count)) =
-                        (self.runs.get_mut(i), self.per_rule.get_mut(i))
-                    {
+        match &mut self.index {
+            Some((index, scratch)) => {
+                index.candidates(tag.as_ref(), &record, scratch);
+                for i in scratch.rules.iter() {
+                    if let Some(Some(run)) = self.runs.get_mut(i) {
                         run.push_ref(&record);
                         self.rules_run += 1;
-                        *count += 1;
                     }
                 }
             }

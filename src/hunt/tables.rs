@@ -5,6 +5,7 @@
 use super::bitset::Bitset;
 use crate::eval::compile::Lookup;
 use crate::eval::stage::field_matches;
+use crate::eval::wild::{with_lower, with_text};
 use crate::eval::{Record, Value};
 use crate::optimize::{Needs, ValueNeed};
 use foldhash::fast::FixedState;
@@ -105,7 +106,8 @@ impl Tables {
                 return;
             }
             for item in items {
-                if let Some(rules) = by_value.get(&item.text().to_lowercase()) {
+                let rules = with_text(item, |text| with_lower(text, |lower| by_value.get(lower)));
+                if let Some(rules) = rules {
                     allowed.push((table, rules));
                 }
             }

@@ -58,10 +58,7 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
             let (Some(a), Some(b)) = (a.into_iter().next(), b.into_iter().next()) else {
                 return Vec::new();
             };
-            let mut joined: Vec<String> = a.into_iter().chain(b).collect();
-            joined.sort_unstable();
-            joined.dedup();
-            vec![joined]
+            vec![merge(a, b)]
         }
         Expr::Match { field, pattern } => literal(field, pattern, defaulted).into_iter().collect(),
         Expr::Binary(..)
@@ -77,10 +74,32 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
 
 /// The [`MAX_CLAUSES`] most selective clauses, most selective first.
 fn most_selective(mut all: Vec<Vec<String>>) -> Vec<Vec<String>> {
-    all.sort_by(|a, b| selectivity(b).cmp(&selectivity(a)).then_with(|| a.cmp(b)));
+    all.sort_by_cached_key(|c| std::cmp::Reverse(selectivity(c)));
     all.dedup();
     all.truncate(MAX_CLAUSES);
     all
+}
+
+/// Two sorted lists without duplicates as one.
+fn merge(a: Vec<String>, b: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let next = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) if x < y => a.next(),
+            (Some(x), Some(y)) if x > y => b.next(),
+            (Some(_), Some(_)) => {
+                b.next();
+                a.next()
+            }
+            (Some(_), None) => a.next(),
+            (None, _) => b.next(),
+        };
+        match next {
+            Some(literal) => out.push(literal),
+            None => return out,
+        }
+    }
 }
 
 /// Longer literals are rarer; then fewer of them.
@@ -101,10 +120,13 @@ fn value_needs(e: &Expr) -> Vec<ValueNeed> {
             one_per_field_set(needs)
         }
         Expr::Binary(BinOp::Or, l, r) => {
-            let (a, b) = (value_needs(l), value_needs(r));
+            let (mut a, b) = (value_needs(l), value_needs(r));
+            if let ([_], [y]) = (a.as_slice(), b.as_slice()) {
+                return a.pop().and_then(|x| either(x, y)).into_iter().collect();
+            }
             let merged = a
                 .iter()
-                .flat_map(|x| b.iter().filter_map(move |y| either(x, y)));
+                .flat_map(|x| b.iter().filter_map(move |y| either(x.clone(), y)));
             one_per_field_set(merged.collect())
         }
         Expr::Match { field, pattern } => vec![equality(field, pattern).unwrap_or(ValueNeed {
@@ -178,26 +200,24 @@ fn present_fields(e: &Expr, out: &mut Vec<String>) -> Option<()> {
 
 /// What `a OR b` needs, when one need covers both. A side that may hold when its fields are
 /// absent needs the other side's fields among its own.
-fn either(a: &ValueNeed, b: &ValueNeed) -> Option<ValueNeed> {
+fn either(mut a: ValueNeed, b: &ValueNeed) -> Option<ValueNeed> {
     let within = |x: &ValueNeed, y: &ValueNeed| x.fields.iter().all(|f| y.fields.contains(f));
-    if (a.or_absent && !within(b, a)) || (b.or_absent && !within(a, b)) {
+    if (a.or_absent && !within(b, &a)) || (b.or_absent && !within(&a, b)) {
         return None;
     }
-    let mut fields = a.fields.clone();
-    fields.extend(b.fields.iter().cloned());
-    fields.sort();
-    fields.dedup();
-    let values = match (&a.values, &b.values) {
-        (Some(x), Some(y)) => Some(x.union(y).cloned().collect()),
+    a.fields.extend(b.fields.iter().cloned());
+    a.fields.sort();
+    a.fields.dedup();
+    a.values = match (a.values, &b.values) {
+        (Some(mut x), Some(y)) => {
+            x.extend(y.iter().cloned());
+            Some(x)
+        }
         _ => None,
     };
-    let or_absent = a.or_absent || b.or_absent;
+    a.or_absent |= b.or_absent;
     // Any value, or none: no need at all.
-    (values.is_some() || !or_absent).then_some(ValueNeed {
-        fields,
-        values,
-        or_absent,
-    })
+    (a.values.is_some() || !a.or_absent).then_some(a)
 }
 
 /// Of several needs on the same fields, the strictest: one that needs the fields present, then

@@ -250,10 +250,14 @@ pub fn locate(text: &str, key: &str) -> Option<Span> {
         let indent = line.len() - trimmed.len();
         let bare = trimmed.trim_start_matches("- ");
         let lead = indent + (trimmed.len() - bare.len());
-        for quoted in [key.to_string(), format!("'{key}'"), format!("\"{key}\"")] {
-            if bare.starts_with(&quoted) && bare[quoted.len()..].trim_start().starts_with(':') {
+        for quote in ["", "'", "\""] {
+            let rest = bare
+                .strip_prefix(quote)
+                .and_then(|r| r.strip_prefix(key))
+                .and_then(|r| r.strip_prefix(quote));
+            if rest.is_some_and(|r| r.trim_start().starts_with(':')) {
                 let start = offset + lead;
-                return Some(Span::new(start, start + quoted.len()));
+                return Some(Span::new(start, start + key.len() + 2 * quote.len()));
             }
         }
         offset += line.len();
