@@ -11,7 +11,7 @@ use crate::eval::wild::{with_lower, with_text};
 use crate::ir::{BinOp, Expr, Pattern};
 use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 /// Matchers of one field, any of which may match a value.
@@ -57,6 +57,8 @@ pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
     or_terms(e, &mut terms);
     let mut by_field: IndexMap<&str, Vec<Matcher>> = IndexMap::new();
     let mut order: Vec<Result<&str, CExpr>> = Vec::new();
+    // Sigma tries one regex in several fields: it is built once.
+    let mut regexes: HashMap<&str, Matcher> = HashMap::new();
     for term in terms {
         match term {
             Expr::Match { field, pattern } if !matches!(pattern, Pattern::FieldRef { .. }) => {
@@ -64,7 +66,18 @@ pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
                 if group.is_empty() {
                     order.push(Ok(field));
                 }
-                group.push(matcher(pattern)?);
+                let compiled = match pattern {
+                    Pattern::Regex(re) => match regexes.get(re.as_str()) {
+                        Some(m) => m.clone(),
+                        None => {
+                            let m = matcher(pattern)?;
+                            regexes.insert(re, m.clone());
+                            m
+                        }
+                    },
+                    _ => matcher(pattern)?,
+                };
+                group.push(compiled);
             }
             other => order.push(Err(compile_expr(other)?)),
         }

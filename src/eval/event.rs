@@ -118,8 +118,9 @@ pub enum LineCheck {
     Skip(Value),
 }
 
-/// The field a [`LineFilter`]'s tag is carried in, for whoever set the filter to take out.
-pub const LINE_TAG: &str = "\0line_tag";
+/// The field a [`LineFilter`]'s tag is carried in, for whoever set the filter to take out. No
+/// event field has this name: parsing takes `{}` out of keys.
+pub const LINE_TAG: &str = "{}line";
 
 /// Parses one JSON object text into a record (the parser for line-oriented input): only the
 /// projected fields are built; `_raw` is kept when the projection needs it.

@@ -239,3 +239,53 @@ fn one_per_field_set(needs: Vec<ValueNeed>) -> Vec<ValueNeed> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needs_of(sigma: &str) -> Needs {
+        let ir = crate::sigma_to_ir(sigma).expect("rule");
+        needs(&ir[0].pipeline, &["source".to_string()])
+    }
+
+    #[test]
+    fn a_windows_rule_needs_its_literals_and_its_event_ids() {
+        let n = needs_of(
+            "title: t\nlogsource: {product: windows, category: process_creation}\ndetection:\n  \
+             img: {Image|endswith: '\\certutil.exe'}\n  cli: {CommandLine|contains: [urlcache, verifyctl]}\n  \
+             condition: img and cli\n",
+        );
+        assert_eq!(
+            n.literals,
+            [
+                vec![r"\\certutil.exe".to_string()],
+                vec!["urlcache".into(), "verifyctl".into()]
+            ]
+        );
+        let ids = n
+            .values
+            .iter()
+            .find(|v| v.fields.contains(&"EventID".to_string()));
+        let ids = ids.expect("an EventID need");
+        assert!(ids.or_absent, "events without an EventID may match");
+        assert_eq!(
+            ids.values,
+            Some(BTreeSet::from(["1".into(), "4688".into()]))
+        );
+    }
+
+    #[test]
+    fn a_negated_or_keyword_rule_needs_what_is_sure() {
+        let n = needs_of(
+            "title: t\nlogsource: {category: test}\ndetection:\n  a: {F: x}\n  b: [kiwi]\n  \
+             condition: not a or b\n",
+        );
+        assert!(n.literals.is_empty(), "{:?}", n.literals);
+        let n = needs_of(
+            "title: t\nlogsource: {category: test}\ndetection:\n  a: {F: xyz}\n  b: [kiwi]\n  \
+             condition: a or b\n",
+        );
+        assert_eq!(n.literals, [vec!["kiwi".to_string(), "xyz".into()]]);
+    }
+}
