@@ -217,26 +217,12 @@ pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Mat
     }
 }
 
-/// Whether a number's text (as `format_number` writes it) is `text`, without building the text.
-fn number_text_is(n: f64, text: &str) -> bool {
-    if n.fract() == 0.0 && n.abs() < 1e16 {
-        let canonical = !(text.starts_with('+')
-            || text.starts_with("-0")
-            || text.starts_with('0') && text.len() > 1);
-        return canonical && text.parse::<i64>().ok() == Some(n as i64);
-    }
-    crate::eval::value::format_number(n) == text
-}
-
 /// Whether one single value matches.
 pub(crate) fn matches_value(v: &Value, matcher: &Matcher) -> bool {
     match matcher {
         Matcher::Exists => true,
-        Matcher::Exact(text) | Matcher::ExactCased(text) if matches!(v, Value::Num(_)) => {
-            v.as_num().is_some_and(|n| number_text_is(n, text))
-        }
         Matcher::Exact(text) => with_text(v, |value| eq_ignore_case(value, text)),
-        Matcher::ExactCased(text) => v.text() == *text,
+        Matcher::ExactCased(text) => with_text(v, |value| value == text),
         Matcher::Glob(re) | Matcher::Term(re) => re.is_match(&v.text()),
         Matcher::Parts(parts) => parts.is_match(&v.text()),
         Matcher::Cidr { net, bits, text } => {
