@@ -162,20 +162,31 @@ pub fn format_number(n: f64) -> String {
 /// The decimal digits of an integer, without the formatting machinery (numbers become text on
 /// every comparison and stats key).
 fn integer_text(i: i64) -> String {
-    let mut text = String::with_capacity(20);
-    if i < 0 {
-        text.push('-');
+    with_integer_text(i, str::to_string)
+}
+
+/// Calls `f` with the decimal digits of `i`, written on the stack.
+pub fn with_integer_text<R>(i: i64, f: impl FnOnce(&str) -> R) -> R {
+    // Digits from the last place back; the sign, if any, before them.
+    let mut buf = [0u8; 24];
+    let mut at = buf.len();
+    let mut rest = i.unsigned_abs();
+    for slot in buf.iter_mut().rev() {
+        if rest == 0 && at < 24 {
+            if i < 0 {
+                *slot = b'-';
+                at -= 1;
+            }
+            break;
+        }
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        at -= 1;
     }
-    let u = i.unsigned_abs();
-    let mut unit = 1u64;
-    while u / unit >= 10 {
-        unit *= 10;
+    match buf.get(at..).map(std::str::from_utf8) {
+        Some(Ok(text)) => f(text),
+        _ => f(&i.to_string()),
     }
-    while unit > 0 {
-        text.push(char::from(b'0' + (u / unit % 10) as u8));
-        unit /= 10;
-    }
-    text
 }
 
 /// Splunk's default collation (sort, stats groups): numbers numerically and before text,

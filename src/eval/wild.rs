@@ -145,31 +145,12 @@ fn glob(steps: &[Step], value: &[u8], cased: bool) -> bool {
 /// Calls `f` with the value as text (as `Value::text` gives it), without allocating for an
 /// integer.
 pub fn with_text<R>(v: &Value, f: impl FnOnce(&str) -> R) -> R {
-    if let Value::Num(n) = v {
-        if n.fract() == 0.0 && n.abs() < 1e16 {
-            // Digits from the last place back; the sign, if any, before them.
-            let mut buf = [0u8; 24];
-            let mut at = buf.len();
-            let mut rest = (*n as i64).unsigned_abs();
-            let negative = *n < 0.0 && *n as i64 != 0;
-            for slot in buf.iter_mut().rev() {
-                if rest == 0 && at < 24 {
-                    if negative {
-                        *slot = b'-';
-                        at -= 1;
-                    }
-                    break;
-                }
-                *slot = b'0' + (rest % 10) as u8;
-                rest /= 10;
-                at -= 1;
-            }
-            if let Some(Ok(text)) = buf.get(at..).map(std::str::from_utf8) {
-                return f(text);
-            }
+    match v {
+        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e16 => {
+            crate::eval::value::with_integer_text(*n as i64, f)
         }
+        _ => f(&v.text()),
     }
-    f(&v.text())
 }
 
 /// Calls `f` with `text` lower-cased (as `str::to_lowercase` does), without allocating for
