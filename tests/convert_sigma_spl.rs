@@ -40,7 +40,7 @@ fn load(paths: &[PathBuf]) -> Vec<Record> {
         );
     }
     for (n, r) in records.iter_mut().enumerate() {
-        r.fields.insert("__n".to_string(), Value::Num(n as f64));
+        r.fields.insert("__n".into(), Value::Num(n as f64));
     }
     records
 }

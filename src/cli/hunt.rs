@@ -132,8 +132,8 @@ fn view(rows: Vec<Record>, format: Format) -> Results {
         let mut columns: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
         for row in &rows {
             for k in row.fields.keys() {
-                if !columns.contains(k) {
-                    columns.push(k.clone());
+                if !columns.iter().any(|c| c == k) {
+                    columns.push(k.to_string());
                 }
             }
         }

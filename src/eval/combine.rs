@@ -108,7 +108,7 @@ impl JoinPlan {
             .iter()
             .enumerate()
             .filter(|(_, right)| {
-                let shared: Vec<&String> = right
+                let shared: Vec<&crate::eval::event::Name> = right
                     .fields
                     .keys()
                     .filter(|k| left.fields.contains_key(*k))

@@ -17,7 +17,10 @@ use serde_json::Value as Json;
 use std::sync::Arc;
 
 /// A record's fields in first-seen order, hashed with a fast non-cryptographic hasher.
-pub type Fields = IndexMap<String, Value, foldhash::fast::FixedState>;
+pub type Fields = IndexMap<Name, Value, foldhash::fast::FixedState>;
+
+/// A field name: short ones (most) are held inline, without an allocation.
+pub type Name = compact_str::CompactString;
 
 /// One event or result row: field name → value, in first-seen order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,7 +33,7 @@ impl Record {
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self.fields.get(name) {
             Some(v) => Some(v),
-            None if name.contains("{}") => self.fields.get(&name.replace("{}", "")),
+            None if name.contains("{}") => self.fields.get(name.replace("{}", "").as_str()),
             None => None,
         }
     }
@@ -43,12 +46,12 @@ impl Record {
     /// Sets a field; setting null removes it.
     pub fn set(&mut self, name: &str, value: Value) {
         let key = if name.contains("{}") {
-            name.replace("{}", "")
+            Name::from(name.replace("{}", ""))
         } else {
-            name.to_string()
+            Name::from(name)
         };
         if value.is_null() {
-            self.fields.shift_remove(&key);
+            self.fields.shift_remove(key.as_str());
         } else {
             self.fields.insert(key, value);
         }
@@ -135,7 +138,7 @@ pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json
             (Record::default(), tag)
         }
     };
-    record.fields.insert(LINE_TAG.to_string(), tag);
+    record.fields.insert(LINE_TAG.into(), tag);
     Ok(record)
 }
 
@@ -143,13 +146,13 @@ fn parse_line(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Err
     let fields = json::parse_fields(text, &opts.selection)?;
     let mut record = Record { fields };
     if opts.selection.keeps_raw() {
-        record.fields.insert("_raw".to_string(), Value::str(text));
+        record.fields.insert("_raw".into(), Value::str(text));
     }
     for (name, default) in &opts.defaults {
         if record.get(name).is_none() {
             record
                 .fields
-                .insert(name.clone(), Value::str(default.as_str()));
+                .insert(name.as_str().into(), Value::str(default.as_str()));
         }
     }
     set_time(&mut record, &opts.time_fields);
@@ -190,12 +193,12 @@ pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Re
         flatten(&normalize_key(&key), value, &mut fields);
     }
     let mut record = Record { fields };
-    record.fields.insert("_raw".to_string(), Value::str(raw));
+    record.fields.insert("_raw".into(), Value::str(raw));
     for (name, default) in &opts.defaults {
         if record.get(name).is_none() {
             record
                 .fields
-                .insert(name.clone(), Value::str(default.as_str()));
+                .insert(name.as_str().into(), Value::str(default.as_str()));
         }
     }
     set_time(&mut record, &opts.time_fields);
@@ -242,7 +245,7 @@ fn flatten(path: &str, value: Json, out: &mut Fields) {
         }
         scalar => {
             if let Some(v) = scalar_value(scalar) {
-                out.insert(path.to_string(), v);
+                out.insert(path.into(), v);
             }
         }
     }
@@ -286,7 +289,7 @@ fn set_time(record: &mut Record, time_fields: &[String]) {
             .get(name)
             .and_then(|v| parse_time(crate::eval::value::first(v)))
         {
-            record.fields.insert("_time".to_string(), Value::Num(t));
+            record.fields.insert("_time".into(), Value::Num(t));
             return;
         }
     }

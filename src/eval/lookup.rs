@@ -252,8 +252,8 @@ pub fn write(
             .keys()
             .filter(|n| !n.starts_with('_') || *n == "_time")
         {
-            if !columns.contains(name) {
-                columns.push(name.clone());
+            if !columns.iter().any(|c| c == name) {
+                columns.push(name.to_string());
             }
         }
     }

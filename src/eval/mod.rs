@@ -173,7 +173,7 @@ pub fn union_columns(rows: &[Record]) -> Vec<String> {
     for row in rows {
         for name in row.fields.keys() {
             if name != "_raw" {
-                seen.insert(name.clone());
+                seen.insert(name.to_string());
             }
         }
     }

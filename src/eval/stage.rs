@@ -520,7 +520,7 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     for internal in ["_time", "_raw"] {
         if let Some(v) = record.fields.get(internal) {
             out.fields
-                .entry(internal.to_string())
+                .entry(internal.into())
                 .or_insert_with(|| v.clone());
         }
     }
@@ -535,13 +535,14 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
             .fields
             .keys()
             .filter_map(|name| {
-                wildcard_capture(from, name).map(|caps| (name.clone(), fill_wildcards(to, &caps)))
+                wildcard_capture(from, name)
+                    .map(|caps| (name.to_string(), fill_wildcards(to, &caps)))
             })
             .collect();
         if targets.is_empty() {
             continue;
         }
-        let replaced: Vec<&String> = targets.iter().map(|(_, t)| t).collect();
+        let replaced: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
         let mut fields = crate::eval::event::Fields::with_capacity_and_hasher(
             record.fields.len(),
             Default::default(),
@@ -549,9 +550,9 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
         for (name, value) in record.fields {
             match targets.iter().find(|(source, _)| *source == name) {
                 Some((_, target)) => {
-                    fields.insert(target.clone(), value);
+                    fields.insert(target.into(), value);
                 }
-                None if replaced.contains(&&name) => {}
+                None if replaced.contains(&name.as_str()) => {}
                 None => {
                     fields.insert(name, value);
                 }

@@ -556,7 +556,7 @@ impl StatsPlan {
                     for (field, value) in record
                         .fields
                         .iter()
-                        .filter(|(f, _)| !f.starts_with('_') && !self.by.contains(f))
+                        .filter(|(f, _)| !f.starts_with('_') && !self.by.iter().any(|b| b == f))
                     {
                         let Some(captures) = wildcard_capture(pattern, field) else {
                             continue;

@@ -259,7 +259,7 @@ fn key_fields(row: &Record, results: &Results) -> Vec<(String, Value)> {
             .iter()
             .filter(|(k, _)| !skip(k) && !matches!(k.as_str(), "source" | "sourcetype" | "index"))
             .take(MAX_KEYS)
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
     }
     keys

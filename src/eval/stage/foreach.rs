@@ -39,7 +39,7 @@ impl ForeachPlan {
                     }
                     if let Some(caps) = wildcard_capture(pattern, name) {
                         if !targets.iter().any(|(n, _)| n == name) {
-                            targets.push((name.clone(), caps.concat()));
+                            targets.push((name.to_string(), caps.concat()));
                         }
                     }
                 }

@@ -261,7 +261,7 @@ fn merge(records: &[Record]) -> Record {
             if name == "_raw" || name == "_time" {
                 continue;
             }
-            let slot = values.entry(name.clone()).or_default();
+            let slot = values.entry(name.to_string()).or_default();
             for x in v.values() {
                 let t = x.to_text();
                 if !slot.contains(&t) {

@@ -305,7 +305,7 @@ pub fn add_column_totals(a: &AddTotals, mut records: Vec<Record>) -> Vec<Record>
                 continue;
             }
             if let Some(n) = v.as_num() {
-                *totals.entry(name.clone()).or_insert(0.0) += n;
+                *totals.entry(name.to_string()).or_insert(0.0) += n;
             }
         }
     }

@@ -23,7 +23,12 @@ pub fn fillnull(record: &mut Record, value: &str, fields: &[String]) {
 pub fn fillnull_all(mut records: Vec<Record>, value: &str) -> Vec<Record> {
     let mut names: indexmap::IndexSet<String> = indexmap::IndexSet::new();
     for r in &records {
-        names.extend(r.fields.keys().filter(|k| !k.starts_with('_')).cloned());
+        names.extend(
+            r.fields
+                .keys()
+                .filter(|k| !k.starts_with('_'))
+                .map(|k| k.to_string()),
+        );
     }
     let names: Vec<String> = names.into_iter().collect();
     for r in records.iter_mut() {
@@ -47,7 +52,7 @@ pub fn convert(c: &Convert, record: &mut Record) {
                 .keys()
                 .filter(|k| field_matches(&conv.field, k))
                 .filter(|k| !excluded.iter().any(|e| field_matches(e, k)))
-                .cloned()
+                .map(|k| k.to_string())
                 .collect()
         } else {
             vec![conv.field.clone()]
@@ -368,7 +373,7 @@ pub fn replace(pairs: &[(String, String)], fields: &[String], record: &mut Recor
                 fields.iter().any(|f| field_matches(f, k))
             }
         })
-        .cloned()
+        .map(|k| k.to_string())
         .collect();
     for name in names {
         let Some(value) = record.get(&name) else {

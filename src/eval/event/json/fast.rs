@@ -96,23 +96,34 @@ impl<'t> Scanner<'t> {
         loop {
             self.ws();
             let key = self.plain_string()?;
-            if key.as_bytes().contains(&b'{') && key.contains("{}") {
+            if key.bytes().any(|b| b == b'{') && key.contains("{}") {
                 return None;
             }
             self.ws();
             self.expect(b':')?;
             self.ws();
-            let mark = path.len();
-            if !path.is_empty() {
+            // At the top the key is the path: no copy.
+            if path.is_empty() {
+                match selection.keep(key) {
+                    Keep::Skip => self.skip_value(depth)?,
+                    Keep::Take => self.take(key, out, depth)?,
+                    Keep::Descend => {
+                        path.push_str(key);
+                        self.descend(path, selection, out, depth)?;
+                        path.clear();
+                    }
+                }
+            } else {
+                let mark = path.len();
                 path.push('.');
+                path.push_str(key);
+                match selection.keep(path) {
+                    Keep::Skip => self.skip_value(depth)?,
+                    Keep::Descend => self.descend(path, selection, out, depth)?,
+                    Keep::Take => self.take(path, out, depth)?,
+                }
+                path.truncate(mark);
             }
-            path.push_str(key);
-            match selection.keep(path) {
-                Keep::Skip => self.skip_value(depth)?,
-                Keep::Descend => self.descend(path, selection, out, depth)?,
-                Keep::Take => self.take(path, out, depth)?,
-            }
-            path.truncate(mark);
             self.ws();
             match self.next()? {
                 b',' => continue,
@@ -171,14 +182,14 @@ impl<'t> Scanner<'t> {
                 };
                 with_serde(span, |de| seed.deserialize(de))?;
                 if !value.is_null() {
-                    out.insert(path.to_string(), value);
+                    out.insert(path.into(), value);
                 }
                 out.extend(nested);
                 return Some(());
             }
             _ => return None,
         };
-        out.insert(path.to_string(), value);
+        out.insert(path.into(), value);
         Some(())
     }
 
