@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::eval::Record;
+use crate::optimize::Passes;
 use crate::output::{self, Format};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use input::{read_all, read_all_with, InputArgs};
@@ -79,9 +80,11 @@ pub struct RunArgs {
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
-    /// Turn the optimiser passes off (field projection, literal prefilter): the reference behaviour.
-    #[arg(long)]
-    pub no_optimize: bool,
+    /// Turn optimiser passes off: all of them (the reference behaviour), or those named
+    /// (projection, prefilter), comma-separated.
+    #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
+          value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
+    pub no_optimize: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]
@@ -258,12 +261,15 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();
-    if let Some(pipeline) = pipeline
-        .as_ref()
-        .filter(|p| !p.has_subsearch() && !args.no_optimize)
-    {
-        opts.set_projection(crate::optimize::projection(pipeline));
-        if !args.input.strict {
+    let passes = args
+        .no_optimize
+        .as_deref()
+        .map_or_else(Passes::default, Passes::without);
+    if let Some(pipeline) = pipeline.as_ref().filter(|p| !p.has_subsearch()) {
+        if passes.projection {
+            opts.set_projection(crate::optimize::projection(pipeline));
+        }
+        if passes.prefilter && !args.input.strict {
             let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
             defaulted.push("source".to_string());
             opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);

@@ -42,10 +42,11 @@ pub struct HuntArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// Turn the optimiser passes off (the rule index): every rule runs on every event, the
-    /// reference behaviour.
-    #[arg(long)]
-    pub no_optimize: bool,
+    /// Turn optimiser passes off: all of them, so every rule runs on every event (the reference
+    /// behaviour), or those named (rule-index), comma-separated.
+    #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
+          value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
+    pub no_optimize: Option<Vec<String>>,
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
@@ -68,11 +69,10 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     };
     let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();
-    let passes = if args.no_optimize {
-        Passes::none()
-    } else {
-        Passes::default()
-    };
+    let passes = args
+        .no_optimize
+        .as_deref()
+        .map_or_else(Passes::default, Passes::without);
     let index = passes.rule_index.then(|| {
         let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
         defaulted.push("source".to_string());

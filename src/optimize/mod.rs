@@ -33,7 +33,24 @@ impl Default for Passes {
     }
 }
 
+/// The passes' names, as `--no-optimize` takes them.
+pub const PASS_NAMES: [&str; 3] = ["projection", "prefilter", "rule-index"];
+
 impl Passes {
+    /// The default passes without those named (`--no-optimize a,b`); none named turns every pass
+    /// off (`--no-optimize`). Unknown names are refused by the command line before this.
+    pub fn without(names: &[String]) -> Passes {
+        if names.is_empty() {
+            return Passes::none();
+        }
+        let off = |name: &str| names.iter().any(|n| n == name);
+        Passes {
+            projection: !off("projection"),
+            prefilter: !off("prefilter"),
+            rule_index: !off("rule-index"),
+        }
+    }
+
     /// Every pass off: the reference behaviour.
     pub fn none() -> Passes {
         Passes {
