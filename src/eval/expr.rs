@@ -13,6 +13,16 @@ use std::cmp::Ordering;
 use std::net::IpAddr;
 
 /// Evaluates `e` over `record`.
+/// `eval` without a copy where the value is already there: a field's or a literal's.
+pub fn eval_ref<'a>(e: &'a CExpr, record: &'a Record) -> std::borrow::Cow<'a, Value> {
+    static NULL: Value = Value::Null;
+    match e {
+        CExpr::Lit(v) => std::borrow::Cow::Borrowed(v),
+        CExpr::Field(name) => std::borrow::Cow::Borrowed(record.get(name).unwrap_or(&NULL)),
+        _ => std::borrow::Cow::Owned(eval(e, record)),
+    }
+}
+
 pub fn eval(e: &CExpr, record: &Record) -> Value {
     match e {
         CExpr::Lit(v) => v.clone(),
@@ -26,13 +36,13 @@ pub fn eval(e: &CExpr, record: &Record) -> Value {
             .map_or(Value::Null, |n| Value::Num(-n)),
         CExpr::Binary(op, l, r) => binary(*op, l, r, record),
         CExpr::In(inner, list) => {
-            let value = eval(inner, record);
+            let value = eval_ref(inner, record);
             if value.is_null() {
                 return Value::Null;
             }
             Value::Bool(
                 list.iter()
-                    .any(|item| any_pair(&value, &eval(item, record), equal)),
+                    .any(|item| any_pair(&value, &eval_ref(item, record), equal)),
             )
         }
         CExpr::Call { func, args, regex } => call(*func, args, regex.as_ref(), record),

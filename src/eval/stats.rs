@@ -3,14 +3,13 @@
 
 use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
-use crate::eval::expr::eval;
+use crate::eval::expr::eval_ref;
 use crate::eval::stage::{fill_wildcards, wildcard_capture};
 use crate::eval::value::{compare_auto, format_number, Value};
+use crate::eval::wild::with_text;
 use crate::ir::{AggFunc, Stats};
 use indexmap::IndexMap;
-use std::borrow::Cow;
 use std::collections::{BTreeSet, HashSet};
-use std::hash::{Hash, Hasher};
 
 /// `list()` keeps at most this many values ("If more than 100 values are in a field, only the first 100 are returned").
 const LIST_LIMIT: usize = 100;
@@ -49,6 +48,7 @@ impl StatsPlan {
     pub fn start(&self) -> StatsState {
         StatsState {
             groups: IndexMap::default(),
+            scratch: Vec::new(),
             overflowed: false,
             held: 0,
         }
@@ -59,6 +59,8 @@ impl StatsPlan {
 #[derive(Debug)]
 pub struct StatsState {
     groups: IndexMap<GroupKey, Vec<Acc>, Fast>,
+    /// The key of the event at hand, written here.
+    scratch: Vec<u8>,
     /// Whether an event would have made more than `max_groups` groups.
     overflowed: bool,
     /// The values held over all groups and aggregations ([`Acc::held`]); past `max_values`
@@ -66,37 +68,29 @@ pub struct StatsState {
     held: usize,
 }
 
-/// A group's BY values as text. Hashed part by part, so that an event's borrowed values
-/// ([`KeyRef`]) find their group without building a key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct GroupKey(Vec<String>);
+/// A group's BY values as text, each after its length (four bytes): one string, hashed and
+/// compared at once. An event's key is written into a reused buffer and looked up borrowed, so
+/// no key is built for an event whose group exists. (Measured on the seed: a vector of borrowed
+/// parts, each hashed and compared on its own, cost a fifth of the run.)
+type GroupKey = Box<[u8]>;
 
-/// The BY values of one event, borrowed where they are text.
-struct KeyRef<'a, 'r>(&'a [Cow<'r, str>]);
-
-fn hash_parts<'s, H: Hasher>(parts: impl Iterator<Item = &'s str>, state: &mut H) {
-    for part in parts {
-        state.write(part.as_bytes());
-        state.write_u8(0xff);
-    }
+/// Appends one BY value's text to a key being written.
+fn push_part(key: &mut Vec<u8>, text: &str) {
+    key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    key.extend_from_slice(text.as_bytes());
 }
 
-impl Hash for GroupKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_parts(self.0.iter().map(String::as_str), state);
+/// The BY values' texts of a key.
+fn key_parts(key: &[u8]) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = key;
+    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+        let len = u32::from_le_bytes(*len) as usize;
+        let (text, tail) = tail.split_at(len.min(tail.len()));
+        parts.push(String::from_utf8_lossy(text).into_owned());
+        rest = tail;
     }
-}
-
-impl Hash for KeyRef<'_, '_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_parts(self.0.iter().map(|c| c.as_ref()), state);
-    }
-}
-
-impl indexmap::Equivalent<GroupKey> for KeyRef<'_, '_> {
-    fn equivalent(&self, key: &GroupKey) -> bool {
-        self.0.len() == key.0.len() && self.0.iter().zip(&key.0).all(|(a, b)| a == b)
-    }
+    parts
 }
 
 /// The hasher for group keys and distinct values: fast, not keyed (inputs are not adversarial
@@ -184,14 +178,11 @@ fn new_acc(func: AggFunc) -> Acc {
 impl StatsState {
     pub fn absorb(&mut self, plan: &StatsPlan, record: &Record) {
         // The common case, every BY field single-valued: the group is found by borrowed text.
-        if let Some(parts) = single_values(&plan.by, record) {
-            let Some(parts) = parts else {
-                return;
-            };
-            if self.held > plan.max_values {
+        if let Some(found) = single_key(&plan.by, record, &mut self.scratch) {
+            if !found || self.held > plan.max_values {
                 return;
             }
-            if let Some(accs) = self.groups.get_mut(&KeyRef(&parts)) {
+            if let Some(accs) = self.groups.get_mut(self.scratch.as_slice()) {
                 self.held += plan.update_all(accs, record);
                 return;
             }
@@ -199,7 +190,7 @@ impl StatsState {
                 self.overflowed = true;
                 return;
             }
-            let key = GroupKey(parts.into_iter().map(Cow::into_owned).collect());
+            let key = GroupKey::from(self.scratch.as_slice());
             let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
             self.held += plan.update_all(accs, record);
             return;
@@ -207,7 +198,10 @@ impl StatsState {
         let Some(keys) = group_keys(&plan.by, record) else {
             return;
         };
-        for key in keys.into_iter().map(GroupKey) {
+        for parts in keys {
+            let mut key = Vec::new();
+            parts.iter().for_each(|p| push_part(&mut key, p));
+            let key = GroupKey::from(key);
             if self.held > plan.max_values {
                 return;
             }
@@ -270,7 +264,7 @@ impl StatsState {
         let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self
             .groups
             .into_iter()
-            .map(|(key, accs)| (key.0, accs))
+            .map(|(key, accs)| (key_parts(&key), accs))
             .collect();
         if groups.is_empty() && plan.by.is_empty() {
             groups.push((Vec::new(), plan.fresh()));
@@ -302,18 +296,18 @@ impl StatsState {
     }
 }
 
-/// The BY values of a record as text when each is a single value (`Some(None)` when one is
-/// null: the event joins no group); `None` when one is multivalue.
-fn single_values<'r>(by: &[String], record: &'r Record) -> Option<Option<Vec<Cow<'r, str>>>> {
-    let mut parts = Vec::with_capacity(by.len());
+/// Writes the group key of a record into `key` when each BY value is a single value:
+/// `Some(false)` when one is null (the event joins no group), `None` when one is multivalue.
+fn single_key(by: &[String], record: &Record, key: &mut Vec<u8>) -> Option<bool> {
+    key.clear();
     for field in by {
         match record.get(field) {
-            None | Some(Value::Null) => return Some(None),
+            None | Some(Value::Null) => return Some(false),
             Some(Value::Multi(_)) => return None,
-            Some(v) => parts.push(v.text()),
+            Some(v) => with_text(v, |text| push_part(key, text)),
         }
     }
-    Some(Some(parts))
+    Some(true)
 }
 
 /// The group keys of a record: one per combination of BY values (multivalue BY fields split);
@@ -405,7 +399,7 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 }
             });
             if replace {
-                *best = Some((time, Value::from_values(values.to_vec())));
+                *best = Some((time, one_value(values)));
             }
         }
         Acc::Values(set) => {
@@ -422,7 +416,7 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
         }
         Acc::Pick(pick) => {
             if !values.is_empty() && (func == AggFunc::Last || pick.is_none()) {
-                *pick = Some(Value::from_values(values.to_vec()));
+                *pick = Some(one_value(values));
             }
         }
         Acc::Numbers(nums) => nums.extend(values.iter().filter_map(Value::as_num)),
@@ -431,6 +425,14 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *counts.entry(v.to_text()).or_insert(0) += 1;
             }
         }
+    }
+}
+
+/// The values as one value (a copy of the only one, without a vector, in the common case).
+fn one_value(values: &[Value]) -> Value {
+    match values {
+        [one] => one.clone(),
+        more => Value::from_values(more.to_vec()),
     }
 }
 
@@ -568,8 +570,8 @@ impl StatsPlan {
                     }
                 }
                 (acc, _) => {
-                    let value = arg.as_ref().map(|a| eval(a, record));
-                    update(*func, acc, value.as_ref(), record);
+                    let value = arg.as_ref().map(|a| eval_ref(a, record));
+                    update(*func, acc, value.as_deref(), record);
                 }
             }
             added += acc.held().saturating_sub(before);
