@@ -72,9 +72,38 @@ impl Plan {
     /// Runs the first `len` stages (a [`Plan::streaming_prefix`]) over one record; what they
     /// pass on is added to `out`.
     pub fn apply_prefix(&self, len: usize, record: Record, out: &mut Vec<Record>) {
-        let mut batch = vec![record];
+        // The common case, each stage passing on at most the one record it took, allocates
+        // nothing: the record goes through `out`'s spare room.
         let mut none = StageState::None;
-        for stage in self.stages.iter().take(len) {
+        let mut one = record;
+        for (i, stage) in self.stages.iter().take(len).enumerate() {
+            let start = out.len();
+            absorb(stage, &mut none, one, out);
+            match out.len() - start {
+                0 => return,
+                1 => match out.pop() {
+                    Some(record) => one = record,
+                    None => return,
+                },
+                _ => {
+                    let several = out.split_off(start);
+                    return self.apply_prefix_all(i + 1, len, several, out);
+                }
+            }
+        }
+        out.push(one);
+    }
+
+    /// Stages `from..len` of the prefix over several records.
+    fn apply_prefix_all(
+        &self,
+        from: usize,
+        len: usize,
+        mut batch: Vec<Record>,
+        out: &mut Vec<Record>,
+    ) {
+        let mut none = StageState::None;
+        for stage in self.stages.iter().take(len).skip(from) {
             let mut next = Vec::with_capacity(batch.len());
             for record in batch {
                 absorb(stage, &mut none, record, &mut next);
