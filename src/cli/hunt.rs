@@ -81,7 +81,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }
-    let mut hunter = Hunter::new(&compiled, index.as_deref());
+    let mut hunter = Hunter::new(&compiled, index.as_deref()).trim_to_hits();
     let counts = read_all(&args.events, &args.input, &opts, &mut |r| hunter.push(r))?;
     let results = hunter
         .finish(&options)

@@ -140,6 +140,19 @@ impl Run<'_> {
 
     /// Pushes a borrowed record, cloning it only when the first stage (a search) keeps it: many
     /// rules over one event (`hunt`) then copy the event only for the rules it can match.
+    /// How many rows the run has given so far.
+    pub fn rows_len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Replaces each row given from the `from`-th on by `f` of it (a caller that keeps less
+    /// of each row than the run gives, as it comes).
+    pub fn map_rows_from(&mut self, from: usize, mut f: impl FnMut(&Record) -> Record) {
+        for row in self.rows.iter_mut().skip(from) {
+            *row = f(row);
+        }
+    }
+
     pub fn push_ref(&mut self, record: &Record) {
         if let Some(stage::PlanStage::Filter(e)) = self.plan.stages.first() {
             if !expr::is_true(e, record) {
