@@ -70,6 +70,43 @@ fn every_rule_runs_over_every_event_once() {
     );
 }
 
+/// Rules that take each event alone run on the reading threads, the others (stats,
+/// subsearches) in order after them: the hits, their order and the summary do not depend on the
+/// thread count or the index.
+#[test]
+fn threads_and_the_index_change_no_hit() {
+    let dir = setup("threads");
+    let users = ["admin", "bob", "carol"];
+    let lines: String = (0..6000)
+        .map(|i| {
+            let host = ["a", "b", "c"][i % 3];
+            if i % 4 == 0 {
+                format!("{{\"_time\":{},\"index\":\"web\",\"host\":\"{host}\",\"status\":{}}}\n", 1_700_000_000 + i, 200 + 150 * (i % 3))
+            } else {
+                format!("{{\"_time\":{},\"host\":\"{host}\",\"user\":\"{}\",\"action\":\"login\",\"pad\":\"{}\"}}\n", 1_700_000_000 + i, users[i % 3], "x".repeat(i % 200))
+            }
+        })
+        .collect();
+    std::fs::write(dir.join("logs/day3.json"), lines).unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["hunt", "-r", "rules", "logs", "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = spelunk_in(&dir, &args);
+        assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+        (out(&o), err(&o))
+    };
+    let reference = run(&["--threads", "1", "--no-optimize"]);
+    assert!(
+        reference.1.contains("over 6004 event(s)"),
+        "{}",
+        reference.1
+    );
+    for threads in ["1", "2", "3"] {
+        assert_eq!(run(&["--threads", threads]), reference, "{threads} threads");
+    }
+    assert_eq!(run(&["--threads", "2", "--no-optimize"]), reference);
+}
+
 #[test]
 fn level_and_tag_filters_choose_rules() {
     let dir = setup("filters");

@@ -1,11 +1,11 @@
 //! `spelunk hunt -r RULES... EVENTS...`: many rules over the same events in one pass; one row
 //! per hit (time, rule, level, key fields), then a summary of hits per rule and level.
 
-use super::input::{read_all, InputArgs};
+use super::input::{read_all_with, InputArgs};
 use super::load::{load_all, LoadArgs};
 use super::style::Style;
 use crate::eval::{Record, Results, Value};
-use crate::hunt::{compile_all, hits, rule_index, Filter, Hunter, LEVELS};
+use crate::hunt::{compile_all, hits, rule_index, Filter, Hunt, LEVELS};
 use crate::optimize::Passes;
 use crate::output::{self, Format};
 use crate::rules::Rule;
@@ -81,8 +81,12 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }
-    let mut hunter = Hunter::new(&compiled, index.as_deref()).trim_to_hits();
-    let counts = read_all(&args.events, &args.input, &opts, &mut |r| hunter.push(r))?;
+    let hunt = Hunt::new(&compiled, index.as_deref()).trim_to_hits();
+    let mut hunter = hunt.hunter();
+    let prepare = |record, out: &mut Vec<Record>| hunt.prepare(record, out);
+    let counts = read_all_with(&args.events, &args.input, &opts, Some(&prepare), &mut |r| {
+        hunter.push(r)
+    })?;
     let results = hunter
         .finish(&options)
         .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;

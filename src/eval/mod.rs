@@ -140,6 +140,11 @@ impl Run<'_> {
 
     /// Pushes a borrowed record, cloning it only when the first stage (a search) keeps it: many
     /// rules over one event (`hunt`) then copy the event only for the rules it can match.
+    /// Adds a row as if the plan had given it (a row worked out elsewhere, by the same stages).
+    pub fn add_row(&mut self, row: Record) {
+        self.rows.push(row);
+    }
+
     /// How many rows the run has given so far.
     pub fn rows_len(&self) -> usize {
         self.rows.len()

@@ -92,38 +92,41 @@ pub fn rule_index(rules: &[Rule], compiled: &[Compiled], defaulted: &[String]) -
     RuleIndex::new(&needs, holds)
 }
 
-/// One pass of many rules over the same events.
-pub struct Hunter<'a> {
+/// Many rules over one stream of events: what the threads reading it share. Rules that take
+/// each event alone, holding nothing between events (searches and `eval`s: most Sigma rules),
+/// run in [`Hunt::prepare`] on the reading threads; the rest run in order on the [`Hunter`].
+pub struct Hunt<'a> {
     compiled: &'a [Compiled],
-    runs: Vec<Option<Run<'a>>>,
-    held: Option<Vec<Record>>,
-    /// The index, and the sets it works out for each event.
-    index: Option<(&'a RuleIndex, Scratch)>,
-    /// Events pushed, and rules run on them in all.
-    pub events: usize,
-    pub rules_run: usize,
+    index: Option<&'a RuleIndex>,
+    /// For each rule, whether every stage of it works on each event alone.
+    alone: Vec<bool>,
+    /// Whether some rule holds every event (subsearches), so every event goes on.
+    holds: bool,
     /// Whether rows that are whole events keep only what [`hits`] shows of them.
     trim: bool,
 }
 
-impl<'a> Hunter<'a> {
-    /// Runs every rule on every event, or (with an index) only the rules an event may match.
+/// The field a prepared hit carries its rule's number in, and the one a prepared event carries
+/// the rules still to run on it in; no event field has these names (parsing takes `{}` out of
+/// keys).
+const HIT_TAG: &str = "{}hit";
+const RULES_TAG: &str = "{}rules";
+
+impl<'a> Hunt<'a> {
+    /// Every rule on every event, or (with an index) only the rules an event may match.
     pub fn new(compiled: &'a [Compiled], index: Option<&'a RuleIndex>) -> Self {
-        let runs = compiled
+        let alone = compiled
             .iter()
             .map(|c| match c {
-                Compiled::Streaming(plan) => Some(plan.start()),
-                Compiled::Holding(_) => None,
+                Compiled::Streaming(plan) => plan.streaming_prefix() == plan.stages.len(),
+                Compiled::Holding(_) => false,
             })
             .collect();
-        let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
-        Hunter {
+        Hunt {
             compiled,
-            runs,
-            held: holds.then(Vec::new),
-            index: index.map(|i| (i, i.scratch())),
-            events: 0,
-            rules_run: 0,
+            index,
+            alone,
+            holds: compiled.iter().any(|c| matches!(c, Compiled::Holding(_))),
             trim: false,
         }
     }
@@ -137,36 +140,134 @@ impl<'a> Hunter<'a> {
         self
     }
 
+    /// A run of the rules, fed in input order.
+    pub fn hunter(&self) -> Hunter<'_> {
+        let runs = self
+            .compiled
+            .iter()
+            .map(|c| match c {
+                Compiled::Streaming(plan) => Some(plan.start()),
+                Compiled::Holding(_) => None,
+            })
+            .collect();
+        Hunter {
+            hunt: self,
+            runs,
+            held: self.holds.then(Vec::new),
+            scratch: self.index.map(RuleIndex::scratch),
+        }
+    }
+
+    /// The rules the event may match (its line's tag from the index, if any).
+    fn candidates(
+        &self,
+        tag: Option<&Value>,
+        record: &Record,
+        scratch: Option<&mut Scratch>,
+    ) -> Vec<usize> {
+        match (self.index, scratch) {
+            (Some(index), Some(scratch)) => {
+                index.candidates(tag, record, scratch);
+                scratch.rules.iter().collect()
+            }
+            (Some(index), None) => {
+                let mut scratch = index.scratch();
+                index.candidates(tag, record, &mut scratch);
+                scratch.rules.iter().collect()
+            }
+            (None, _) => (0..self.compiled.len()).collect(),
+        }
+    }
+
+    /// Whether rows of rule `i` are trimmed to what hits show.
+    fn trims(&self, i: usize) -> bool {
+        self.trim
+            && matches!(self.compiled.get(i), Some(Compiled::Streaming(p)) if p.columns.is_none())
+    }
+
+    /// Runs, on a reading thread, the rules that take the event alone: their rows go to `out`,
+    /// each tagged with its rule, followed by the event itself when rules remain to run on it
+    /// in order ([`Hunter::push`] takes both).
+    pub fn prepare(&self, mut record: Record, out: &mut Vec<Record>) {
+        let tag = record.fields.shift_remove(LINE_TAG);
+        let mut rest = Vec::new();
+        for i in self.candidates(tag.as_ref(), &record, None) {
+            let plan = match self.compiled.get(i) {
+                Some(Compiled::Streaming(plan)) if self.alone.get(i) == Some(&true) => plan,
+                _ => {
+                    rest.push(Value::Num(i as f64));
+                    continue;
+                }
+            };
+            if let Some(PlanStage::Filter(e)) = plan.stages.first() {
+                if !crate::eval::expr::is_true(e, &record) {
+                    continue;
+                }
+            }
+            let start = out.len();
+            plan.apply_prefix(plan.stages.len(), record.clone(), out);
+            let trim = self.trims(i);
+            for row in out.iter_mut().skip(start) {
+                if trim {
+                    *row = hit_fields(row);
+                }
+                row.fields.insert(HIT_TAG.into(), Value::Num(i as f64));
+            }
+        }
+        if !rest.is_empty() || self.holds {
+            record.fields.insert(RULES_TAG.into(), Value::Multi(rest));
+            out.push(record);
+        }
+    }
+}
+
+/// One run of a [`Hunt`]: events (or what [`Hunt::prepare`] made of them) pushed in order.
+pub struct Hunter<'a> {
+    hunt: &'a Hunt<'a>,
+    runs: Vec<Option<Run<'a>>>,
+    held: Option<Vec<Record>>,
+    /// The sets the index works out for each event pushed unprepared.
+    scratch: Option<Scratch>,
+}
+
+impl<'a> Hunter<'a> {
     /// Runs one rule on the record.
     fn run_one(&mut self, i: usize, record: &Record) {
-        let trim = self.trim
-            && matches!(self.compiled.get(i), Some(Compiled::Streaming(p)) if p.columns.is_none());
+        let trim = self.hunt.trims(i);
         if let Some(Some(run)) = self.runs.get_mut(i) {
             let before = run.rows_len();
             run.push_ref(record);
             if trim {
                 run.map_rows_from(before, hit_fields);
             }
-            self.rules_run += 1;
         }
     }
 
+    /// Takes an event, or a row or an event from [`Hunt::prepare`].
     pub fn push(&mut self, mut record: Record) {
-        let tag = record.fields.shift_remove(LINE_TAG);
-        self.events += 1;
-        match &mut self.index {
-            Some((index, scratch)) => {
-                index.candidates(tag.as_ref(), &record, scratch);
-                let candidates: Vec<usize> = scratch.rules.iter().collect();
-                for i in candidates {
-                    self.run_one(i, &record);
-                }
+        if let Some(Value::Num(i)) = record.fields.get(HIT_TAG) {
+            let i = *i as usize;
+            record.fields.shift_remove(HIT_TAG);
+            if let Some(Some(run)) = self.runs.get_mut(i) {
+                run.add_row(record);
             }
+            return;
+        }
+        let rules = match record.fields.shift_remove(RULES_TAG) {
+            Some(rules) => rules
+                .values()
+                .iter()
+                .filter_map(Value::as_num)
+                .map(|i| i as usize)
+                .collect(),
             None => {
-                for i in 0..self.runs.len() {
-                    self.run_one(i, &record);
-                }
+                let tag = record.fields.shift_remove(LINE_TAG);
+                self.hunt
+                    .candidates(tag.as_ref(), &record, self.scratch.as_mut())
             }
+        };
+        for i in rules {
+            self.run_one(i, &record);
         }
         if let Some(held) = &mut self.held {
             held.push(record);
@@ -178,7 +279,7 @@ impl<'a> Hunter<'a> {
         let held = self.held.unwrap_or_default();
         self.runs
             .into_iter()
-            .zip(self.compiled)
+            .zip(self.hunt.compiled)
             .map(|(run, compiled)| match (run, compiled) {
                 (Some(run), _) => Ok(run.finish()),
                 (None, Compiled::Holding(p)) => crate::run_pipeline(p, options, held.clone()),
