@@ -34,6 +34,7 @@ pub mod io;
 pub mod ir;
 pub mod optimize;
 pub mod output;
+pub mod par;
 pub mod rules;
 pub mod sigma;
 pub mod spl;

@@ -86,6 +86,8 @@ pub struct LoadOptions {
     pub macros: Macros,
     pub datamodels: Datamodels,
     pub sigma: crate::sigma::Options,
+    /// Threads to load files on (1: the calling thread only).
+    pub threads: usize,
 }
 
 impl Default for LoadOptions {
@@ -94,6 +96,7 @@ impl Default for LoadOptions {
             macros: Macros::standard(),
             datamodels: Datamodels::standard(),
             sigma: crate::sigma::Options::default(),
+            threads: 1,
         }
     }
 }
@@ -359,18 +362,15 @@ fn sigma_rule(path: &Path, text: &str, ir: SigmaIr) -> Rule {
 /// alone unless the correlation says `generate: true`.
 pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Vec<RuleError>> {
     // The Sigma documents of each file (None: not Sigma, or broken and reported when loaded).
-    let sigma: Vec<Option<(String, Vec<Document>)>> = files
-        .iter()
-        .map(|f| {
-            let yaml = f.extension().is_some_and(|e| e == "yml" || e == "yaml");
-            let text = std::fs::read_to_string(f).ok().filter(|_| yaml)?;
-            if yaml_kind(&text) != YamlKind::Sigma {
-                return None;
-            }
-            let docs = crate::sigma::rule::load(&text).ok()?;
-            Some((text, docs))
-        })
-        .collect();
+    let sigma: Vec<Option<(String, Vec<Document>)>> = crate::par::map(files, opts.threads, |f| {
+        let yaml = f.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        let text = std::fs::read_to_string(f).ok().filter(|_| yaml)?;
+        if yaml_kind(&text) != YamlKind::Sigma {
+            return None;
+        }
+        let docs = crate::sigma::rule::load(&text).ok()?;
+        Some((text, docs))
+    });
     let mut by_name: HashMap<&str, (usize, &Document)> = HashMap::new();
     let mut hidden: HashSet<String> = HashSet::new();
     for (i, (_, docs)) in sigma
@@ -388,14 +388,17 @@ pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Ve
         }
     }
     let (mut rules, mut errors) = (Vec::new(), Vec::new());
-    for (i, (file, sigma_file)) in files.iter().zip(&sigma).enumerate() {
-        let loaded = match sigma_file {
+    let indexed: Vec<(usize, &PathBuf)> = files.iter().enumerate().collect();
+    let all = crate::par::map(&indexed, opts.threads, |&(i, file)| {
+        match sigma.get(i).and_then(Option::as_ref) {
             Some((text, docs)) => {
                 let extra = needed(i, docs, &sigma, &by_name);
                 lower_sigma(file, text, docs, opts, &extra)
             }
             None => load_rule(file, opts),
-        };
+        }
+    });
+    for loaded in all {
         match loaded {
             Ok(loaded) => rules.extend(loaded),
             Err(e) => errors.push(e),

@@ -85,7 +85,7 @@ fn usable(case: &Value, rule: &str) -> bool {
 fn loads(path: &Path) -> bool {
     let options = spelunk::rules::LoadOptions::default();
     spelunk::rules::load_rule(path, &options)
-        .is_ok_and(|rules| spelunk::hunt::compile_all(&rules, &Default::default()).is_ok())
+        .is_ok_and(|rules| spelunk::hunt::compile_all(&rules, &Default::default(), 1).is_ok())
 }
 
 /// A tiny deterministic generator (xorshift), so the events are the same on every run.

@@ -50,7 +50,10 @@ pub struct HuntArgs {
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
-    let all = load_all(&args.rules, &args.load.options()?)?;
+    let threads = args.input.thread_count();
+    let mut load = args.load.options()?;
+    load.threads = threads;
+    let all = load_all(&args.rules, &load)?;
     if all.is_empty() {
         return Err(format!(
             "error: no rules found in {}\n",
@@ -67,7 +70,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
         max_groups: args.input.max_groups,
         max_values: args.input.max_values,
     };
-    let compiled = compile_all(&rules, &options).map_err(|e| e.render())?;
+    let compiled = compile_all(&rules, &options, threads).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();
     let passes = args
         .no_optimize

@@ -44,6 +44,7 @@ impl LoadArgs {
             macros,
             datamodels,
             sigma,
+            threads: 1,
         })
     }
 }

@@ -53,23 +53,27 @@ pub enum Compiled {
     Holding(Pipeline),
 }
 
-/// Compiles every rule; the first rule that fails is returned with its diagnostics.
-pub fn compile_all(rules: &[Rule], options: &Options) -> Result<Vec<Compiled>, RuleError> {
-    rules
-        .iter()
-        .map(|rule| {
-            if rule.pipeline.has_subsearch() {
-                return Ok(Compiled::Holding(rule.pipeline.clone()));
-            }
-            compile_with(&rule.pipeline, options)
-                .map(Compiled::Streaming)
-                .map_err(|d| RuleError {
-                    name: rule.path.display().to_string(),
-                    text: rule.expanded.clone(),
-                    diagnostics: d,
-                })
-        })
-        .collect()
+/// Compiles every rule, on up to `threads` threads; the first rule that fails is returned
+/// with its diagnostics.
+pub fn compile_all(
+    rules: &[Rule],
+    options: &Options,
+    threads: usize,
+) -> Result<Vec<Compiled>, RuleError> {
+    crate::par::map(rules, threads, |rule| {
+        if rule.pipeline.has_subsearch() {
+            return Ok(Compiled::Holding(rule.pipeline.clone()));
+        }
+        compile_with(&rule.pipeline, options)
+            .map(Compiled::Streaming)
+            .map_err(|d| RuleError {
+                name: rule.path.display().to_string(),
+                text: rule.expanded.clone(),
+                diagnostics: d,
+            })
+    })
+    .into_iter()
+    .collect()
 }
 
 /// The index of the rules' needs (`optimize::needs`): a streaming rule that starts with a search
