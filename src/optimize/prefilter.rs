@@ -113,3 +113,34 @@ fn required(e: &Expr, defaulted: &[String]) -> Option<Vec<Vec<String>>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::prefilter;
+
+    fn filter(spl: &str) -> super::Prefilter {
+        let ir = crate::spl_to_ir(spl).expect("parses");
+        prefilter(&ir, &[]).expect("has literals")
+    }
+
+    /// Search is case-insensitive: a clause found only in another case still passes, whether it
+    /// is searched as it is first or not; a clause found in no case rejects the line.
+    #[test]
+    fn clauses_match_in_any_case() {
+        let few = filter("action=allowed (index=network OR index=firewall)");
+        let many = filter("action=allowed sourcetype IN (a1, b2, c3, d4, e5, f6, g7, h8, i9, j10)");
+        for (f, hit) in [
+            (&few, r#"{"index":"network"}"#),
+            (&many, r#"{"sourcetype":"g7"}"#),
+        ] {
+            let line = |action: &str| format!(r#"{{"action":"{action}",{}"#, &hit[1..]);
+            assert!(f.may_match(&line("allowed")));
+            assert!(f.may_match(&line("ALLOWED")));
+            assert!(f.may_match(&line("Allowed").to_uppercase()));
+            assert!(!f.may_match(&line("blocked")));
+            assert!(!f.may_match(r#"{"action":"allowed","index":"main","sourcetype":"x"}"#));
+        }
+        // A literal that may be spelled with escapes: the line may match.
+        assert!(few.may_match(r#"{"action":"\u0061llowed","index":"main"}"#));
+    }
+}
