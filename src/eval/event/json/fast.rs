@@ -49,6 +49,13 @@ fn special(b: u8) -> bool {
     b < 0x20 || b == b'"' || b == b'\\'
 }
 
+/// [`special_bytes`] for a key, which also stops at `{`: keys with `{}` are renamed, which
+/// the serde path does.
+fn special_key_bytes(word: u64) -> u64 {
+    let brace = word ^ (ONES * u64::from(b'{'));
+    special_bytes(word) | (brace.wrapping_sub(ONES) & !brace & HIGHS)
+}
+
 struct Scanner<'t> {
     text: &'t str,
     bytes: &'t [u8],
@@ -96,9 +103,6 @@ impl<'t> Scanner<'t> {
         loop {
             self.ws();
             let key = self.plain_string()?;
-            if key.bytes().any(|b| b == b'{') && key.contains("{}") {
-                return None;
-            }
             self.ws();
             self.expect(b':')?;
             self.ws();
@@ -255,17 +259,23 @@ impl<'t> Scanner<'t> {
     /// Moves past the plain run of a string body, to the next quote, backslash or control byte;
     /// eight bytes at a time while no such byte is among them.
     fn plain_run(&mut self) -> Option<u8> {
+        self.run_until(special_bytes, special)
+    }
+
+    /// Moves past the bytes that `stops_in` (a word at a time) and `stops` (one byte) do not
+    /// stop at; returns the byte stopped at.
+    fn run_until(&mut self, stops_in: fn(u64) -> u64, stops: fn(u8) -> bool) -> Option<u8> {
         while let Some(chunk) = self.bytes.get(self.pos..self.pos + 8) {
             let word = u64::from_le_bytes(chunk.try_into().ok()?);
-            let stops = special_bytes(word);
-            if stops != 0 {
-                self.pos += (stops.trailing_zeros() / 8) as usize;
+            let found = stops_in(word);
+            if found != 0 {
+                self.pos += (found.trailing_zeros() / 8) as usize;
                 return self.peek();
             }
             self.pos += 8;
         }
         while let Some(&b) = self.bytes.get(self.pos) {
-            if special(b) {
+            if stops(b) {
                 return Some(b);
             }
             self.pos += 1;
@@ -273,11 +283,11 @@ impl<'t> Scanner<'t> {
         None
     }
 
-    /// A string without escapes (a key), borrowed from the text.
+    /// A key without escapes or `{`, borrowed from the text.
     fn plain_string(&mut self) -> Option<&'t str> {
         self.expect(b'"')?;
         let start = self.pos;
-        if self.plain_run()? != b'"' {
+        if self.run_until(special_key_bytes, |b| special(b) || b == b'{')? != b'"' {
             return None;
         }
         let s = self.text.get(start..self.pos)?;
@@ -489,6 +499,7 @@ mod tests {
             r#"{"a":.5}"#,
             r#"{"a":[1,[2,[3]],{"b":4}],"arr":[{"x":1},{"x":2}]}"#,
             r#"{"d{}":[{"e":1},{"e":2}],"d":[{"e":3}]}"#,
+            r#"{"a{b":1,"longer_key_with{brace}":2,"c{}":3,"c":4}"#,
             r#"{"a":1,"a":2}"#,
             r#"{"a":1,}"#,
             r#"{"a":1} x"#,
