@@ -208,11 +208,18 @@ impl<'a> Hunt<'a> {
                     continue;
                 }
             }
-            let start = out.len();
-            plan.apply_prefix(plan.stages.len(), record.clone(), out);
             let trim = self.trims(i);
+            // A rule that is one search (most Sigma rules) gives the event as its row: the hit is
+            // taken from the event without copying all of it first.
+            let one_search = matches!(plan.stages.as_slice(), [PlanStage::Filter(_)]) && trim;
+            let start = out.len();
+            if one_search {
+                out.push(hit_fields(&record));
+            } else {
+                plan.apply_prefix(plan.stages.len(), record.clone(), out);
+            }
             for row in out.iter_mut().skip(start) {
-                if trim {
+                if trim && !one_search {
                     *row = hit_fields(row);
                 }
                 row.fields.insert(HIT_TAG.into(), Value::Num(i as f64));
