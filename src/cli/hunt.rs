@@ -109,8 +109,9 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     } else {
         Format::Json
     });
-    let rows: Vec<Record> = per_rule.iter().flatten().cloned().collect();
-    let summary = summary(&rules, &per_rule, counts.events, &Style::stdout());
+    let hit_counts: Vec<usize> = per_rule.iter().map(Vec::len).collect();
+    let summary = summary(&rules, &hit_counts, counts.events, &Style::stdout());
+    let rows: Vec<Record> = per_rule.into_iter().flatten().collect();
     let mut stdout = std::io::stdout().lock();
     let width = std::io::stdout().is_terminal().then(output::terminal_width);
     let written =
@@ -186,9 +187,10 @@ fn view(rows: Vec<Record>, format: Format) -> Results {
 }
 
 /// Hits per rule (rules with hits first, most hits first), then per level and the totals.
-fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -> String {
-    let mut order: Vec<(&Rule, &Vec<Record>)> = rules.iter().zip(hits).collect();
-    order.sort_by_key(|(_, hits)| std::cmp::Reverse(hits.len()));
+/// `hits` is each rule's hit count.
+fn summary(rules: &[Rule], hits: &[usize], events: usize, style: &Style) -> String {
+    let mut order: Vec<(&Rule, usize)> = rules.iter().zip(hits.iter().copied()).collect();
+    order.sort_by_key(|(_, hits)| std::cmp::Reverse(*hits));
     let width = rules
         .iter()
         .map(|r| r.meta.title.chars().count())
@@ -204,16 +206,12 @@ fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -
     for (rule, hits) in order {
         let level = rule.meta.level.as_deref().unwrap_or("-");
         let padded = format!("{level:<13}");
-        let shown = if hits.is_empty() {
+        let shown = if hits == 0 {
             padded
         } else {
             padded.replacen(level, &style.level(level), 1)
         };
-        out.push_str(&format!(
-            "{:<width$}  {shown}  {}\n",
-            rule.meta.title,
-            hits.len()
-        ));
+        out.push_str(&format!("{:<width$}  {shown}  {hits}\n", rule.meta.title));
     }
     let mut by_level: Vec<String> = Vec::new();
     for level in LEVELS.iter().rev() {
@@ -221,14 +219,14 @@ fn summary(rules: &[Rule], hits: &[Vec<Record>], events: usize, style: &Style) -
             .iter()
             .zip(hits)
             .filter(|(r, _)| r.meta.level.as_deref() == Some(*level))
-            .map(|(_, h)| h.len())
+            .map(|(_, h)| *h)
             .sum();
         if n > 0 {
             by_level.push(format!("{level} {n}"));
         }
     }
-    let total: usize = hits.iter().map(Vec::len).sum();
-    let firing = hits.iter().filter(|h| !h.is_empty()).count();
+    let total: usize = hits.iter().sum();
+    let firing = hits.iter().filter(|h| **h > 0).count();
     out.push_str(&format!(
         "\n{} hit(s) from {firing} of {} rule(s) over {events} event(s){}\n",
         style.bold(&total.to_string()),

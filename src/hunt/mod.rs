@@ -337,7 +337,12 @@ pub fn hits(rule: &Rule, results: &Results) -> Vec<Record> {
         .rows
         .iter()
         .map(|row| {
-            let mut hit = Record::default();
+            let mut hit = Record {
+                fields: crate::eval::event::Fields::with_capacity_and_hasher(
+                    3 + MAX_KEYS,
+                    Default::default(),
+                ),
+            };
             if let Some(t) = row_time(row) {
                 hit.set("_time", Value::Num(t));
             }
