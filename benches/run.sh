@@ -45,6 +45,7 @@ measure() { # label, events, file, command...
 
 echo "== $n stream/firewall events ($(( $(stat -c %s "$mail") / 1000000 )) MB)"
 measure "baseline: serde_json Value + 1 field" "$n" "$mail" ./target/release/examples/baseline "$mail" action
+measure "baseline, with mimalloc" "$n" "$mail" ./target/release/examples/baseline_mimalloc "$mail" action
 if command -v jq > /dev/null; then
   measure "baseline: jq select" "$n" "$mail" jq -c 'select((.index=="network" or .index=="firewall") and .action=="allowed")' "$mail"
 fi
@@ -79,6 +80,7 @@ ratio() { # label, numerator, denominator
 }
 echo "== ratios (same run)"
 ratio "seed / serde_json baseline" "spelunk: seed detection" "baseline: serde_json Value + 1 field"
+ratio "seed / baseline with mimalloc" "spelunk: seed detection" "baseline, with mimalloc"
 ratio "seed / jq" "spelunk: seed detection" "baseline: jq select"
 ratio "seed, 2 threads / 1 thread" "spelunk: seed, 2 threads" "spelunk: seed detection"
 ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde_json Value + 1 field"
