@@ -80,11 +80,28 @@ pub struct RunArgs {
     /// The folder of CSV lookup tables for lookup/inputlookup/outputlookup.
     #[arg(long, value_name = "DIR")]
     pub lookups: Option<String>,
-    /// Turn optimiser passes off: all of them (the reference behaviour), or those named
-    /// (projection, prefilter), comma-separated.
+    #[command(flatten)]
+    pub optimize: OptimizeArgs,
+}
+
+/// `--no-optimize[=PASSES]`, for `run` and `hunt`.
+#[derive(Args, Debug)]
+pub struct OptimizeArgs {
+    /// Turn optimiser passes off: all of them (the reference behaviour: every field parsed,
+    /// every rule run on every event), or those named, comma-separated (`run` uses projection
+    /// and prefilter, `hunt` rule-index).
     #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
     pub no_optimize: Option<Vec<String>>,
+}
+
+impl OptimizeArgs {
+    /// The passes that run.
+    pub fn passes(&self) -> Passes {
+        self.no_optimize
+            .as_deref()
+            .map_or_else(Passes::default, Passes::without)
+    }
 }
 
 #[derive(Args, Debug)]
@@ -261,10 +278,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();
-    let passes = args
-        .no_optimize
-        .as_deref()
-        .map_or_else(Passes::default, Passes::without);
+    let passes = args.optimize.passes();
     if let Some(pipeline) = pipeline.as_ref().filter(|p| !p.has_subsearch()) {
         if passes.projection {
             opts.set_projection(crate::optimize::projection(pipeline));

@@ -6,7 +6,6 @@ use super::load::{load_all, LoadArgs};
 use super::style::Style;
 use crate::eval::{Record, Results, Value};
 use crate::hunt::{compile_all, hits, rule_index, Filter, Hunt, LEVELS};
-use crate::optimize::Passes;
 use crate::output::{self, Format};
 use crate::rules::Rule;
 use clap::Args;
@@ -42,11 +41,8 @@ pub struct HuntArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub load: LoadArgs,
-    /// Turn optimiser passes off: all of them, so every rule runs on every event (the reference
-    /// behaviour), or those named (rule-index), comma-separated.
-    #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
-          value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
-    pub no_optimize: Option<Vec<String>>,
+    #[command(flatten)]
+    pub optimize: super::OptimizeArgs,
 }
 
 pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
@@ -72,10 +68,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     };
     let compiled = compile_all(&rules, &options, threads).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();
-    let passes = args
-        .no_optimize
-        .as_deref()
-        .map_or_else(Passes::default, Passes::without);
+    let passes = args.optimize.passes();
     let index = passes.rule_index.then(|| {
         let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
         defaulted.push("source".to_string());

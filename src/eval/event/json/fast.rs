@@ -106,7 +106,8 @@ impl<'t> Scanner<'t> {
             self.ws();
             self.expect(b':')?;
             self.ws();
-            // At the top the key is the path: no copy.
+            // At the top the key is the path: no copy. (One match for both cases, choosing the
+            // path at run time, measured 2-3% slower on the scan.)
             if path.is_empty() {
                 match selection.keep(key) {
                     Keep::Skip => self.skip_value(depth)?,
