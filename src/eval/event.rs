@@ -4,6 +4,70 @@
 //! reachable as `a{}`, as Splunk's JSON extraction names them), JSON `null` is an absent field,
 //! booleans are the text `true`/`false`, `_raw` is the original text and `_time` epoch seconds.
 
+/// The visitor methods of a value that must be an object (the parser's top level, and the
+/// check of a line that is not parsed): every other kind of value is the same error.
+macro_rules! not_an_object {
+    () => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found a string"))
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found a number"))
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found a number"))
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found a number"))
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found a boolean"))
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Err(E::custom("expected a JSON object, found null"))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+            Err(de::Error::custom("expected a JSON object, found an array"))
+        }
+    };
+}
+
+/// The visitor methods of a value whose scalars are read (so a bad number or escape still fails)
+/// and dropped: a nested value on the way to kept fields, and any value of a checked line.
+macro_rules! scalars_pass {
+    () => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            Ok(())
+        }
+    };
+}
+
 mod check;
 mod json;
 
