@@ -509,8 +509,17 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
         record.fields.retain(|name, _| !listed(name));
         return record;
     }
+    // The kept fields move from the record into one built in the order of the list (a name is
+    // looked up, not compared with every field; a wildcard walks the fields left, in order).
     let mut out = Record::default();
+    out.fields.reserve(patterns.len() + 2);
     for pattern in patterns {
+        if !pattern.contains('*') {
+            if let Some((name, v)) = record.fields.shift_remove_entry(pattern.as_str()) {
+                out.fields.insert(name, v);
+            }
+            continue;
+        }
         for (name, v) in &record.fields {
             if field_matches(pattern, name) && !out.fields.contains_key(name) {
                 out.fields.insert(name.clone(), v.clone());
@@ -518,10 +527,8 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
         }
     }
     for internal in ["_time", "_raw"] {
-        if let Some(v) = record.fields.get(internal) {
-            out.fields
-                .entry(internal.into())
-                .or_insert_with(|| v.clone());
+        if let Some((name, v)) = record.fields.shift_remove_entry(internal) {
+            out.fields.entry(name).or_insert(v);
         }
     }
     out
