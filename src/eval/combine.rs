@@ -111,7 +111,7 @@ impl JoinPlan {
                 let shared: Vec<&crate::eval::event::Name> = right
                     .fields
                     .keys()
-                    .filter(|k| left.fields.contains_key(*k))
+                    .filter(|k| left.fields.contains_key(k))
                     .collect();
                 !shared.is_empty()
                     && shared.iter().all(|k| {

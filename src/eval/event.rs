@@ -69,19 +69,18 @@ macro_rules! scalars_pass {
 }
 
 mod check;
+mod fields;
 mod json;
+
+pub use fields::{name_tag, Fields};
 
 #[doc(hidden)]
 pub use json::check_fast_path;
 
 use crate::eval::value::{parse_number, Value};
 use crate::optimize::Projection;
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::sync::Arc;
-
-/// A record's fields in first-seen order, hashed with a fast non-cryptographic hasher.
-pub type Fields = IndexMap<Name, Value, foldhash::fast::FixedState>;
 
 /// A field name: short ones (most) are held inline, without an allocation.
 pub type Name = compact_str::CompactString;
@@ -252,7 +251,7 @@ pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Re
             json_kind(&json)
         ));
     };
-    let mut fields = Fields::with_capacity_and_hasher(map.len() + 2, Default::default());
+    let mut fields = Fields::with_capacity(map.len() + 2);
     for (key, value) in map {
         flatten(&normalize_key(&key), value, &mut fields);
     }
@@ -302,7 +301,7 @@ fn flatten(path: &str, value: Json, out: &mut Fields) {
                 let mut one = Fields::default();
                 flatten(path, item, &mut one);
                 for (key, v) in one {
-                    append(parts.entry(key).or_insert(Value::Null), v);
+                    append(parts.get_or_insert_with(key, || Value::Null), v);
                 }
             }
             out.extend(parts);

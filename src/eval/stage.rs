@@ -528,7 +528,7 @@ fn fields_stage(remove: bool, patterns: &[String], mut record: Record) -> Record
     }
     for internal in ["_time", "_raw"] {
         if let Some((name, v)) = record.fields.shift_remove_entry(internal) {
-            out.fields.entry(name).or_insert(v);
+            out.fields.get_or_insert_with(name, || v);
         }
     }
     out
@@ -550,10 +550,7 @@ fn rename(pairs: &[(String, String)], mut record: Record) -> Record {
             continue;
         }
         let replaced: Vec<&str> = targets.iter().map(|(_, t)| t.as_str()).collect();
-        let mut fields = crate::eval::event::Fields::with_capacity_and_hasher(
-            record.fields.len(),
-            Default::default(),
-        );
+        let mut fields = crate::eval::event::Fields::with_capacity(record.fields.len());
         for (name, value) in record.fields {
             match targets.iter().find(|(source, _)| *source == name) {
                 Some((_, target)) => {

@@ -338,10 +338,7 @@ pub fn hits(rule: &Rule, results: &Results) -> Vec<Record> {
         .iter()
         .map(|row| {
             let mut hit = Record {
-                fields: crate::eval::event::Fields::with_capacity_and_hasher(
-                    3 + MAX_KEYS,
-                    Default::default(),
-                ),
+                fields: crate::eval::event::Fields::with_capacity(3 + MAX_KEYS),
             };
             if let Some(t) = row_time(row) {
                 hit.set("_time", Value::Num(t));

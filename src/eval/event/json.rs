@@ -70,24 +70,7 @@ impl PathTable {
     }
 
     fn home(&self, path: &[u8]) -> usize {
-        // Fixed-size loads only: a variable-length copy here was a call to `memcpy` per key.
-        let (head, tail) = if let (Some(h), Some(t)) = (path.first_chunk(), path.last_chunk()) {
-            (u64::from_le_bytes(*h), u64::from_le_bytes(*t))
-        } else if let (Some(h), Some(t)) = (path.first_chunk(), path.last_chunk()) {
-            (
-                u64::from(u32::from_le_bytes(*h)),
-                u64::from(u32::from_le_bytes(*t)),
-            )
-        } else {
-            let byte = |i: usize| u64::from(path.get(i).copied().unwrap_or(0));
-            (
-                byte(0) | byte(path.len() / 2) << 8 | byte(path.len().wrapping_sub(1)) << 16,
-                0,
-            )
-        };
-        let mixed =
-            (head ^ tail.rotate_left(29) ^ path.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (mixed >> self.shift) as usize
+        (super::name_tag(path) >> self.shift) as usize
     }
 
     fn get(&self, path: &str) -> Keep {
@@ -295,7 +278,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_> {
         .visit_seq(seq)?;
         for (name, v) in nested {
             if selection.keep(&name) == Keep::Take {
-                append(out.entry(name).or_insert(Value::Null), v);
+                append(out.get_or_insert_with(name, || Value::Null), v);
             }
         }
         Ok(())
@@ -377,7 +360,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 append(self.value, item);
             }
             for (name, v) in item_nested {
-                append(self.nested.entry(name).or_insert(Value::Null), v);
+                append(self.nested.get_or_insert_with(name, || Value::Null), v);
             }
         }
     }
@@ -393,10 +376,13 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
                 nested: &mut nested,
             })?;
             if !value.is_null() {
-                append(self.nested.entry(path.into()).or_insert(Value::Null), value);
+                append(
+                    self.nested.get_or_insert_with(path.into(), || Value::Null),
+                    value,
+                );
             }
             for (name, v) in nested {
-                append(self.nested.entry(name).or_insert(Value::Null), v);
+                append(self.nested.get_or_insert_with(name, || Value::Null), v);
             }
         }
         Ok(())

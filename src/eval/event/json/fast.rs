@@ -20,7 +20,7 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Fields> {
         bytes: text.as_bytes(),
         pos: 0,
     };
-    let mut out = Fields::with_capacity_and_hasher(selection.capacity(), Default::default());
+    let mut out = Fields::with_capacity(selection.capacity());
     scan.ws();
     if scan.peek()? != b'{' {
         return None;
