@@ -32,6 +32,20 @@ pub fn name_tag(name: &[u8]) -> u64 {
     (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// Whether two names are the same, for names whose tags matched: short names (most) by two
+/// fixed-size loads each rather than a call to `memcmp`.
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
+        (Some(a_head), Some(b_head)) if a.len() <= 16 => {
+            a_head == b_head && a.last_chunk::<8>() == b.last_chunk::<8>()
+        }
+        _ => a == b,
+    }
+}
+
 /// One field of a record.
 #[derive(Clone)]
 pub struct Entry {
@@ -78,9 +92,15 @@ impl Fields {
         let tag = name_tag(name.as_bytes());
         let entries = &self.entries;
         match &self.index {
-            None => entries.iter().position(|e| e.tag == tag && e.name == name),
+            None => entries
+                .iter()
+                .position(|e| e.tag == tag && same_name(e.name.as_bytes(), name.as_bytes())),
             Some(index) => index
-                .find(tag, |&i| entries.get(i).is_some_and(|e| e.name == name))
+                .find(tag, |&i| {
+                    entries
+                        .get(i)
+                        .is_some_and(|e| same_name(e.name.as_bytes(), name.as_bytes()))
+                })
                 .copied(),
         }
     }
