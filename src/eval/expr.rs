@@ -212,7 +212,12 @@ pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Mat
     let value = match lookup {
         Lookup::Plain => record.fields.get(field),
         Lookup::Braces => record.get(field),
-        Lookup::Wild { .. } => {
+        Lookup::Wild { prefix, .. } => {
+            // `Event.UserData.*.Image` needs a field starting `Event.`.
+            let head = field.get(..prefix).and_then(|p| p.split_once('.'));
+            if head.is_some_and(|(head, _)| !record.fields.may_have_head(head)) {
+                return false;
+            }
             return record
                 .fields
                 .iter()

@@ -31,6 +31,15 @@ impl Bitset {
         }
     }
 
+    /// Becomes a copy of `other` (of the same length), without allocating.
+    pub fn copy_from(&mut self, other: &Bitset) {
+        if self.words.len() == other.words.len() {
+            self.words.copy_from_slice(&other.words);
+        } else {
+            self.clone_from(other);
+        }
+    }
+
     pub fn clear(&mut self) {
         self.words.fill(0);
     }
@@ -51,6 +60,11 @@ impl Bitset {
         self.words
             .get(n / 64)
             .is_some_and(|word| word & (1 << (n % 64)) != 0)
+    }
+
+    /// The size of the range the set is of (not how many it holds).
+    pub fn len(&self) -> usize {
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {

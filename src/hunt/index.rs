@@ -41,6 +41,8 @@ pub struct Scratch {
     pub rules: Bitset,
     /// The literals its line holds.
     found: Bitset,
+    /// The rules the indexed fields allow.
+    allowed: Bitset,
 }
 
 impl RuleIndex {
@@ -121,31 +123,41 @@ impl RuleIndex {
         Scratch {
             rules: Bitset::empty(self.rules),
             found: Bitset::empty(self.patterns),
+            allowed: Bitset::empty(self.rules),
         }
+    }
+
+    /// Whether `scratch` was made by [`RuleIndex::scratch`] of an index of this size.
+    pub fn fits(&self, scratch: &Scratch) -> bool {
+        scratch.rules.len() == self.rules && scratch.found.len() == self.patterns
     }
 
     /// The rules `record` may match, into `scratch.rules`; `tag` is what [`LineFilter::check`]
     /// found in its line (`None`: the record did not come from a checked line).
     pub fn candidates(&self, tag: Option<&Value>, record: &Record, scratch: &mut Scratch) {
-        let out = &mut scratch.rules;
+        let Scratch {
+            rules: out,
+            found: in_line,
+            allowed,
+        } = scratch;
         out.fill();
         self.tables.restrict(record, out);
         let Some(Value::Multi(found)) = tag else {
             return;
         };
-        let allowed = std::mem::replace(out, self.without_literal.clone());
-        out.intersect_with(&allowed);
-        scratch.found.clear();
+        allowed.copy_from(out);
+        out.copy_from(&self.without_literal);
+        out.intersect_with(allowed);
+        in_line.clear();
         for pattern in found {
             if let Value::Num(p) = pattern {
-                scratch.found.insert(*p as usize);
+                in_line.insert(*p as usize);
             }
         }
-        for pattern in scratch.found.iter() {
+        for pattern in in_line.iter() {
             for &rule in self.first_of.get(pattern).into_iter().flatten() {
                 let r = rule as usize;
-                let met =
-                    |clause: &Vec<u32>| clause.iter().any(|&p| scratch.found.contains(p as usize));
+                let met = |clause: &Vec<u32>| clause.iter().any(|&p| in_line.contains(p as usize));
                 let others = self.other_clauses.get(r).into_iter().flatten();
                 if allowed.contains(r) && !out.contains(r) && others.clone().all(met) {
                     out.insert(r);

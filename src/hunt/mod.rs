@@ -174,11 +174,15 @@ impl<'a> Hunt<'a> {
                 index.candidates(tag, record, scratch);
                 scratch.rules.iter().collect()
             }
-            (Some(index), None) => {
-                let mut scratch = index.scratch();
-                index.candidates(tag, record, &mut scratch);
+            // On a reading thread: its own space, kept from event to event.
+            (Some(index), None) => SCRATCH.with_borrow_mut(|kept| {
+                let scratch = match kept {
+                    Some(s) if index.fits(s) => s,
+                    _ => kept.insert(index.scratch()),
+                };
+                index.candidates(tag, record, scratch);
                 scratch.rules.iter().collect()
-            }
+            }),
             (None, _) => (0..self.compiled.len()).collect(),
         }
     }
@@ -230,6 +234,11 @@ impl<'a> Hunt<'a> {
             out.push(record);
         }
     }
+}
+
+thread_local! {
+    /// The index's working space on a reading thread ([`Hunt::prepare`]), kept between events.
+    static SCRATCH: std::cell::RefCell<Option<Scratch>> = const { std::cell::RefCell::new(None) };
 }
 
 /// One run of a [`Hunt`]: events (or what [`Hunt::prepare`] made of them) pushed in order.

@@ -164,7 +164,11 @@ fn cut(
     let (mut seq, mut line_no, mut offset) = (0, 0, 0u64);
     let mut carry = Vec::new();
     loop {
-        let text = spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+        let text = spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
         let block = match next_block(&mut reader, &mut carry, text, max_line, batch_bytes) {
             Ok(block) => block,
             Err(e) => {
