@@ -10,15 +10,30 @@ use crate::eval::{Record, Value};
 use crate::optimize::{Needs, ValueNeed};
 use foldhash::fast::FixedState;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Most events show few of the indexed field sets, and events of one kind the same ones: the
+/// rules allowed by the sets an event lacks are worked out once per (tables, sets seen) on
+/// each thread, not by one intersection per set per event.
+const UNSEEN_CACHED: usize = 1024;
+
+thread_local! {
+    static UNSEEN: std::cell::RefCell<HashMap<(u64, u64), Bitset, FixedState>> =
+        std::cell::RefCell::new(HashMap::default());
+}
 
 /// At most this many field sets are indexed...
 const MAX_TABLES: usize = 64;
+// The tables an event shows are one bit each of a word (`Tables::restrict`).
+const _: () = assert!(MAX_TABLES <= 64);
 /// ...each needed by at least this many rules.
 const MIN_TABLE_RULES: usize = 2;
 
 /// The tables worth keeping, and where each field name leads.
 #[derive(Debug, Default)]
 pub struct Tables {
+    /// Tells these tables apart from others in [`UNSEEN`].
+    id: u64,
     tables: Vec<Table>,
     /// The tables of each field name without `*` (`a{}.b` under both spellings).
     by_name: HashMap<String, Vec<usize>, FixedState>,
@@ -54,7 +69,11 @@ impl Tables {
             .filter(|(_, rules)| rules.len() >= MIN_TABLE_RULES)
             .collect();
         sets.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then_with(|| a.0.cmp(b.0)));
-        let mut out = Tables::default();
+        static IDS: AtomicU64 = AtomicU64::new(1);
+        let mut out = Tables {
+            id: IDS.fetch_add(1, Relaxed),
+            ..Tables::default()
+        };
         for (fields, needing) in sets.into_iter().take(MAX_TABLES) {
             let t = out.tables.len();
             out.tables.push(Table::new(&needing, needs.len()));
@@ -126,9 +145,28 @@ impl Tables {
             }
         }
         allowed.sort_by_key(|(table, _)| *table);
+        // At most 64 tables: the sets seen are one word.
+        let seen_mask = present
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (t, seen)| if *seen { m | 1 << t } else { m });
+        UNSEEN.with_borrow_mut(|cache| {
+            if cache.len() >= UNSEEN_CACHED {
+                cache.clear();
+            }
+            let unseen = cache.entry((self.id, seen_mask)).or_insert_with(|| {
+                let mut rules = Bitset::full(out.len());
+                for (table, seen) in self.tables.iter().zip(&present) {
+                    if !seen {
+                        rules.intersect_with(&table.absent);
+                    }
+                }
+                rules
+            });
+            out.intersect_with(unseen);
+        });
         for ((t, table), seen) in self.tables.iter().enumerate().zip(&present) {
             if !seen {
-                out.intersect_with(&table.absent);
                 continue;
             }
             let start = allowed.partition_point(|(at, _)| *at < t);
