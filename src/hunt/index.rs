@@ -167,6 +167,12 @@ impl RuleIndex {
     }
 }
 
+thread_local! {
+    /// [`LineFilter::check`]'s lower-cased line and set of literals seen, kept between lines.
+    static LINE_SPACE: std::cell::RefCell<(Vec<u8>, Vec<u64>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+}
+
 impl LineFilter for RuleIndex {
     /// The literals the line holds, by automaton pattern (`true`: any may be there); a line
     /// holding no rule's first clause is only checked.
@@ -174,13 +180,29 @@ impl LineFilter for RuleIndex {
         let Some(automaton) = self.automaton.as_ref().filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
         };
-        let lower = line.to_ascii_lowercase();
-        let mut found: Vec<usize> = automaton
-            .find_overlapping_iter(&lower)
-            .map(|m| m.pattern().as_usize())
-            .collect();
-        found.sort_unstable();
-        found.dedup();
+        // Each literal once, in the order first found (the order does not matter), using a
+        // lower-cased copy and a set of those seen kept by the thread from line to line.
+        let found = LINE_SPACE.with_borrow_mut(|(lower, seen)| {
+            lower.clear();
+            lower.extend(line.bytes().map(|b| b.to_ascii_lowercase()));
+            seen.resize(self.patterns.div_ceil(64), 0);
+            let mut found: Vec<usize> = Vec::new();
+            for m in automaton.find_overlapping_iter(lower.as_slice()) {
+                let p = m.pattern().as_usize();
+                if let Some(word) = seen.get_mut(p / 64) {
+                    if *word & 1 << (p % 64) == 0 {
+                        *word |= 1 << (p % 64);
+                        found.push(p);
+                    }
+                }
+            }
+            for &p in &found {
+                if let Some(word) = seen.get_mut(p / 64) {
+                    *word = 0;
+                }
+            }
+            found
+        });
         let none = found
             .iter()
             .all(|&p| self.first_of.get(p).is_none_or(Vec::is_empty));
