@@ -19,6 +19,7 @@ cargo build --release --quiet --bins --examples
 bin=./target/release/spelunk
 
 declare -A rate # label -> events/s, for the ratios at the end
+declare -A secs # label -> best time
 
 runs=${BENCH_RUNS:-3} # each measurement is the best of this many runs (shared machines are noisy)
 
@@ -38,6 +39,11 @@ measure() { # label, events, file, command...
     if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
     if [ "$rss" -gt "$top" ]; then top=$rss; fi
   done
+  secs[$label]=$best
+  if [ "$events" = 0 ]; then # a time alone (no events to rate)
+    printf '%-34s %7.3f s %29s  peak RSS %6.1f MB\n' "$label" "$best" "" "$(echo "$top / 1024" | bc -l)"
+    return 0
+  fi
   rate[$label]=$(echo "$events / $best" | bc -l)
   printf '%-34s %7.3f s %11.0f events/s %7.1f MB/s  peak RSS %6.1f MB\n' "$label" "$best" \
     "$(echo "$events / $best" | bc -l)" "$(echo "$bytes / $best / 1000000" | bc -l)" "$(echo "$top / 1024" | bc -l)"
@@ -65,7 +71,7 @@ if [ -f "$rule" ]; then
   measure "spelunk: hunt, SigmaHQ Windows rules" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 1
   measure "spelunk: hunt, 2 threads" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 2
   : > target/bench/empty.ndjson
-  measure "spelunk: hunt, loading the rules" 1 target/bench/empty.ndjson $bin hunt -r "$windows" target/bench/empty.ndjson --format json --threads 1
+  measure "spelunk: hunt, loading the rules" 0 target/bench/empty.ndjson $bin hunt -r "$windows" target/bench/empty.ndjson --format json --threads 1
   measure "spelunk: hunt, index off" 2000 target/bench/sysmon_2000.ndjson $bin hunt -r "$windows" target/bench/sysmon_2000.ndjson --format json --threads 1 --no-optimize
   echo "== corpora"
   ./target/release/examples/load_corpus ../shared/corpus
@@ -87,7 +93,7 @@ ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde
 ratio "filter+stats, 2 threads / 1" "spelunk: filter + stats, 2 threads" "spelunk: filter + stats count"
 ratio "hunt, 2 threads / 1 thread" "spelunk: hunt, 2 threads" "spelunk: hunt, SigmaHQ Windows rules"
 ratio "hunt, index on / off" "spelunk: hunt, SigmaHQ Windows rules" "spelunk: hunt, index off"
-if [ -n "${rate[spelunk: hunt, SigmaHQ Windows rules]:-}" ] && [ -n "${rate[spelunk: hunt, loading the rules]:-}" ]; then
+if [ -n "${secs[spelunk: hunt, SigmaHQ Windows rules]:-}" ] && [ -n "${secs[spelunk: hunt, loading the rules]:-}" ]; then
   printf '%-34s %7.0f events/s\n' "hunt, 1 thread, without loading" \
-    "$(echo "$m / ($m / ${rate[spelunk: hunt, SigmaHQ Windows rules]} - 1 / ${rate[spelunk: hunt, loading the rules]})" | bc -l)"
+    "$(echo "$m / (${secs[spelunk: hunt, SigmaHQ Windows rules]} - ${secs[spelunk: hunt, loading the rules]})" | bc -l)"
 fi
