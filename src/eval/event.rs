@@ -72,7 +72,7 @@ mod check;
 mod fields;
 mod json;
 
-pub use fields::{name_tag, Fields};
+pub use fields::{name_tag, same_name, Fields};
 
 #[doc(hidden)]
 pub use json::check_fast_path;

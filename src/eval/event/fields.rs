@@ -39,9 +39,9 @@ pub fn name_tag(name: &[u8]) -> u64 {
     (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// Whether two names are the same, for names whose tags matched: short names (most) by two
-/// fixed-size loads each rather than a call to `memcmp`.
-fn same_name(a: &[u8], b: &[u8]) -> bool {
+/// Whether two names are the same: names of 8 to 16 bytes (most) by two fixed-size loads each
+/// rather than a call to `memcmp`.
+pub fn same_name(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -77,7 +77,7 @@ impl PathTable {
         let mask = self.slots.len() - 1;
         let mut at = self.home(path.as_bytes());
         while let Some(Some((named, keep))) = self.slots.get(at) {
-            if named.len() == path.len() && **named == *path {
+            if super::same_name(named.as_bytes(), path.as_bytes()) {
                 return *keep;
             }
             at = (at + 1) & mask;
