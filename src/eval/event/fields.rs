@@ -39,16 +39,23 @@ pub fn name_tag(name: &[u8]) -> u64 {
     (head ^ tail.rotate_left(29) ^ name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// Whether two names are the same: names of 8 to 16 bytes (most) by two fixed-size loads each
+/// Whether two names are the same: names of up to 16 bytes (most) by two fixed-size loads each
 /// rather than a call to `memcmp`.
 pub fn same_name(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    match (a.first_chunk::<8>(), b.first_chunk::<8>()) {
-        (Some(a_head), Some(b_head)) if a.len() <= 16 => {
-            a_head == b_head && a.last_chunk::<8>() == b.last_chunk::<8>()
+    match a.len() {
+        // The first and the last eight (four) bytes cover the name, overlapping if need be.
+        8..=16 => {
+            a.first_chunk::<8>() == b.first_chunk::<8>()
+                && a.last_chunk::<8>() == b.last_chunk::<8>()
         }
+        4..=7 => {
+            a.first_chunk::<4>() == b.first_chunk::<4>()
+                && a.last_chunk::<4>() == b.last_chunk::<4>()
+        }
+        0..=3 => a.iter().zip(b).all(|(x, y)| x == y),
         _ => a == b,
     }
 }
@@ -395,6 +402,21 @@ mod tests {
         dotted.shift_remove("Event.System.EventID");
         assert!(dotted.may_have_head("winlog"));
         assert_eq!(dotted.get("Event.System.EventID"), None);
+    }
+
+    #[test]
+    fn names_compare_as_bytes_at_every_length() {
+        let text = b"abcdefghijklmnopqrstuvwxyz";
+        for len in 0..text.len() {
+            let a = &text[..len];
+            assert!(same_name(a, a));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] = b'_';
+                assert!(!same_name(a, &b), "{len} {at}");
+            }
+            assert!(!same_name(a, &text[..len + 1]));
+        }
     }
 
     #[test]
