@@ -19,7 +19,7 @@ cargo build --release --quiet --bins --examples
 bin=./target/release/spelunk
 
 declare -A rate # label -> events/s, for the ratios at the end
-declare -A secs # label -> best time
+declare -A took # label -> best time
 
 runs=${BENCH_RUNS:-3} # each measurement is the best of this many runs (shared machines are noisy)
 
@@ -39,7 +39,7 @@ measure() { # label, events, file, command...
     if [ -z "$best" ] || [ "$(echo "$secs < $best" | bc -l)" = 1 ]; then best=$secs; fi
     if [ "$rss" -gt "$top" ]; then top=$rss; fi
   done
-  secs[$label]=$best
+  took[$label]=$best
   if [ "$events" = 0 ]; then # a time alone (no events to rate)
     printf '%-34s %7.3f s %29s  peak RSS %6.1f MB\n' "$label" "$best" "" "$(echo "$top / 1024" | bc -l)"
     return 0
@@ -93,7 +93,7 @@ ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde
 ratio "filter+stats, 2 threads / 1" "spelunk: filter + stats, 2 threads" "spelunk: filter + stats count"
 ratio "hunt, 2 threads / 1 thread" "spelunk: hunt, 2 threads" "spelunk: hunt, SigmaHQ Windows rules"
 ratio "hunt, index on / off" "spelunk: hunt, SigmaHQ Windows rules" "spelunk: hunt, index off"
-if [ -n "${secs[spelunk: hunt, SigmaHQ Windows rules]:-}" ] && [ -n "${secs[spelunk: hunt, loading the rules]:-}" ]; then
+if [ -n "${took[spelunk: hunt, SigmaHQ Windows rules]:-}" ] && [ -n "${took[spelunk: hunt, loading the rules]:-}" ]; then
   printf '%-34s %7.0f events/s\n' "hunt, 1 thread, without loading" \
-    "$(echo "$m / (${secs[spelunk: hunt, SigmaHQ Windows rules]} - ${secs[spelunk: hunt, loading the rules]})" | bc -l)"
+    "$(echo "$m / (${took[spelunk: hunt, SigmaHQ Windows rules]} - ${took[spelunk: hunt, loading the rules]})" | bc -l)"
 fi
