@@ -14,7 +14,7 @@ mail=target/bench/mail_${n}.ndjson
 sysmon=target/bench/sysmon_${m}.ndjson
 [ -f "$mail" ] || python3 benches/gen_mail_events.py "$n" > "$mail"
 [ -f "$sysmon" ] || python3 benches/gen_sysmon_events.py "$m" > "$sysmon"
-head -n 2000 "$sysmon" > target/bench/sysmon_2000.ndjson
+head -n 2000 "$sysmon" > target/bench/first_2000_sysmon.ndjson
 cargo build --release --quiet --bins --examples
 bin=./target/release/spelunk
 
@@ -72,7 +72,7 @@ if [ -f "$rule" ]; then
   measure "spelunk: hunt, 2 threads" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 2
   : > target/bench/empty.ndjson
   measure "spelunk: hunt, loading the rules" 0 target/bench/empty.ndjson $bin hunt -r "$windows" target/bench/empty.ndjson --format json --threads 1
-  measure "spelunk: hunt, index off" 2000 target/bench/sysmon_2000.ndjson $bin hunt -r "$windows" target/bench/sysmon_2000.ndjson --format json --threads 1 --no-optimize
+  measure "spelunk: hunt, index off" 2000 target/bench/first_2000_sysmon.ndjson $bin hunt -r "$windows" target/bench/first_2000_sysmon.ndjson --format json --threads 1 --no-optimize
   echo "== corpora"
   ./target/release/examples/load_corpus ../shared/corpus
 else
