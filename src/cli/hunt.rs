@@ -72,7 +72,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let index = passes.rule_index.then(|| {
         let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
         defaulted.push("source".to_string());
-        Arc::new(rule_index(&rules, &compiled, &defaulted))
+        Arc::new(rule_index(&rules, &compiled, &defaulted, threads))
     });
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());

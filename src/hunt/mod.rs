@@ -78,20 +78,21 @@ pub fn compile_all(
 
 /// The index of the rules' needs (`optimize::needs`): a streaming rule that starts with a search
 /// is run only on events that have what the search needs; other rules on every event.
-/// `defaulted` are the fields events may get from defaults rather than from their text.
-pub fn rule_index(rules: &[Rule], compiled: &[Compiled], defaulted: &[String]) -> RuleIndex {
-    let needs: Vec<Needs> = rules
-        .iter()
-        .zip(compiled)
-        .map(|(rule, compiled)| match compiled {
-            Compiled::Streaming(plan)
-                if matches!(plan.stages.first(), Some(PlanStage::Filter(_))) =>
-            {
-                crate::optimize::needs(&rule.pipeline, defaulted)
-            }
-            Compiled::Streaming(_) | Compiled::Holding(_) => Needs::default(),
-        })
-        .collect();
+/// `defaulted` are the fields events may get from defaults rather than from their text. The
+/// needs are worked out on up to `threads` threads.
+pub fn rule_index(
+    rules: &[Rule],
+    compiled: &[Compiled],
+    defaulted: &[String],
+    threads: usize,
+) -> RuleIndex {
+    let pairs: Vec<(&Rule, &Compiled)> = rules.iter().zip(compiled).collect();
+    let needs: Vec<Needs> = crate::par::map(&pairs, threads, |(rule, compiled)| match compiled {
+        Compiled::Streaming(plan) if matches!(plan.stages.first(), Some(PlanStage::Filter(_))) => {
+            crate::optimize::needs(&rule.pipeline, defaulted)
+        }
+        Compiled::Streaming(_) | Compiled::Holding(_) => Needs::default(),
+    });
     let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
     RuleIndex::new(&needs, holds)
 }
