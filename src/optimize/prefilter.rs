@@ -12,7 +12,9 @@ pub struct Prefilter {
     /// need be, in the lower-cased line, stopping at the first found. Measured on the seed: one
     /// ASCII-case-insensitive automaton with an overlapping search over the line cost 14
     /// instructions a byte, as much as parsing it; an automaton for a clause of five literals
-    /// (its rare-byte prefilter fired on every `:` of the JSON) cost twice five `memmem` searches.
+    /// (its rare-byte prefilter fired on every `:` of the JSON) cost twice five `memmem` searches;
+    /// one Teddy pass for a clause of a few literals beat a `memmem` search per literal (seed
+    /// 1.57 s -> 1.52 s).
     clauses: Vec<Clause>,
     /// The clauses as text, for `explain` and tests.
     pub literals: Vec<Vec<String>>,
@@ -21,31 +23,36 @@ pub struct Prefilter {
 /// The literals of one clause.
 #[derive(Debug, Clone)]
 enum Clause {
-    /// A few: each searched on its own with vectorised substring search.
-    Few(Vec<memchr::memmem::Finder<'static>>),
-    /// More: one automaton.
+    /// One: vectorised substring search.
+    One(memchr::memmem::Finder<'static>),
+    /// A few: one pass of vectorised multi-substring search (Teddy), which finds any of them.
+    Few(aho_corasick::packed::Searcher),
+    /// More (or where Teddy is not available): one automaton.
     Many(AhoCorasick),
 }
 
-/// Clauses with at most this many literals search them one by one.
+/// Clauses with at most this many literals are searched with Teddy.
 const FEW: usize = 8;
 
 impl Clause {
     fn new(literals: &[String]) -> Option<Clause> {
         let lowered: Vec<String> = literals.iter().map(|l| l.to_ascii_lowercase()).collect();
+        if let [one] = lowered.as_slice() {
+            let finder = memchr::memmem::Finder::new(one.as_bytes()).into_owned();
+            return Some(Clause::One(finder));
+        }
         if lowered.len() <= FEW {
-            let finders = lowered
-                .iter()
-                .map(|l| memchr::memmem::Finder::new(l.as_bytes()).into_owned())
-                .collect();
-            return Some(Clause::Few(finders));
+            if let Some(searcher) = aho_corasick::packed::Searcher::new(&lowered) {
+                return Some(Clause::Few(searcher));
+            }
         }
         AhoCorasick::new(lowered).ok().map(Clause::Many)
     }
 
     fn is_match(&self, lowered: &[u8]) -> bool {
         match self {
-            Clause::Few(finders) => finders.iter().any(|f| f.find(lowered).is_some()),
+            Clause::One(finder) => finder.find(lowered).is_some(),
+            Clause::Few(searcher) => searcher.find(lowered).is_some(),
             Clause::Many(automaton) => automaton.is_match(lowered),
         }
     }
