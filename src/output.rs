@@ -72,10 +72,13 @@ pub fn write_fit(
     width: Option<usize>,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    // Standard output flushes at every line end: one system call a row, unless buffered here.
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     match format {
-        Format::Table => write_table_fit(results, out, width),
-        other => write(results, other, out),
-    }
+        Format::Table => write_table_fit(results, &mut out, width),
+        other => write(results, other, &mut out),
+    }?;
+    out.flush()
 }
 
 /// The terminal's width: `COLUMNS`, else what `stty size` says of the terminal, else 120.
