@@ -21,10 +21,63 @@ pub fn write(results: &Results, format: Format, out: &mut dyn Write) -> io::Resu
 
 /// One JSON object per row, fields in column order, absent fields left out, multivalues as arrays.
 pub fn write_json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
+    // Each row is written as it is read, without a `serde_json::Value` built first; the text is
+    // the same as `row_json`'s (a test checks it).
+    let mut columns: Vec<&String> = Vec::with_capacity(results.columns.len());
+    for column in &results.columns {
+        if !columns.contains(&column) {
+            columns.push(column);
+        }
+    }
     for row in &results.rows {
-        writeln!(out, "{}", row_json(&results.columns, row))?;
+        serde_json::to_writer(
+            &mut *out,
+            &JsonRow {
+                columns: &columns,
+                row,
+            },
+        )?;
+        out.write_all(b"\n")?;
     }
     Ok(())
+}
+
+/// A row as a JSON object: [`row_json`]'s text, serialized straight from the record.
+struct JsonRow<'a> {
+    columns: &'a [&'a String],
+    row: &'a Record,
+}
+
+impl serde::Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for column in self.columns {
+            if let Some(v) = self.row.get(column).filter(|v| !v.is_null()) {
+                map.serialize_entry(column, &JsonValue(v))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// A value as [`Value::to_json`] makes it.
+struct JsonValue<'a>(&'a Value);
+
+impl serde::Serialize for JsonValue<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_str(if *b { "true" } else { "false" }),
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
+                s.serialize_i64(*n as i64)
+            }
+            Value::Num(n) if n.is_finite() => s.serialize_f64(*n),
+            Value::Num(n) => s.serialize_str(&crate::eval::value::format_number(*n)),
+            Value::Str(text) => s.serialize_str(text),
+            Value::Multi(items) => s.collect_seq(items.iter().map(JsonValue)),
+        }
+    }
 }
 
 pub fn row_json(columns: &[String], row: &Record) -> serde_json::Value {
@@ -206,4 +259,47 @@ pub fn write_table_fit(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streamed rows are `row_json`'s text, for every kind of value and a repeated column.
+    #[test]
+    fn json_rows_are_row_json_text() {
+        let mut row = Record::default();
+        row.set("s", Value::str("a \"quoted\" \\ line\nbreak é"));
+        row.set("i", Value::Num(42.0));
+        row.set("neg_zero", Value::Num(-0.0));
+        row.set("f", Value::Num(0.1 + 0.2));
+        row.set("big", Value::Num(1e300));
+        row.set("inf", Value::Num(f64::INFINITY));
+        row.set("nan", Value::Num(f64::NAN));
+        row.set("b", Value::Bool(true));
+        row.set(
+            "m",
+            Value::Multi(vec![Value::str("x"), Value::Num(2.5), Value::Bool(false)]),
+        );
+        let columns: Vec<String> = [
+            "s", "i", "neg_zero", "f", "big", "inf", "nan", "b", "m", "absent", "s",
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+        let results = Results {
+            columns: columns.clone(),
+            rows: vec![row.clone(), Record::default()],
+            events: false,
+            warnings: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write_json(&results, &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let expected = format!(
+            "{}\n{}\n",
+            row_json(&columns, &row),
+            row_json(&columns, &Record::default())
+        );
+        assert_eq!(String::from_utf8_lossy(&out), expected);
+    }
 }
