@@ -56,9 +56,9 @@ impl Sink<'_> {
 
 /// Bytes per batch: enough lines to keep a thread busy for a while, few enough that the
 /// batches in flight stay small. Measured on the seed with two threads and spare texts reused
-/// ([`Spare`]): 192 KiB 0.96 s and 58 MB, 256 KiB 0.93 s and 60 MB, 384 KiB 0.90 s and 61 MB,
-/// 512 KiB no faster. (Without reuse, 256 KiB had taken the peak RSS over 64 MB.)
-const BATCH_BYTES: usize = 384 << 10;
+/// ([`Spare`]): 192 KiB 0.96 s and 58 MB, 256 KiB 0.89 s and 60.6 MB (the most of six runs),
+/// 384 KiB 0.88 s but once 64.2 MB, 512 KiB no faster.
+const BATCH_BYTES: usize = 256 << 10;
 
 /// Batch texts the workers are done with, for the reader to fill again: a text buffer is not
 /// allocated and paged in for every batch, which keeps the peak memory lower.
