@@ -22,7 +22,8 @@ pub fn write(results: &Results, format: Format, out: &mut dyn Write) -> io::Resu
 /// One JSON object per row, fields in column order, absent fields left out, multivalues as arrays.
 pub fn write_json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
     // Each row is written as it is read, without a `serde_json::Value` built first; the text is
-    // the same as `row_json`'s (a test checks it).
+    // the same as `row_json`'s (a test checks it). Repeated columns are written once, as a
+    // JSON object built by `row_json` keeps them.
     let mut columns: Vec<&String> = Vec::with_capacity(results.columns.len());
     for column in &results.columns {
         if !columns.contains(&column) {
@@ -54,29 +55,10 @@ impl serde::Serialize for JsonRow<'_> {
         let mut map = s.serialize_map(None)?;
         for column in self.columns {
             if let Some(v) = self.row.get(column).filter(|v| !v.is_null()) {
-                map.serialize_entry(column, &JsonValue(v))?;
+                map.serialize_entry(column, v)?;
             }
         }
         map.end()
-    }
-}
-
-/// A value as [`Value::to_json`] makes it.
-struct JsonValue<'a>(&'a Value);
-
-impl serde::Serialize for JsonValue<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Null => s.serialize_unit(),
-            Value::Bool(b) => s.serialize_str(if *b { "true" } else { "false" }),
-            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
-                s.serialize_i64(*n as i64)
-            }
-            Value::Num(n) if n.is_finite() => s.serialize_f64(*n),
-            Value::Num(n) => s.serialize_str(&crate::eval::value::format_number(*n)),
-            Value::Str(text) => s.serialize_str(text),
-            Value::Multi(items) => s.collect_seq(items.iter().map(JsonValue)),
-        }
     }
 }
 
@@ -301,5 +283,8 @@ mod tests {
             row_json(&columns, &Record::default())
         );
         assert_eq!(String::from_utf8_lossy(&out), expected);
+        // The mapping itself (`Value`'s `Serialize`), as `to_json` gave it before it was one.
+        let first = r#"{"s":"a \"quoted\" \\ line\nbreak é","i":42,"neg_zero":0,"f":0.30000000000000004,"big":1e+300,"inf":"inf","nan":"nan","b":"true","m":["x",2.5,"false"]}"#;
+        assert_eq!(String::from_utf8_lossy(&out).lines().next(), Some(first));
     }
 }

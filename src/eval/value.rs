@@ -87,28 +87,28 @@ impl Value {
         matches!(self, Value::Bool(true))
     }
 
-    /// The value as JSON: numbers stay numbers, multivalues become arrays.
+    /// The value as JSON ([`Value`]'s `Serialize`, built as a tree).
     pub fn to_json(&self) -> serde_json::Value {
-        match self {
-            Value::Null => serde_json::Value::Null,
-            Value::Bool(b) => serde_json::Value::String(b.to_string()),
-            Value::Num(n) => json_number(*n),
-            Value::Str(s) => serde_json::Value::String(s.to_string()),
-            Value::Multi(items) => {
-                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
-            }
-        }
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 }
 
-fn json_number(n: f64) -> serde_json::Value {
-    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        serde_json::Value::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or_else(
-            || serde_json::Value::String(format_number(n)),
-            serde_json::Value::Number,
-        )
+/// The value as JSON: numbers stay numbers (whole ones below 2^53 as integers; those that are not
+/// finite as their text), booleans are the text `true`/`false`, multivalues become arrays. Output
+/// writes rows through this straight, without a `serde_json::Value` first.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_str(if *b { "true" } else { "false" }),
+            Value::Num(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
+                s.serialize_i64(*n as i64)
+            }
+            Value::Num(n) if n.is_finite() => s.serialize_f64(*n),
+            Value::Num(n) => s.serialize_str(&format_number(*n)),
+            Value::Str(text) => s.serialize_str(text),
+            Value::Multi(items) => s.collect_seq(items),
+        }
     }
 }
 
