@@ -115,9 +115,7 @@ impl Fields {
     pub fn with_capacity(capacity: usize) -> Fields {
         Fields {
             entries: Vec::with_capacity(capacity),
-            index: None,
-            names: 0,
-            heads: AtomicU64::new(UNKNOWN),
+            ..Fields::default()
         }
     }
 
@@ -135,7 +133,11 @@ impl Fields {
 
     /// The position of the field named `name`.
     fn position(&self, name: &str) -> Option<usize> {
-        let tag = name_tag(name.as_bytes());
+        self.position_tagged(name_tag(name.as_bytes()), name)
+    }
+
+    /// [`Fields::position`], for a name whose tag is worked out.
+    fn position_tagged(&self, tag: u64, name: &str) -> Option<usize> {
         let bits = bloom_bits(tag);
         if self.names & bits != bits {
             return None;
@@ -182,13 +184,14 @@ impl Fields {
 
     /// Sets the field; a field of that name keeps its place and gives its old value back.
     pub fn insert(&mut self, name: Name, value: Value) -> Option<Value> {
-        match self.position(&name) {
+        let tag = name_tag(name.as_bytes());
+        match self.position_tagged(tag, &name) {
             Some(at) => self
                 .entries
                 .get_mut(at)
                 .map(|e| std::mem::replace(&mut e.value, value)),
             None => {
-                self.push_new(name, value);
+                self.push_new(tag, name, value);
                 None
             }
         }
@@ -196,10 +199,11 @@ impl Fields {
 
     /// The field's value, inserted first by `make` when the record lacks it.
     pub fn get_or_insert_with(&mut self, name: Name, make: impl FnOnce() -> Value) -> &mut Value {
-        let at = match self.position(&name) {
+        let tag = name_tag(name.as_bytes());
+        let at = match self.position_tagged(tag, &name) {
             Some(at) => at,
             None => {
-                self.push_new(name, make());
+                self.push_new(tag, name, make());
                 self.entries.len() - 1
             }
         };
@@ -209,9 +213,8 @@ impl Fields {
         }
     }
 
-    /// Appends a field known to be absent.
-    fn push_new(&mut self, name: Name, value: Value) {
-        let tag = name_tag(name.as_bytes());
+    /// Appends a field known to be absent, `tag` its name's.
+    fn push_new(&mut self, tag: u64, name: Name, value: Value) {
         let at = self.entries.len();
         self.names |= bloom_bits(tag);
         *self.heads.get_mut() = UNKNOWN;
