@@ -169,8 +169,8 @@ impl RuleIndex {
 
 thread_local! {
     /// [`LineFilter::check`]'s lower-cased line and set of literals seen, kept between lines.
-    static LINE_SPACE: std::cell::RefCell<(Vec<u8>, Vec<u64>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static LINE_SPACE: std::cell::RefCell<(Vec<u8>, Bitset)> =
+        std::cell::RefCell::new((Vec::new(), Bitset::empty(0)));
 }
 
 impl LineFilter for RuleIndex {
@@ -185,22 +185,18 @@ impl LineFilter for RuleIndex {
         let found = LINE_SPACE.with_borrow_mut(|(lower, seen)| {
             lower.clear();
             lower.extend(line.bytes().map(|b| b.to_ascii_lowercase()));
-            seen.resize(self.patterns.div_ceil(64), 0);
+            if seen.len() != self.patterns {
+                *seen = Bitset::empty(self.patterns);
+            }
             let mut found: Vec<usize> = Vec::new();
             for m in automaton.find_overlapping_iter(lower.as_slice()) {
                 let p = m.pattern().as_usize();
-                if let Some(word) = seen.get_mut(p / 64) {
-                    if *word & 1 << (p % 64) == 0 {
-                        *word |= 1 << (p % 64);
-                        found.push(p);
-                    }
+                if !seen.contains(p) {
+                    seen.insert(p);
+                    found.push(p);
                 }
             }
-            for &p in &found {
-                if let Some(word) = seen.get_mut(p / 64) {
-                    *word = 0;
-                }
-            }
+            found.iter().for_each(|&p| seen.remove(p));
             found
         });
         let none = found

@@ -111,12 +111,13 @@ impl Tables {
         if self.tables.is_empty() {
             return;
         }
-        let mut present = vec![false; self.tables.len()];
+        // The tables the record shows a value for, a bit each (at most 64 tables).
+        let mut seen = 0u64;
         let mut allowed: Vec<(usize, &Bitset)> = Vec::new();
         let mut look = |table: usize, value: &Value| {
             let items = value.values();
-            if let Some(seen) = present.get_mut(table) {
-                *seen |= !items.is_empty();
+            if !items.is_empty() {
+                seen |= 1 << table;
             }
             let Some(by_value) = self.tables.get(table).map(|t| &t.by_value) else {
                 return;
@@ -145,19 +146,15 @@ impl Tables {
             }
         }
         allowed.sort_by_key(|(table, _)| *table);
-        // At most 64 tables: the sets seen are one word.
-        let seen_mask = present
-            .iter()
-            .enumerate()
-            .fold(0u64, |m, (t, seen)| if *seen { m | 1 << t } else { m });
+        let shown = |t: usize| seen & 1 << t != 0;
         UNSEEN.with_borrow_mut(|cache| {
             if cache.len() >= UNSEEN_CACHED {
                 cache.clear();
             }
-            let unseen = cache.entry((self.id, seen_mask)).or_insert_with(|| {
+            let unseen = cache.entry((self.id, seen)).or_insert_with(|| {
                 let mut rules = Bitset::full(out.len());
-                for (table, seen) in self.tables.iter().zip(&present) {
-                    if !seen {
+                for (t, table) in self.tables.iter().enumerate() {
+                    if !shown(t) {
                         rules.intersect_with(&table.absent);
                     }
                 }
@@ -165,8 +162,8 @@ impl Tables {
             });
             out.intersect_with(unseen);
         });
-        for ((t, table), seen) in self.tables.iter().enumerate().zip(&present) {
-            if !seen {
+        for (t, table) in self.tables.iter().enumerate() {
+            if !shown(t) {
                 continue;
             }
             let start = allowed.partition_point(|(at, _)| *at < t);
