@@ -170,21 +170,20 @@ impl<'a> Hunt<'a> {
         record: &Record,
         scratch: Option<&mut Scratch>,
     ) -> Vec<usize> {
-        match (self.index, scratch) {
-            (Some(index), Some(scratch)) => {
-                index.candidates(tag, record, scratch);
-                scratch.rules.iter().collect()
-            }
+        let Some(index) = self.index else {
+            return (0..self.compiled.len()).collect();
+        };
+        let pick = |scratch: &mut Scratch| {
+            index.candidates(tag, record, scratch);
+            scratch.rules.iter().collect()
+        };
+        match scratch {
+            Some(scratch) => pick(scratch),
             // On a reading thread: its own space, kept from event to event.
-            (Some(index), None) => SCRATCH.with_borrow_mut(|kept| {
-                let scratch = match kept {
-                    Some(s) if index.fits(s) => s,
-                    _ => kept.insert(index.scratch()),
-                };
-                index.candidates(tag, record, scratch);
-                scratch.rules.iter().collect()
+            None => SCRATCH.with_borrow_mut(|kept| match kept {
+                Some(s) if index.fits(s) => pick(s),
+                _ => pick(kept.insert(index.scratch())),
             }),
-            (None, _) => (0..self.compiled.len()).collect(),
         }
     }
 
