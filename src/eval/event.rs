@@ -334,7 +334,7 @@ pub(crate) fn append(slot: &mut Value, v: Value) {
 fn scalar_value(json: Json) -> Option<Value> {
     Some(match json {
         Json::Bool(b) => Value::str(if b { "true" } else { "false" }),
-        Json::String(s) => Value::Str(Arc::from(s)),
+        Json::String(s) => Value::str(s),
         Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) if i.unsigned_abs() <= 1 << 53 => Value::Num(i as f64),
             (None, None, Some(f)) => Value::Num(f),

@@ -2,7 +2,9 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::sync::Arc;
+
+mod text;
+pub use text::Text;
 
 /// A field or expression value. `Bool` exists only inside eval conditions; fields never hold it.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,12 +12,12 @@ pub enum Value {
     Null,
     Bool(bool),
     Num(f64),
-    Str(Arc<str>),
+    Str(Text),
     Multi(Vec<Value>),
 }
 
 impl Value {
-    pub fn str(s: impl Into<Arc<str>>) -> Value {
+    pub fn str(s: impl Into<Text>) -> Value {
         Value::Str(s.into())
     }
 

@@ -9,7 +9,6 @@ use crate::optimize::Projection;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
 /// What to do with the value at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -331,12 +330,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 
     fn visit_str<E: de::Error>(self, s: &str) -> Result<(), E> {
-        append(self.value, Value::Str(Arc::from(s)));
+        append(self.value, Value::str(s));
         Ok(())
     }
 
     fn visit_string<E: de::Error>(self, s: String) -> Result<(), E> {
-        append(self.value, Value::Str(Arc::from(s)));
+        append(self.value, Value::str(s));
         Ok(())
     }
 

@@ -6,9 +6,8 @@
 
 use super::{Keep, NestedSeed, ObjectSeed, Selection, ValueSeed};
 use crate::eval::event::{integer_value, Fields};
-use crate::eval::value::Value;
+use crate::eval::value::{Text, Value};
 use serde::de::DeserializeSeed;
-use std::sync::Arc;
 
 /// Nesting deeper than this is left to serde (and its recursion limit).
 const MAX_DEPTH: usize = 64;
@@ -320,13 +319,13 @@ impl<'t> Scanner<'t> {
     }
 
     /// A string value, unescaped.
-    fn string(&mut self) -> Option<Arc<str>> {
+    fn string(&mut self) -> Option<Text> {
         self.expect(b'"')?;
         let start = self.pos;
         if self.plain_run()? == b'"' {
             let s = self.text.get(start..self.pos)?;
             self.pos += 1;
-            return Some(Arc::from(s));
+            return Some(Text::new(s));
         }
         let mut s = String::from(self.text.get(start..self.pos)?);
         loop {
@@ -336,7 +335,7 @@ impl<'t> Scanner<'t> {
             match stop {
                 b'"' => {
                     self.pos += 1;
-                    return Some(Arc::from(s));
+                    return Some(Text::from(s));
                 }
                 b'\\' => {
                     self.pos += 1;
