@@ -5,7 +5,7 @@ use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
 use crate::eval::expr::eval_ref;
 use crate::eval::stage::{fill_wildcards, wildcard_capture};
-use crate::eval::value::{compare_auto, format_number, Value};
+use crate::eval::value::{compare_auto, format_number, Text, Value};
 use crate::eval::wild::with_text;
 use crate::ir::{AggFunc, Stats};
 use indexmap::IndexMap;
@@ -101,9 +101,9 @@ type Fast = foldhash::fast::FixedState;
 #[derive(Debug, Clone)]
 enum Acc {
     /// `values(*) as *`, `avg(tcp.*) as tcp.*`: one accumulator per matching field, by output name
-    Wild(IndexMap<String, Acc>),
+    Wild(Box<IndexMap<String, Acc>>),
     Count(u64),
-    Distinct(HashSet<String, Fast>),
+    Distinct(HashSet<Text, Fast>),
     Sum {
         total: f64,
         n: u64,
@@ -118,13 +118,13 @@ enum Acc {
         n: u64,
     },
     Timed(Option<(f64, Value)>),
-    Values(BTreeSet<String>),
+    Values(BTreeSet<Text>),
     List(Vec<Value>),
     Pick(Option<Value>),
     /// every number, for deviations, medians and percentiles
     Numbers(Vec<f64>),
     /// each value's count, in first-seen order
-    Frequency(IndexMap<String, u64>),
+    Frequency(Box<IndexMap<String, u64>>),
 }
 
 impl Acc {
@@ -171,7 +171,7 @@ fn new_acc(func: AggFunc) -> Acc {
         | AggFunc::Varp
         | AggFunc::Median
         | AggFunc::Perc(_) => Acc::Numbers(Vec::new()),
-        AggFunc::Mode => Acc::Frequency(IndexMap::new()),
+        AggFunc::Mode => Acc::Frequency(Box::default()),
     }
 }
 
@@ -350,7 +350,7 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
             for v in values {
                 let text = v.text();
                 if !set.contains(text.as_ref()) {
-                    set.insert(text.into_owned());
+                    set.insert(Text::from(text));
                 }
             }
         }
@@ -406,7 +406,7 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
             for v in values {
                 let text = v.text();
                 if !set.contains(text.as_ref()) {
-                    set.insert(text.into_owned());
+                    set.insert(Text::from(text));
                 }
             }
         }
@@ -537,7 +537,7 @@ impl StatsPlan {
         self.aggs
             .iter()
             .map(|(f, arg, _)| match wild_field(arg) {
-                Some(_) => Acc::Wild(IndexMap::new()),
+                Some(_) => Acc::Wild(Box::default()),
                 None => new_acc(*f),
             })
             .collect()
