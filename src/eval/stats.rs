@@ -8,8 +8,11 @@ use crate::eval::stage::{fill_wildcards, wildcard_capture};
 use crate::eval::value::{compare_auto, format_number, Text, Value};
 use crate::eval::wild::with_text;
 use crate::ir::{AggFunc, Stats};
+use few::Few;
 use indexmap::IndexMap;
 use std::collections::{BTreeSet, HashSet};
+
+mod few;
 
 /// `list()` keeps at most this many values ("If more than 100 values are in a field, only the first 100 are returned").
 const LIST_LIMIT: usize = 100;
@@ -103,7 +106,7 @@ enum Acc {
     /// `values(*) as *`, `avg(tcp.*) as tcp.*`: one accumulator per matching field, by output name
     Wild(Box<IndexMap<String, Acc>>),
     Count(u64),
-    Distinct(HashSet<Text, Fast>),
+    Distinct(Few<HashSet<Text, Fast>>),
     Sum {
         total: f64,
         n: u64,
@@ -118,7 +121,7 @@ enum Acc {
         n: u64,
     },
     Timed(Option<(f64, Value)>),
-    Values(BTreeSet<Text>),
+    Values(Few<BTreeSet<Text>>),
     List(Vec<Value>),
     Pick(Option<Value>),
     /// every number, for deviations, medians and percentiles
@@ -150,7 +153,7 @@ impl Acc {
 fn new_acc(func: AggFunc) -> Acc {
     match func {
         AggFunc::Count => Acc::Count(0),
-        AggFunc::DistinctCount => Acc::Distinct(HashSet::default()),
+        AggFunc::DistinctCount => Acc::Distinct(Few::default()),
         AggFunc::Sum | AggFunc::Avg => Acc::Sum { total: 0.0, n: 0 },
         AggFunc::Min | AggFunc::Max => Acc::Extreme {
             num: None,
@@ -162,7 +165,7 @@ fn new_acc(func: AggFunc) -> Acc {
             n: 0,
         },
         AggFunc::Earliest | AggFunc::Latest => Acc::Timed(None),
-        AggFunc::Values => Acc::Values(BTreeSet::new()),
+        AggFunc::Values => Acc::Values(Few::default()),
         AggFunc::List => Acc::List(Vec::new()),
         AggFunc::First | AggFunc::Last => Acc::Pick(None),
         AggFunc::Stdev
@@ -334,7 +337,9 @@ fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
     Some(keys)
 }
 
-fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) {
+/// Adds the values to the accumulator; returns how many values it holds more (what the
+/// `--max-values` budget counts, as [`Acc::held`]).
+fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) -> usize {
     let values: &[Value] = value.map_or(&[], Value::values);
     match acc {
         // Filled field by field in `update_all`.
@@ -346,14 +351,7 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 values.len() as u64
             }
         }
-        Acc::Distinct(set) => {
-            for v in values {
-                let text = v.text();
-                if !set.contains(text.as_ref()) {
-                    set.insert(Text::from(text));
-                }
-            }
-        }
+        Acc::Distinct(set) => return values.iter().filter(|v| set.insert(v.text())).count(),
         Acc::Sum { total, n } => {
             for x in values.iter().filter_map(Value::as_num) {
                 *total += x;
@@ -387,9 +385,9 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
             }
         }
         Acc::Timed(best) => {
-            let Some(time) = record.time() else { return };
+            let Some(time) = record.time() else { return 0 };
             if values.is_empty() {
-                return;
+                return 0;
             }
             let replace = best.as_ref().is_none_or(|(t, _)| {
                 if func == AggFunc::Earliest {
@@ -402,30 +400,32 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *best = Some((time, one_value(values)));
             }
         }
-        Acc::Values(set) => {
-            for v in values {
-                let text = v.text();
-                if !set.contains(text.as_ref()) {
-                    set.insert(Text::from(text));
-                }
-            }
-        }
+        Acc::Values(set) => return values.iter().filter(|v| set.insert(v.text())).count(),
         Acc::List(items) => {
             let room = LIST_LIMIT.saturating_sub(items.len());
+            let before = items.len();
             items.extend(values.iter().take(room).cloned());
+            return items.len() - before;
         }
         Acc::Pick(pick) => {
             if !values.is_empty() && (func == AggFunc::Last || pick.is_none()) {
                 *pick = Some(one_value(values));
             }
         }
-        Acc::Numbers(nums) => nums.extend(values.iter().filter_map(Value::as_num)),
+        Acc::Numbers(nums) => {
+            let before = nums.len();
+            nums.extend(values.iter().filter_map(Value::as_num));
+            return nums.len() - before;
+        }
         Acc::Frequency(counts) => {
+            let before = counts.len();
             for v in values {
                 *counts.entry(v.to_text()).or_insert(0) += 1;
             }
+            return counts.len() - before;
         }
     }
+    0
 }
 
 /// The values as one value (a copy of the only one, without a vector, in the common case).
@@ -467,7 +467,12 @@ fn result(func: AggFunc, acc: Acc) -> Value {
         Acc::Extreme { num: Some(x), .. } => Value::from_text(&format_number(x)),
         Acc::Extreme { num: None, text } => text.map_or(Value::Null, |t| Value::from_text(&t)),
         Acc::Timed(best) => best.map_or(Value::Null, |(_, v)| v),
-        Acc::Values(set) => Value::from_values(set.iter().map(|t| Value::from_text(t)).collect()),
+        Acc::Values(set) => Value::from_values(
+            set.into_texts()
+                .iter()
+                .map(|t| Value::from_text(t))
+                .collect(),
+        ),
         Acc::List(items) => Value::from_values(items),
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
         Acc::Numbers(nums) => spread(func, nums).map_or(Value::Null, Value::Num),
@@ -552,7 +557,6 @@ impl StatsPlan {
     fn update_all(&self, accs: &mut [Acc], record: &Record) -> usize {
         let mut added = 0;
         for ((func, arg, name), acc) in self.aggs.iter().zip(accs.iter_mut()) {
-            let before = acc.held();
             match (&mut *acc, wild_field(arg)) {
                 (Acc::Wild(per_field), Some(pattern)) => {
                     for (field, value) in record
@@ -566,15 +570,14 @@ impl StatsPlan {
                         let slot = per_field
                             .entry(fill_wildcards(name, &captures))
                             .or_insert_with(|| new_acc(*func));
-                        update(*func, slot, Some(value), record);
+                        added += update(*func, slot, Some(value), record);
                     }
                 }
                 (acc, _) => {
                     let value = arg.as_ref().map(|a| eval_ref(a, record));
-                    update(*func, acc, value.as_deref(), record);
+                    added += update(*func, acc, value.as_deref(), record);
                 }
             }
-            added += acc.held().saturating_sub(before);
         }
         added
     }
