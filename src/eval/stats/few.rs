@@ -49,17 +49,12 @@ impl Many for BTreeSet<Text> {
 }
 
 /// A set of texts holding up to one inline, then a [`Many`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub enum Few<S> {
+    #[default]
     Empty,
     One(Text),
     Many(S),
-}
-
-impl<S> Default for Few<S> {
-    fn default() -> Self {
-        Few::Empty
-    }
 }
 
 impl<S: Many> Few<S> {
