@@ -154,18 +154,33 @@ pub fn with_text<R>(v: &Value, f: impl FnOnce(&str) -> R) -> R {
 }
 
 /// Calls `f` with `text` lower-cased (as `str::to_lowercase` does), without allocating for
-/// short ASCII text.
+/// short ASCII text and without copying ASCII text that has no capital letter.
 pub fn with_lower<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
     const SHORT: usize = 256;
-    if text.is_ascii() && text.len() <= SHORT {
-        let mut buf = [0u8; SHORT];
-        let Some(lower) = buf.get_mut(..text.len()) else {
-            return f(&text.to_lowercase());
-        };
-        lower.copy_from_slice(text.as_bytes());
+    // One pass over the bytes for both questions (it vectorizes).
+    let (ascii, upper) = text.bytes().fold((true, false), |(ascii, upper), b| {
+        (ascii & b.is_ascii(), upper | b.is_ascii_uppercase())
+    });
+    if !ascii {
+        return f(&text.to_lowercase());
+    }
+    if !upper {
+        return f(text);
+    }
+    if text.len() <= 24 {
+        // Inline (`CompactString` holds 24 bytes without a heap buffer): a copy of at most 24 bytes, lowered in place as the `str` it is.
+        let mut lower = compact_str::CompactString::new(text);
         lower.make_ascii_lowercase();
-        if let Ok(lower) = std::str::from_utf8(lower) {
-            return f(lower);
+        return f(&lower);
+    }
+    if text.len() <= SHORT {
+        let mut buf = [0u8; SHORT];
+        if let Some(lower) = buf.get_mut(..text.len()) {
+            lower.copy_from_slice(text.as_bytes());
+            lower.make_ascii_lowercase();
+            if let Ok(lower) = std::str::from_utf8(lower) {
+                return f(lower);
+            }
         }
     }
     f(&text.to_lowercase())
@@ -225,6 +240,31 @@ pub fn affix_match(value: &str, kind: Affix, needle: &str, cased: bool) -> bool 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lowers_as_to_lowercase_does() {
+        let base = [
+            "",
+            "a",
+            "ABC",
+            "MixedCase.EXE",
+            "ÉCOLE",
+            "straße",
+            "İ",
+            "x\u{0}Y",
+        ];
+        let mut texts: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        // Every length around the inline and the stack-buffer limits.
+        for len in [23, 24, 25, 255, 256, 257] {
+            texts.push("aB".chars().cycle().take(len).collect());
+            texts.push("ab".chars().cycle().take(len).collect());
+        }
+        for text in texts {
+            with_lower(&text, |lower| {
+                assert_eq!(lower, text.to_lowercase(), "{text:?}")
+            });
+        }
+    }
 
     #[test]
     fn numbers_read_as_their_text() {
