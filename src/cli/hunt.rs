@@ -94,16 +94,16 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let results = hunter
         .finish(&options)
         .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;
-    let per_rule: Vec<Vec<Record>> = rules
-        .iter()
-        .zip(&results)
-        .map(|(r, res)| hits(r, res))
-        .collect();
     for res in &results {
         for warning in &res.warnings {
             eprint!("{}", warning.render("", ""));
         }
     }
+    let per_rule: Vec<Vec<Record>> = rules
+        .iter()
+        .zip(results)
+        .map(|(r, res)| hits(r, res))
+        .collect();
     let terminal = std::io::stdout().is_terminal();
     let format = args.format.unwrap_or(if terminal {
         Format::Table

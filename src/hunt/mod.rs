@@ -340,24 +340,43 @@ const MAX_KEYS: usize = 6;
 
 /// The hits of one rule: `_time`, `rule`, `level`, then at most [`MAX_KEYS`] key fields: the
 /// first columns of a rule that shapes its rows (`table`, `stats`; time columns become `_time`),
-/// or the [`KEY_FIELDS`] an event has.
-pub fn hits(rule: &Rule, results: &Results) -> Vec<Record> {
-    results
-        .rows
-        .iter()
-        .map(|row| {
+/// or the [`KEY_FIELDS`] an event has. The rows are consumed: their values move into the hits,
+/// and each row's memory is free for the next hit.
+pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
+    let Results {
+        columns,
+        rows,
+        events,
+        ..
+    } = results;
+    rows.into_iter()
+        .map(|mut row| {
             let mut hit = Record {
                 fields: crate::eval::event::Fields::with_capacity(3 + MAX_KEYS),
             };
-            if let Some(t) = row_time(row) {
+            if let Some(t) = row_time(&row) {
                 hit.set("_time", Value::Num(t));
             }
             hit.set("rule", Value::str(rule.meta.title.as_str()));
             if let Some(level) = &rule.meta.level {
                 hit.set("level", Value::str(level.as_str()));
             }
-            for (k, v) in key_fields(row, results) {
-                hit.set(&k, v);
+            let keys: Vec<String> = if events {
+                event_keys(&row).into_iter().map(str::to_string).collect()
+            } else {
+                let skip =
+                    |k: &str| matches!(k, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&k);
+                columns
+                    .iter()
+                    .filter(|c| !skip(c) && row.get(c).is_some())
+                    .take(MAX_KEYS)
+                    .cloned()
+                    .collect()
+            };
+            for key in keys {
+                if let Some(value) = row.fields.shift_remove(&key) {
+                    hit.set(&key, value);
+                }
             }
             hit
         })
@@ -381,23 +400,6 @@ fn row_time(row: &Record) -> Option<f64> {
         row.get(f)
             .and_then(|v| crate::eval::event::parse_time(crate::eval::value::first(v)))
     })
-}
-
-fn key_fields(row: &Record, results: &Results) -> Vec<(String, Value)> {
-    let skip = |k: &str| matches!(k, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&k);
-    if !results.events {
-        return results
-            .columns
-            .iter()
-            .filter(|c| !skip(c))
-            .filter_map(|c| row.get(c).map(|v| (c.clone(), v.clone())))
-            .take(MAX_KEYS)
-            .collect();
-    }
-    event_keys(row)
-        .into_iter()
-        .filter_map(|k| row.get(k).map(|v| (k.to_string(), v.clone())))
-        .collect()
 }
 
 /// The key fields of a hit that is a whole event: the [`KEY_FIELDS`] it has, else its first
