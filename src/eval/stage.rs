@@ -17,7 +17,7 @@ use crate::eval::event::Record;
 use crate::eval::expr::{eval, is_true};
 use crate::eval::lookup::{self, LookupPlan};
 use crate::eval::stats::{StatsPlan, StatsState};
-use crate::eval::value::{compare_auto, Value};
+use crate::eval::value::{compare_auto, compare_auto_with, first, Value};
 use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -374,8 +374,8 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             warnings.extend(s.overflow(plan));
             s.finish(plan)
         }
-        (PlanStage::Sort { keys, limit }, StageState::Buffer(mut buf)) => {
-            buf.sort_by(|a, b| compare_rows(keys, a, b));
+        (PlanStage::Sort { keys, limit }, StageState::Buffer(buf)) => {
+            let mut buf = sort_rows(keys, buf);
             if let Some(n) = limit {
                 buf.truncate(usize::try_from(*n).unwrap_or(usize::MAX));
             }
@@ -393,45 +393,86 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
         (PlanStage::Correlate(c), StageState::Buffer(buf)) => {
             crate::eval::correlate::correlate(c, buf)
         }
-        (PlanStage::Dedup(d), StageState::Dedup { mut kept, .. }) if !d.sortby.is_empty() => {
-            kept.sort_by(|a, b| compare_rows(&d.sortby, a, b));
-            kept
+        (PlanStage::Dedup(d), StageState::Dedup { kept, .. }) if !d.sortby.is_empty() => {
+            sort_rows(&d.sortby, kept)
         }
         (PlanStage::Command(c), state) => c.flush(state),
         _ => Vec::new(),
     }
 }
 
-/// Sort order: each key in turn; a missing field sorts last in either direction
+/// The rows sorted stably by each key in turn; a missing field sorts last in either direction
 /// ("Results missing a given field are treated as having the smallest or largest possible value
-/// of that field if the order is descending or ascending, respectively").
-pub fn compare_rows(keys: &[SortKey], a: &Record, b: &Record) -> Ordering {
-    for key in keys {
-        let ordering = match (a.get(&key.field), b.get(&key.field)) {
-            (None, None) => Ordering::Equal,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(_), None) => Ordering::Less,
-            (Some(x), Some(y)) => {
-                let o = collate(key.collation, x, y);
-                if key.descending {
-                    o.reverse()
-                } else {
-                    o
+/// of that field if the order is descending or ascending, respectively"). Each row's sort values
+/// are looked up (and read as numbers) once rather than at every comparison.
+pub fn sort_rows(keys: &[SortKey], rows: Vec<Record>) -> Vec<Record> {
+    type Cell<'r> = Option<(&'r Value, Option<f64>)>;
+    let cells: Vec<Vec<Cell>> = rows
+        .iter()
+        .map(|row| {
+            keys.iter()
+                .map(|key| {
+                    let v = row.get(&key.field)?;
+                    Some((v, number_for(key.collation, v)))
+                })
+                .collect()
+        })
+        .collect();
+    let compare = |a: &[Cell], b: &[Cell]| -> Ordering {
+        for ((key, x), y) in keys.iter().zip(a).zip(b) {
+            let ordering = match (x, y) {
+                (None, None) => Ordering::Equal,
+                (None, Some(_)) => Ordering::Greater,
+                (Some(_), None) => Ordering::Less,
+                (Some((x, xn)), Some((y, yn))) => {
+                    let o = collate_with(key.collation, x, *xn, y, *yn);
+                    if key.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
                 }
+            };
+            if ordering.is_ne() {
+                return ordering;
             }
-        };
-        if ordering.is_ne() {
-            return ordering;
         }
-    }
-    Ordering::Equal
+        Ordering::Equal
+    };
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&i, &j| match (cells.get(i), cells.get(j)) {
+        (Some(a), Some(b)) => compare(a, b),
+        _ => Ordering::Equal,
+    });
+    drop(cells);
+    let mut rows: Vec<Option<Record>> = rows.into_iter().map(Some).collect();
+    order
+        .into_iter()
+        .filter_map(|i| rows.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
-fn collate(collation: Collation, a: &Value, b: &Value) -> Ordering {
+/// The number a collation reads a value as ([`collate_with`]'s `a_num`).
+fn number_for(collation: Collation, v: &Value) -> Option<f64> {
     match collation {
-        Collation::Auto => compare_auto(a, b),
+        Collation::Auto => first(v).as_num(),
+        Collation::Num => v.as_num(),
+        Collation::Str | Collation::Ip => None,
+    }
+}
+
+/// How two values of a sort key compare, given each one's [`number_for`] the collation.
+fn collate_with(
+    collation: Collation,
+    a: &Value,
+    a_num: Option<f64>,
+    b: &Value,
+    b_num: Option<f64>,
+) -> Ordering {
+    match collation {
+        Collation::Auto => compare_auto_with(a, a_num, b, b_num),
         Collation::Str => a.to_text().cmp(&b.to_text()),
-        Collation::Num => match (a.as_num(), b.as_num()) {
+        Collation::Num => match (a_num, b_num) {
             (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
             (Some(_), None) => Ordering::Less,
             (None, Some(_)) => Ordering::Greater,

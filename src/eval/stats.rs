@@ -5,7 +5,7 @@ use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
 use crate::eval::expr::eval_ref;
 use crate::eval::stage::{fill_wildcards, wildcard_capture};
-use crate::eval::value::{compare_auto, format_number, Text, Value};
+use crate::eval::value::{compare_auto_with, first, format_number, Text, Value};
 use crate::eval::wild::with_text;
 use crate::ir::{AggFunc, Stats};
 use few::Few;
@@ -84,16 +84,16 @@ fn push_part(key: &mut Vec<u8>, text: &str) {
 }
 
 /// The BY values' texts of a key.
-fn key_parts(key: &[u8]) -> Vec<String> {
-    let mut parts = Vec::new();
+fn key_parts(key: &[u8]) -> impl Iterator<Item = &str> {
     let mut rest = key;
-    while let Some((len, tail)) = rest.split_first_chunk::<4>() {
+    std::iter::from_fn(move || {
+        let (len, tail) = rest.split_first_chunk::<4>()?;
         let len = u32::from_le_bytes(*len) as usize;
         let (text, tail) = tail.split_at(len.min(tail.len()));
-        parts.push(String::from_utf8_lossy(text).into_owned());
         rest = tail;
-    }
-    parts
+        // Keys are written from `str`s, whole: always valid.
+        Some(std::str::from_utf8(text).unwrap_or_default())
+    })
 }
 
 /// The hasher for group keys and distinct values: fast, not keyed (inputs are not adversarial
@@ -264,38 +264,57 @@ impl StatsState {
 
     /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.
     pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
-        let mut groups: Vec<(Vec<String>, Vec<Acc>)> = self
-            .groups
-            .into_iter()
-            .map(|(key, accs)| (key_parts(&key), accs))
-            .collect();
+        let mut groups: Vec<(GroupKey, Vec<Acc>)> = self.groups.into_iter().collect();
         if groups.is_empty() && plan.by.is_empty() {
-            groups.push((Vec::new(), plan.fresh()));
+            groups.push((GroupKey::default(), plan.fresh()));
         }
-        let mut rows: Vec<(Vec<Value>, Record)> = groups
+        let rows: Vec<(Vec<Value>, Record)> = groups
             .into_iter()
             .map(|(key, accs)| {
-                let by_values: Vec<Value> = key.iter().map(|k| Value::from_text(k)).collect();
+                let by_values: Vec<Value> = key_parts(&key).map(Value::from_text).collect();
                 let mut row = Record::default();
                 for (name, v) in plan.by.iter().zip(&by_values) {
                     row.set(name, v.clone());
                 }
                 for ((func, _, name), acc) in plan.aggs.iter().zip(accs) {
-                    for (out, value) in outputs(*func, name, acc) {
-                        row.set(&out, value);
+                    match acc {
+                        Acc::Wild(per_field) => {
+                            for (out, acc) in *per_field {
+                                row.set(&out, result(*func, acc));
+                            }
+                        }
+                        single => row.set(name, result(*func, single)),
                     }
                 }
                 (by_values, row)
             })
             .collect();
-        rows.sort_by(|(a, _), (b, _)| {
+        // Each BY value's number, if it reads as one, worked out once rather than at every
+        // comparison.
+        let nums: Vec<Vec<Option<f64>>> = rows
+            .iter()
+            .map(|(key, _)| key.iter().map(|v| first(v).as_num()).collect())
+            .collect();
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&i, &j| {
+            let (Some((a, _)), Some((b, _))) = (rows.get(i), rows.get(j)) else {
+                return std::cmp::Ordering::Equal;
+            };
+            let (Some(na), Some(nb)) = (nums.get(i), nums.get(j)) else {
+                return std::cmp::Ordering::Equal;
+            };
             a.iter()
                 .zip(b)
-                .map(|(x, y)| compare_auto(x, y))
+                .zip(na.iter().zip(nb))
+                .map(|((x, y), (nx, ny))| compare_auto_with(x, *nx, y, *ny))
                 .find(|o| o.is_ne())
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        rows.into_iter().map(|(_, r)| r).collect()
+        let mut rows: Vec<Option<Record>> = rows.into_iter().map(|(_, r)| Some(r)).collect();
+        order
+            .into_iter()
+            .filter_map(|i| rows.get_mut(i).and_then(Option::take))
+            .collect()
     }
 }
 

@@ -194,7 +194,13 @@ pub fn with_integer_text<R>(i: i64, f: impl FnOnce(&str) -> R) -> R {
 /// Splunk's default collation (sort, stats groups): numbers numerically and before text,
 /// text lexicographically by bytes (uppercase before lowercase).
 pub fn compare_auto(a: &Value, b: &Value) -> Ordering {
-    match (first(a).as_num(), first(b).as_num()) {
+    compare_auto_with(a, first(a).as_num(), b, first(b).as_num())
+}
+
+/// [`compare_auto`], given what `first(a).as_num()` and `first(b).as_num()` give (worked out
+/// once per value when sorting many).
+pub fn compare_auto_with(a: &Value, a_num: Option<f64>, b: &Value, b_num: Option<f64>) -> Ordering {
+    match (a_num, b_num) {
         (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
