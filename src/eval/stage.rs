@@ -281,7 +281,7 @@ pub fn absorb(
             PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_),
             StageState::Buffer(buf),
         ) => buf.push(record),
-        (PlanStage::Table(patterns), _) => out.push(table(patterns, &record)),
+        (PlanStage::Table(patterns), _) => out.push(table(patterns, record)),
         (PlanStage::Fields { remove, fields }, _) => {
             out.push(fields_stage(*remove, fields, record))
         }
@@ -528,7 +528,12 @@ pub(crate) fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>>
     Some(captures)
 }
 
-fn table(patterns: &[String], record: &Record) -> Record {
+fn table(patterns: &[String], mut record: Record) -> Record {
+    if !patterns.iter().any(|p| p.contains('*')) {
+        // Named fields only: the record is cut down and reordered where it is.
+        record.fields.select(patterns.iter().map(String::as_str));
+        return record;
+    }
     let mut out = Record::default();
     for pattern in patterns {
         if pattern.contains('*') {

@@ -264,6 +264,27 @@ impl Fields {
         Some((removed.name, removed.value))
     }
 
+    /// Keeps only the named fields, in the order named (a name the record lacks, or named
+    /// again, adds nothing), in place: no new record is built.
+    pub fn select<'n>(&mut self, names: impl IntoIterator<Item = &'n str>) {
+        let mut kept = 0;
+        for name in names {
+            let tag = name_tag(name.as_bytes());
+            let Some(rest) = self.entries.get(kept..) else {
+                break;
+            };
+            let found = rest
+                .iter()
+                .position(|e| e.tag == tag && same_name(e.name.as_bytes(), name.as_bytes()));
+            if let Some(at) = found {
+                self.entries.swap(kept, kept + at);
+                kept += 1;
+            }
+        }
+        self.entries.truncate(kept);
+        self.removed();
+    }
+
     /// Keeps the fields `keep` says yes to, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&Name, &mut Value) -> bool) {
         let before = self.entries.len();
@@ -405,6 +426,35 @@ mod tests {
         dotted.shift_remove("Event.System.EventID");
         assert!(dotted.may_have_head("winlog"));
         assert_eq!(dotted.get("Event.System.EventID"), None);
+    }
+
+    /// `select` against building the record anew, as `table` did: listed names in order, each
+    /// once, absent ones skipped; on either side of the size that adds an index.
+    #[test]
+    fn select_keeps_the_named_fields_in_the_order_named() {
+        for size in [0, 3, INDEXED, INDEXED + 1, 40] {
+            let mut fields = Fields::new();
+            for i in 0..size {
+                fields.insert(name(i), Value::Num(i as f64));
+            }
+            let listed: Vec<Name> = [7, 2, 99, 2, 0, size.saturating_sub(1), 30]
+                .into_iter()
+                .map(name)
+                .collect();
+            let mut want = Fields::new();
+            for n in &listed {
+                if let Some(v) = fields.get(n) {
+                    want.insert(n.clone(), v.clone());
+                }
+            }
+            fields.select(listed.iter().map(Name::as_str));
+            let got: Vec<_> = fields.iter().collect();
+            assert_eq!(got, want.iter().collect::<Vec<_>>(), "size {size}");
+            for n in &listed {
+                assert_eq!(fields.get(n), want.get(n), "size {size}: {n}");
+            }
+            assert_eq!(fields.get(&name(1)), None);
+        }
     }
 
     #[test]
