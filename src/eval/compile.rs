@@ -46,6 +46,11 @@ pub enum CExpr {
         lookup: Lookup,
         matcher: Matcher,
     },
+    /// The same match in any of several fields (see [`crate::eval::any_of::compile_or`]).
+    MatchAny {
+        fields: Vec<(String, Lookup)>,
+        matcher: Matcher,
+    },
 }
 
 /// How a match finds its field, worked out once from the name.

@@ -51,6 +51,9 @@ pub fn eval(e: &CExpr, record: &Record) -> Value {
             lookup,
             matcher,
         } => Value::Bool(matches_field(record, field, *lookup, matcher)),
+        CExpr::MatchAny { fields, matcher } => {
+            Value::Bool(matches_any_field(record, fields, matcher))
+        }
     }
 }
 
@@ -68,6 +71,7 @@ fn truth(e: &CExpr, record: &Record) -> Option<bool> {
             lookup,
             matcher,
         } => Some(matches_field(record, field, *lookup, matcher)),
+        CExpr::MatchAny { fields, matcher } => Some(matches_any_field(record, fields, matcher)),
         CExpr::Not(inner) => truth(inner, record).map(|b| !b),
         CExpr::Binary(BinOp::And, l, r) => match truth(l, record) {
             Some(false) => Some(false),
@@ -205,6 +209,13 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// The search-language match of one field: any single value may match; a missing field never does.
 /// A field name with `*` (from Sigma's Windows lookup) matches every field it covers.
+/// Whether the match holds in one of the fields.
+fn matches_any_field(record: &Record, fields: &[(String, Lookup)], matcher: &Matcher) -> bool {
+    fields
+        .iter()
+        .any(|(field, lookup)| matches_field(record, field, *lookup, matcher))
+}
+
 pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Matcher) -> bool {
     if let Matcher::FieldRef { fields, cased } = matcher {
         return field_ref(record, field, fields, *cased);

@@ -54,6 +54,7 @@ fn field_of(e: &CExpr) -> Option<&str> {
     match e {
         CExpr::Field(f) => Some(f),
         CExpr::Match { field, .. } => Some(field),
+        CExpr::MatchAny { fields, .. } => fields.first().map(|(f, _)| f.as_str()),
         CExpr::Lit(_) => None,
         CExpr::Not(inner) | CExpr::Neg(inner) => field_of(inner),
         CExpr::Binary(_, l, r) => field_of(l).or_else(|| field_of(r)),
