@@ -9,10 +9,12 @@ use crate::eval::value::{compare_auto_with, first, format_number, Text, Value};
 use crate::eval::wild::with_text;
 use crate::ir::{AggFunc, Stats};
 use few::Few;
+use groups::Groups;
 use indexmap::IndexMap;
 use std::collections::{BTreeSet, HashSet};
 
 mod few;
+mod groups;
 
 /// `list()` keeps at most this many values ("If more than 100 values are in a field, only the first 100 are returned").
 const LIST_LIMIT: usize = 100;
@@ -50,7 +52,7 @@ impl StatsPlan {
 
     pub fn start(&self) -> StatsState {
         StatsState {
-            groups: IndexMap::default(),
+            groups: Groups::new(self.aggs.len()),
             scratch: Vec::new(),
             overflowed: false,
             held: 0,
@@ -61,7 +63,7 @@ impl StatsPlan {
 /// Groups seen so far: the BY values as text → the group's accumulators.
 #[derive(Debug)]
 pub struct StatsState {
-    groups: IndexMap<GroupKey, Vec<Acc>, Fast>,
+    groups: Groups,
     /// The key of the event at hand, written here.
     scratch: Vec<u8>,
     /// Whether an event would have made more than `max_groups` groups.
@@ -71,13 +73,11 @@ pub struct StatsState {
     held: usize,
 }
 
-/// A group's BY values as text, each after its length (four bytes): one string, hashed and
-/// compared at once. An event's key is written into a reused buffer and looked up borrowed, so
-/// no key is built for an event whose group exists. (Measured on the seed: a vector of borrowed
-/// parts, each hashed and compared on its own, cost a fifth of the run.)
-type GroupKey = Box<[u8]>;
-
-/// Appends one BY value's text to a key being written.
+/// Appends one BY value's text to a group key being written. A key is the BY values' texts,
+/// each after its length (four bytes): one string, hashed and compared at once. An event's key
+/// is written into a reused buffer and looked up borrowed, so no key is built for an event
+/// whose group exists. (Measured on the seed: a vector of borrowed parts, each hashed and
+/// compared on its own, cost a fifth of the run.)
 fn push_part(key: &mut Vec<u8>, text: &str) {
     key.extend_from_slice(&(text.len() as u32).to_le_bytes());
     key.extend_from_slice(text.as_bytes());
@@ -185,35 +185,37 @@ impl StatsState {
             if !found || self.held > plan.max_values {
                 return;
             }
-            if let Some(accs) = self.groups.get_mut(self.scratch.as_slice()) {
-                self.held += plan.update_all(accs, record);
+            if let Some(id) = self.groups.find(&self.scratch) {
+                self.held += plan.update_all(self.groups.accs_mut(id), record);
                 return;
             }
             if self.groups.len() >= plan.max_groups {
                 self.overflowed = true;
                 return;
             }
-            let key = GroupKey::from(self.scratch.as_slice());
-            let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
-            self.held += plan.update_all(accs, record);
+            let id = self.groups.insert(&self.scratch, plan.fresh());
+            self.held += plan.update_all(self.groups.accs_mut(id), record);
             return;
         }
         let Some(keys) = group_keys(&plan.by, record) else {
             return;
         };
+        let mut key = Vec::new();
         for parts in keys {
-            let mut key = Vec::new();
+            key.clear();
             parts.iter().for_each(|p| push_part(&mut key, p));
-            let key = GroupKey::from(key);
             if self.held > plan.max_values {
                 return;
             }
-            if self.groups.len() >= plan.max_groups && !self.groups.contains_key(&key) {
-                self.overflowed = true;
-                continue;
-            }
-            let accs = self.groups.entry(key).or_insert_with(|| plan.fresh());
-            self.held += plan.update_all(accs, record);
+            let id = match self.groups.find(&key) {
+                Some(id) => id,
+                None if self.groups.len() >= plan.max_groups => {
+                    self.overflowed = true;
+                    continue;
+                }
+                None => self.groups.insert(&key, plan.fresh()),
+            };
+            self.held += plan.update_all(self.groups.accs_mut(id), record);
         }
     }
 
@@ -250,7 +252,7 @@ impl StatsState {
     fn heaviest<'p>(&self, plan: &'p StatsPlan) -> Option<&'p str> {
         let held_by = |i: usize| -> usize {
             self.groups
-                .values()
+                .accs()
                 .filter_map(|accs| accs.get(i))
                 .map(Acc::held)
                 .sum()
@@ -264,9 +266,9 @@ impl StatsState {
 
     /// One row per group, sorted by the BY values; with no BY and no events, one row of zero counts.
     pub fn finish(self, plan: &StatsPlan) -> Vec<Record> {
-        let mut groups: Vec<(GroupKey, Vec<Acc>)> = self.groups.into_iter().collect();
+        let mut groups: Vec<(Vec<u8>, Vec<Acc>)> = self.groups.into_groups().collect();
         if groups.is_empty() && plan.by.is_empty() {
-            groups.push((GroupKey::default(), plan.fresh()));
+            groups.push((Vec::new(), plan.fresh()));
         }
         let rows: Vec<(Vec<Value>, Record)> = groups
             .into_iter()
