@@ -72,7 +72,7 @@ impl Lookup {
                 prefix,
                 min_len: field.len() - field.matches('*').count(),
             },
-            None if field.contains("{}") => Lookup::Braces,
+            None if crate::eval::event::has_braces(field) => Lookup::Braces,
             None => Lookup::Plain,
         }
     }

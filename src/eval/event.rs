@@ -96,7 +96,7 @@ impl Record {
     pub fn get(&self, name: &str) -> Option<&Value> {
         match self.fields.get(name) {
             Some(v) => Some(v),
-            None if name.contains("{}") => self.fields.get(name.replace("{}", "").as_str()),
+            None if has_braces(name) => self.fields.get(name.replace("{}", "").as_str()),
             None => None,
         }
     }
@@ -108,7 +108,7 @@ impl Record {
 
     /// Sets a field; setting null removes it.
     pub fn set(&mut self, name: &str, value: Value) {
-        let key = if name.contains("{}") {
+        let key = if has_braces(name) {
             Name::from(name.replace("{}", ""))
         } else {
             Name::from(name)
@@ -279,8 +279,14 @@ fn json_kind(json: &Json) -> &'static str {
     }
 }
 
+/// Whether a field name has `{}` (`a{}.b`: the same field as `a.b`). A loop over the bytes: names
+/// are short, and this is asked at every lookup of a name a record lacks.
+pub(crate) fn has_braces(name: &str) -> bool {
+    name.as_bytes().windows(2).any(|pair| pair == b"{}")
+}
+
 pub(crate) fn normalize_key(key: &str) -> String {
-    if key.contains("{}") {
+    if has_braces(key) {
         key.replace("{}", "")
     } else {
         key.to_string()

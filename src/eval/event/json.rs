@@ -195,7 +195,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let key: Cow<str> = if key.contains("{}") {
+            let key: Cow<str> = if super::has_braces(&key) {
                 Cow::Owned(normalize_key(&key))
             } else {
                 key
