@@ -9,7 +9,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::event::{EventOptions, Record};
 use std::collections::BTreeMap;
 use std::io::{BufReader, Read, Seek, SeekFrom};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 /// Work done on each parsed event on the worker threads (a plan's streaming prefix); what it
@@ -126,12 +126,19 @@ pub fn read_file(
         let reader_spare = spare.clone();
         scope.spawn(move || cut(reader, opts.max_line, BATCH_BYTES, &batch_tx, &reader_spare));
         let batch_rx = Arc::new(Mutex::new(batch_rx));
-        for _ in 0..threads {
+        // This thread is the last of the `threads` (see `Help`).
+        for _ in 1..threads.max(2) {
             let (batch_rx, done_tx, spare) = (batch_rx.clone(), done_tx.clone(), spare.clone());
             scope.spawn(move || work(&batch_rx, &done_tx, opts, prefix, &spare));
         }
         drop(done_tx);
-        let resume = merge(&done_rx, path, sink);
+        let help = Help {
+            batches: &batch_rx,
+            opts,
+            prefix,
+            spare: &spare,
+        };
+        let resume = merge(&done_rx, &help, path, sink);
         drop(done_rx);
         resume
     })?;
@@ -336,43 +343,69 @@ fn work(
         let Ok(batch) = next else {
             return;
         };
-        let done = batch.map(|mut batch| {
-            let mut records = Vec::with_capacity(batch.lines.len());
-            let lines = batch
-                .lines
-                .iter()
-                .map(|at| {
-                    let text = batch.text.get(at.start..at.end).unwrap_or_default();
-                    match read_one(text, at.whole, opts) {
-                        Line::Nothing => Outcome::Nothing,
-                        Line::Event(record) => {
-                            let before = records.len();
-                            match prefix {
-                                Some(prefix) => prefix(record, &mut records),
-                                None => records.push(record),
-                            }
-                            Outcome::Event(records.len() - before)
-                        }
-                        Line::Opens => Outcome::Opens,
-                        Line::Bad(message) => Outcome::Bad(message),
-                    }
-                })
-                .collect();
-            // The records own their values: the text goes back to the reader.
-            if let Ok(mut spare) = spare.lock() {
-                if spare.len() < spare.capacity() {
-                    spare.push(std::mem::take(&mut batch.text));
-                }
-            }
-            Done {
-                batch,
-                lines,
-                records,
-            }
-        });
+        let done = batch.map(|batch| read_batch(batch, opts, prefix, spare));
         if out.send(done).is_err() {
             return;
         }
+    }
+}
+
+/// Each line of the batch read alone, the prefix run on its event.
+fn read_batch(
+    mut batch: Batch,
+    opts: &EventOptions,
+    prefix: Option<Prefix>,
+    spare: &Spare,
+) -> Done {
+    let mut records = Vec::with_capacity(batch.lines.len());
+    let lines = batch
+        .lines
+        .iter()
+        .map(|at| {
+            let text = batch.text.get(at.start..at.end).unwrap_or_default();
+            match read_one(text, at.whole, opts) {
+                Line::Nothing => Outcome::Nothing,
+                Line::Event(record) => {
+                    let before = records.len();
+                    match prefix {
+                        Some(prefix) => prefix(record, &mut records),
+                        None => records.push(record),
+                    }
+                    Outcome::Event(records.len() - before)
+                }
+                Line::Opens => Outcome::Opens,
+                Line::Bad(message) => Outcome::Bad(message),
+            }
+        })
+        .collect();
+    // The records own their values: the text goes back to the reader.
+    if let Ok(mut spare) = spare.lock() {
+        if spare.len() < spare.capacity() {
+            spare.push(std::mem::take(&mut batch.text));
+        }
+    }
+    Done {
+        batch,
+        lines,
+        records,
+    }
+}
+
+/// What the calling thread needs to read batches itself while it has none to merge: it is one
+/// of the `threads` (one worker fewer is started), so no core idles while it waits, and fewer
+/// threads take turns on the cores.
+struct Help<'a> {
+    batches: &'a Mutex<Receiver<std::io::Result<Batch>>>,
+    opts: &'a EventOptions,
+    prefix: Option<Prefix<'a>>,
+    spare: &'a Spare,
+}
+
+impl Help<'_> {
+    /// The next batch read here, if one is waiting and no worker is waiting for it.
+    fn read_one_batch(&self) -> Option<std::io::Result<Done>> {
+        let batch = self.batches.try_lock().ok()?.try_recv().ok()?;
+        Some(batch.map(|b| read_batch(b, self.opts, self.prefix, self.spare)))
     }
 }
 
@@ -380,6 +413,7 @@ fn work(
 /// must go on (lines before, byte offset) when a line opens an object spread over lines.
 fn merge(
     done: &Receiver<std::io::Result<Done>>,
+    help: &Help,
     name: &str,
     sink: &mut Sink,
 ) -> Result<Option<(usize, u64)>, Diagnostic> {
@@ -387,7 +421,19 @@ fn merge(
     let mut next = 0;
     // A read error ends the run once the batches before it are in.
     let mut failed: Option<std::io::Error> = None;
-    for result in done.iter() {
+    loop {
+        // A batch the workers are done with; else one read here; else wait for the workers.
+        let result = match done.try_recv() {
+            Ok(result) => result,
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => match help.read_one_batch() {
+                Some(result) => result,
+                None => match done.recv() {
+                    Ok(result) => result,
+                    Err(_) => break,
+                },
+            },
+        };
         match result {
             Ok(d) => {
                 waiting.insert(d.batch.seq, d);
