@@ -275,12 +275,19 @@ struct Counting<R> {
     bytes: Option<Arc<AtomicU64>>,
 }
 
-impl<R: Read> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
+impl<R> Counting<R> {
+    /// Adds `n` bytes read to the counter.
+    fn count(&self, n: usize) {
         if let Some(bytes) = &self.bytes {
             bytes.fetch_add(n as u64, Ordering::Relaxed);
         }
+    }
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count(n);
         Ok(n)
     }
 }
