@@ -27,6 +27,9 @@ measure() { # label, events, file, command...
   local label=$1 events=$2 file=$3; shift 3
   local bytes start end secs rss best="" top=0
   bytes=$(stat -c %s "$file")
+  # One run unmeasured first: on this shared 2-core VM a two-thread run right after one-thread
+  # runs took up to 30% longer for its first few runs (the second core comes up slowly).
+  "$@" > /dev/null 2>&1 || true
   for _ in $(seq "$runs"); do
     start=$(date +%s.%N)
     if ! /usr/bin/time -f "%M" -o target/bench/rss "$@" > /dev/null 2> target/bench/stderr; then
