@@ -113,27 +113,27 @@ pub fn read_file(
     sink: &mut Sink,
 ) -> Result<(), Diagnostic> {
     let open = || std::fs::File::open(path).map_err(|e| read_error(path, &e));
-    let reader = Counting {
-        inner: open()?,
-        bytes,
-    };
+    let cutter = Mutex::new(Cutter::new(
+        Counting {
+            inner: open()?,
+            bytes,
+        },
+        opts.max_line,
+        BATCH_BYTES,
+    ));
+    // At most this many batch texts exist at once: those in the channel, and one being read or
+    // parsed by each thread.
+    let spare: Spare = Mutex::new(Vec::with_capacity(2 * threads + 2));
     let resume = std::thread::scope(|scope| -> Result<Option<(usize, u64)>, Diagnostic> {
-        let (batch_tx, batch_rx) = sync_channel::<std::io::Result<Batch>>(threads);
         let (done_tx, done_rx) = sync_channel::<std::io::Result<Done>>(threads);
-        // At most this many batch texts exist at once: one being read, those in the two
-        // channels and one at each worker.
-        let spare: Arc<Spare> = Arc::new(Mutex::new(Vec::with_capacity(3 * threads + 2)));
-        let reader_spare = spare.clone();
-        scope.spawn(move || cut(reader, opts.max_line, BATCH_BYTES, &batch_tx, &reader_spare));
-        let batch_rx = Arc::new(Mutex::new(batch_rx));
         // This thread is the last of the `threads` (see `Help`).
         for _ in 1..threads.max(2) {
-            let (batch_rx, done_tx, spare) = (batch_rx.clone(), done_tx.clone(), spare.clone());
-            scope.spawn(move || work(&batch_rx, &done_tx, opts, prefix, &spare));
+            let (cutter, done_tx, spare) = (&cutter, done_tx.clone(), &spare);
+            scope.spawn(move || work(cutter, &done_tx, opts, prefix, spare));
         }
         drop(done_tx);
         let help = Help {
-            batches: &batch_rx,
+            cutter: &cutter,
             opts,
             prefix,
             spare: &spare,
@@ -160,37 +160,69 @@ pub fn read_file(
     Ok(())
 }
 
-/// The reader thread: blocks of whole lines, in order, until the end or until nobody listens.
-fn cut(
-    mut reader: Counting<impl Read>,
+/// The file cut into batches of whole lines, in order, by whichever thread needs the next one:
+/// there is no reader thread (on two cores, a reader beside two busy threads made three take
+/// turns, and the pipeline idled at each hand-over).
+struct Cutter<R> {
+    reader: Counting<R>,
+    /// The start of a line left over from the batch before.
+    carry: Vec<u8>,
+    seq: usize,
+    line_no: usize,
+    offset: u64,
+    /// The file ended, or reading it failed.
+    over: bool,
     max_line: usize,
     batch_bytes: usize,
-    out: &std::sync::mpsc::SyncSender<std::io::Result<Batch>>,
-    spare: &Spare,
-) {
-    let (mut seq, mut line_no, mut offset) = (0, 0, 0u64);
-    let mut carry = Vec::new();
-    loop {
-        let text = spare
-            .lock()
-            .ok()
-            .and_then(|mut s| s.pop())
-            .unwrap_or_default();
-        let block = match next_block(&mut reader, &mut carry, text, max_line, batch_bytes) {
-            Ok(block) => block,
-            Err(e) => {
-                let _ = out.send(Err(e));
-                return;
-            }
-        };
-        let end = block.end;
-        let batch = Batch::new(seq, line_no, offset, block, max_line);
-        seq += 1;
-        line_no += batch.lines.len();
-        offset += batch.bytes;
-        if !batch.lines.is_empty() && out.send(Ok(batch)).is_err() || end {
-            return;
+}
+
+impl<R: Read> Cutter<R> {
+    fn new(reader: Counting<R>, max_line: usize, batch_bytes: usize) -> Cutter<R> {
+        Cutter {
+            reader,
+            carry: Vec::new(),
+            seq: 0,
+            line_no: 0,
+            offset: 0,
+            over: false,
+            max_line,
+            batch_bytes,
         }
+    }
+
+    /// The next batch (its text a spare buffer, when there is one); `None` after the last, and
+    /// after a read error (which comes once).
+    fn next(&mut self, spare: &Spare) -> Option<std::io::Result<Batch>> {
+        while !self.over {
+            let text = spare
+                .lock()
+                .ok()
+                .and_then(|mut s| s.pop())
+                .unwrap_or_default();
+            let block = match next_block(
+                &mut self.reader,
+                &mut self.carry,
+                text,
+                self.max_line,
+                self.batch_bytes,
+            ) {
+                Ok(block) => block,
+                Err(e) => {
+                    self.over = true;
+                    return Some(Err(e));
+                }
+            };
+            self.over = block.end;
+            let batch = Batch::new(self.seq, self.line_no, self.offset, block, self.max_line);
+            self.seq += 1;
+            self.line_no += batch.lines.len();
+            self.offset += batch.bytes;
+            // Only the last block may hold no line.
+            if !batch.lines.is_empty() {
+                return Some(Ok(batch));
+            }
+        }
+        None
     }
 }
 
@@ -325,20 +357,21 @@ impl Batch {
     }
 }
 
-/// A worker thread: reads each line of each batch alone, running the prefix on its event.
+/// A worker thread: cuts the next batch and reads each of its lines alone, running the prefix
+/// on its event, until the file ends or nobody listens.
 fn work(
-    batches: &Mutex<Receiver<std::io::Result<Batch>>>,
+    cutter: &Mutex<Cutter<impl Read>>,
     out: &std::sync::mpsc::SyncSender<std::io::Result<Done>>,
     opts: &EventOptions,
     prefix: Option<Prefix>,
     spare: &Spare,
 ) {
     loop {
-        let next = match batches.lock() {
-            Ok(rx) => rx.recv(),
+        let next = match cutter.lock() {
+            Ok(mut cutter) => cutter.next(spare),
             Err(_) => return,
         };
-        let Ok(batch) = next else {
+        let Some(batch) = next else {
             return;
         };
         let done = batch.map(|batch| read_batch(batch, opts, prefix, spare));
@@ -392,17 +425,17 @@ fn read_batch(
 /// What the calling thread needs to read batches itself while it has none to merge: it is one
 /// of the `threads` (one worker fewer is started), so no core idles while it waits, and fewer
 /// threads take turns on the cores.
-struct Help<'a> {
-    batches: &'a Mutex<Receiver<std::io::Result<Batch>>>,
+struct Help<'a, R> {
+    cutter: &'a Mutex<Cutter<R>>,
     opts: &'a EventOptions,
     prefix: Option<Prefix<'a>>,
     spare: &'a Spare,
 }
 
-impl Help<'_> {
-    /// The next batch read here, if one is waiting and no worker is waiting for it.
+impl<R: Read> Help<'_, R> {
+    /// The next batch cut and read here; `None` once the file is all cut.
     fn read_one_batch(&self) -> Option<std::io::Result<Done>> {
-        let batch = self.batches.try_lock().ok()?.try_recv().ok()?;
+        let batch = self.cutter.lock().ok()?.next(self.spare)?;
         Some(batch.map(|b| read_batch(b, self.opts, self.prefix, self.spare)))
     }
 }
@@ -411,7 +444,7 @@ impl Help<'_> {
 /// must go on (lines before, byte offset) when a line opens an object spread over lines.
 fn merge(
     done: &Receiver<std::io::Result<Done>>,
-    help: &Help,
+    help: &Help<impl Read>,
     name: &str,
     sink: &mut Sink,
 ) -> Result<Option<(usize, u64)>, Diagnostic> {
@@ -474,16 +507,16 @@ mod tests {
 
     /// The lines `cut` hands out, as (text, whole, offset), for any batch size.
     fn lines(input: &[u8], max_line: usize, batch_bytes: usize) -> Vec<(Vec<u8>, bool, u64)> {
-        let (tx, rx) = sync_channel(1024);
         let input = Counting {
             inner: input,
             bytes: None,
         };
-        cut(input, max_line, batch_bytes, &tx, &Mutex::new(Vec::new()));
-        drop(tx);
+        let mut cutter = Cutter::new(input, max_line, batch_bytes);
+        let spare = Mutex::new(Vec::new());
+        let batches: Vec<_> = std::iter::from_fn(|| cutter.next(&spare)).collect();
         let mut out = Vec::new();
         let mut line_no = 0;
-        for batch in rx.iter() {
+        for batch in batches {
             let batch = batch.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(batch.line_no, line_no);
             line_no += batch.lines.len();
