@@ -1,6 +1,6 @@
-//! One object per line, on several threads: a reader thread cuts the file into batches of
-//! lines, worker threads parse each line and run the plan's streaming prefix on it, and the
-//! calling thread takes the results in input order. A file that turns out to spread an object
+//! One object per line, on several threads: each thread in turn cuts the next batch of lines
+//! from the file ([`Cutter`]), parses each line and runs the plan's streaming prefix on it, and
+//! the calling thread (one of them) takes the results in input order. A file that turns out to spread an object
 //! over lines is read on from that line by the sequential reader.
 
 use super::json::{read_error, read_lines, read_one, Line};
@@ -60,7 +60,7 @@ impl Sink<'_> {
 /// 384 KiB 0.88 s but once 64.2 MB, 512 KiB no faster.
 const BATCH_BYTES: usize = 256 << 10;
 
-/// Batch texts the workers are done with, for the reader to fill again: a text buffer is not
+/// Batch texts the threads are done with, to be filled again by the next cut: a text buffer is not
 /// allocated and paged in for every batch, which keeps the peak memory lower.
 type Spare = Mutex<Vec<Vec<u8>>>;
 
@@ -409,7 +409,7 @@ fn read_batch(
             }
         })
         .collect();
-    // The records own their values: the text goes back to the reader.
+    // The records own their values: the text goes back to be filled again.
     if let Ok(mut spare) = spare.lock() {
         if spare.len() < spare.capacity() {
             spare.push(std::mem::take(&mut batch.text));
