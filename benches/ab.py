@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Interleaved A/B timing: runs each command in turn, N rounds, and prints for each the least
 elapsed and CPU time and the largest peak RSS. On a noisy machine, comparing two builds this way
-(rather than one after the other) keeps drift from favouring either.
+(rather than one after the other) keeps drift from favouring either. The peak RSS is the
+child's as `wait4` reports it, which includes the forked Python before `exec`: below about
+15 MB it reads as about 15 MB (`/usr/bin/time -f %M` tells small ones).
 
 usage: benches/ab.py N 'command A' 'command B' ...
    eg: benches/ab.py 8 './old run R F --threads 1' './target/release/spelunk run R F --threads 1'
