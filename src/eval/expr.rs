@@ -207,8 +207,6 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-/// The search-language match of one field: any single value may match; a missing field never does.
-/// A field name with `*` (from Sigma's Windows lookup) matches every field it covers.
 /// Whether the match holds in one of the fields.
 fn matches_any_field(record: &Record, fields: &[(String, Lookup)], matcher: &Matcher) -> bool {
     fields
@@ -216,6 +214,8 @@ fn matches_any_field(record: &Record, fields: &[(String, Lookup)], matcher: &Mat
         .any(|(field, lookup)| matches_field(record, field, *lookup, matcher))
 }
 
+/// The search-language match of one field: any single value may match; a missing field never does.
+/// A field name with `*` (from Sigma's Windows lookup) matches every field it covers.
 pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Matcher) -> bool {
     if let Matcher::FieldRef { fields, cased } = matcher {
         return field_ref(record, field, fields, *cased);
