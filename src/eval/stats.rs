@@ -270,12 +270,20 @@ impl StatsState {
         if groups.is_empty() && plan.by.is_empty() {
             groups.push((Vec::new(), plan.fresh()));
         }
-        let rows: Vec<(Vec<Value>, Record)> = groups
+        // Each row with its BY values and the number each reads as, if any: worked out once
+        // rather than at every comparison of the sort.
+        let mut rows: Vec<(Vec<(Value, Option<f64>)>, Record)> = groups
             .into_iter()
             .map(|(key, accs)| {
-                let by_values: Vec<Value> = key_parts(&key).map(Value::from_text).collect();
+                let by_values: Vec<(Value, Option<f64>)> = key_parts(&key)
+                    .map(|part| {
+                        let v = Value::from_text(part);
+                        let n = first(&v).as_num();
+                        (v, n)
+                    })
+                    .collect();
                 let mut row = Record::default();
-                for (name, v) in plan.by.iter().zip(&by_values) {
+                for (name, (v, _)) in plan.by.iter().zip(&by_values) {
                     row.set(name, v.clone());
                 }
                 for ((func, _, name), acc) in plan.aggs.iter().zip(accs) {
@@ -291,32 +299,14 @@ impl StatsState {
                 (by_values, row)
             })
             .collect();
-        // Each BY value's number, if it reads as one, worked out once rather than at every
-        // comparison.
-        let nums: Vec<Vec<Option<f64>>> = rows
-            .iter()
-            .map(|(key, _)| key.iter().map(|v| first(v).as_num()).collect())
-            .collect();
-        let mut order: Vec<usize> = (0..rows.len()).collect();
-        order.sort_by(|&i, &j| {
-            let (Some((a, _)), Some((b, _))) = (rows.get(i), rows.get(j)) else {
-                return std::cmp::Ordering::Equal;
-            };
-            let (Some(na), Some(nb)) = (nums.get(i), nums.get(j)) else {
-                return std::cmp::Ordering::Equal;
-            };
+        rows.sort_by(|(a, _), (b, _)| {
             a.iter()
                 .zip(b)
-                .zip(na.iter().zip(nb))
-                .map(|((x, y), (nx, ny))| compare_auto_with(x, *nx, y, *ny))
+                .map(|((x, nx), (y, ny))| compare_auto_with(x, *nx, y, *ny))
                 .find(|o| o.is_ne())
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        let mut rows: Vec<Option<Record>> = rows.into_iter().map(|(_, r)| Some(r)).collect();
-        order
-            .into_iter()
-            .filter_map(|i| rows.get_mut(i).and_then(Option::take))
-            .collect()
+        rows.into_iter().map(|(_, r)| r).collect()
     }
 }
 
