@@ -106,6 +106,15 @@ impl Record {
         self.get(name).cloned().unwrap_or(Value::Null)
     }
 
+    /// Takes the field out of the record; `name{}` and `name` are the same field (as [`Record::get`]).
+    pub fn take(&mut self, name: &str) -> Option<Value> {
+        match self.fields.shift_remove(name) {
+            Some(v) => Some(v),
+            None if has_braces(name) => self.fields.shift_remove(name.replace("{}", "").as_str()),
+            None => None,
+        }
+    }
+
     /// Sets a field; setting null removes it.
     pub fn set(&mut self, name: &str, value: Value) {
         let key = if has_braces(name) {

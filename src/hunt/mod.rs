@@ -364,17 +364,15 @@ pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
             let keys: Vec<String> = if events {
                 event_keys(&row).into_iter().map(str::to_string).collect()
             } else {
-                let skip =
-                    |k: &str| matches!(k, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&k);
                 columns
                     .iter()
-                    .filter(|c| !skip(c) && row.get(c).is_some())
+                    .filter(|c| !not_a_key(c) && row.get(c).is_some())
                     .take(MAX_KEYS)
                     .cloned()
                     .collect()
             };
             for key in keys {
-                if let Some(value) = row.fields.shift_remove(&key) {
+                if let Some(value) = row.take(&key) {
                     hit.set(&key, value);
                 }
             }
@@ -402,10 +400,15 @@ fn row_time(row: &Record) -> Option<f64> {
     })
 }
 
+/// Columns a hit never shows as a key field: the raw text, the hit's own `rule` and `level`, and
+/// the time columns (shown as `_time`).
+fn not_a_key(column: &str) -> bool {
+    matches!(column, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&column)
+}
+
 /// The key fields of a hit that is a whole event: the [`KEY_FIELDS`] it has, else its first
 /// fields.
 fn event_keys(row: &Record) -> Vec<&str> {
-    let skip = |k: &str| matches!(k, "_raw" | "rule" | "level") || TIME_COLUMNS.contains(&k);
     let keys: Vec<&str> = KEY_FIELDS
         .iter()
         .copied()
@@ -418,7 +421,7 @@ fn event_keys(row: &Record) -> Vec<&str> {
     row.fields
         .keys()
         .map(|k| k.as_str())
-        .filter(|k| !skip(k) && !matches!(*k, "source" | "sourcetype" | "index"))
+        .filter(|k| !not_a_key(k) && !matches!(*k, "source" | "sourcetype" | "index"))
         .take(MAX_KEYS)
         .collect()
 }
