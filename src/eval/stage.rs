@@ -13,7 +13,7 @@ pub use extract::iplocation_fields;
 use crate::diagnostic::Diagnostic;
 use crate::eval::combine::JoinPlan;
 use crate::eval::compile::{compile_expr, CExpr, Options};
-use crate::eval::event::Record;
+use crate::eval::event::{has_braces, Record};
 use crate::eval::expr::{eval, is_true};
 use crate::eval::lookup::{self, LookupPlan};
 use crate::eval::stats::{StatsPlan, StatsState};
@@ -530,8 +530,19 @@ pub(crate) fn wildcard_capture(pattern: &str, name: &str) -> Option<Vec<String>>
 
 fn table(patterns: &[String], mut record: Record) -> Record {
     if !patterns.iter().any(|p| p.contains('*')) {
-        // Named fields only: the record is cut down and reordered where it is.
-        record.fields.select(patterns.iter().map(String::as_str));
+        // Named fields only: the record is cut down and reordered where it is (`a{}` is the
+        // field `a`, as `Record::get` reads it).
+        let names: Vec<std::borrow::Cow<str>> = patterns
+            .iter()
+            .map(|p| {
+                if has_braces(p) {
+                    std::borrow::Cow::Owned(p.replace("{}", ""))
+                } else {
+                    std::borrow::Cow::Borrowed(p.as_str())
+                }
+            })
+            .collect();
+        record.fields.select(names.iter().map(|n| n.as_ref()));
         return record;
     }
     let mut out = Record::default();
