@@ -272,10 +272,11 @@ impl StatsState {
         }
         // Each row with its BY values and the number each reads as, if any: worked out once
         // rather than at every comparison of the sort.
-        let mut rows: Vec<(Vec<(Value, Option<f64>)>, Record)> = groups
+        type ByValues = Vec<(Value, Option<f64>)>;
+        let mut rows: Vec<(ByValues, Record)> = groups
             .into_iter()
             .map(|(key, accs)| {
-                let by_values: Vec<(Value, Option<f64>)> = key_parts(&key)
+                let by_values: ByValues = key_parts(&key)
                     .map(|part| {
                         let v = Value::from_text(part);
                         let n = first(&v).as_num();
