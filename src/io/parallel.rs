@@ -1,7 +1,7 @@
 //! One object per line, on several threads: each thread in turn cuts the next batch of lines
 //! from the file ([`Cutter`]), parses each line and runs the plan's streaming prefix on it, and
-//! the calling thread (one of them) takes the results in input order. A file that turns out to spread an object
-//! over lines is read on from that line by the sequential reader.
+//! the calling thread (one of them) takes the results in input order. A file that turns out to
+//! spread an object over lines is read on from that line by the sequential reader.
 
 use super::json::{read_error, read_lines, read_one, Line};
 use super::{BadEvent, Counting};
@@ -124,21 +124,21 @@ pub fn read_file(
     // At most this many batch texts exist at once: those in the channel, and one being read or
     // parsed by each thread.
     let spare: Spare = Mutex::new(Vec::with_capacity(2 * threads + 2));
+    let reading = Reading {
+        cutter: &cutter,
+        opts,
+        prefix,
+        spare: &spare,
+    };
     let resume = std::thread::scope(|scope| -> Result<Option<(usize, u64)>, Diagnostic> {
         let (done_tx, done_rx) = sync_channel::<std::io::Result<Done>>(threads);
-        // This thread is the last of the `threads` (see `Help`).
+        // This thread is the last of the `threads` (see `merge`).
         for _ in 1..threads.max(2) {
-            let (cutter, done_tx, spare) = (&cutter, done_tx.clone(), &spare);
-            scope.spawn(move || work(cutter, &done_tx, opts, prefix, spare));
+            let (reading, done_tx) = (&reading, done_tx.clone());
+            scope.spawn(move || work(reading, &done_tx));
         }
         drop(done_tx);
-        let help = Help {
-            cutter: &cutter,
-            opts,
-            prefix,
-            spare: &spare,
-        };
-        let resume = merge(&done_rx, &help, path, sink);
+        let resume = merge(&done_rx, &reading, path, sink);
         drop(done_rx);
         resume
     })?;
@@ -357,24 +357,9 @@ impl Batch {
     }
 }
 
-/// A worker thread: cuts the next batch and reads each of its lines alone, running the prefix
-/// on its event, until the file ends or nobody listens.
-fn work(
-    cutter: &Mutex<Cutter<impl Read>>,
-    out: &std::sync::mpsc::SyncSender<std::io::Result<Done>>,
-    opts: &EventOptions,
-    prefix: Option<Prefix>,
-    spare: &Spare,
-) {
-    loop {
-        let next = match cutter.lock() {
-            Ok(mut cutter) => cutter.next(spare),
-            Err(_) => return,
-        };
-        let Some(batch) = next else {
-            return;
-        };
-        let done = batch.map(|batch| read_batch(batch, opts, prefix, spare));
+/// A worker thread: batches read until the file ends or nobody listens.
+fn work(reading: &Reading<impl Read>, out: &std::sync::mpsc::SyncSender<std::io::Result<Done>>) {
+    while let Some(done) = reading.next_batch() {
         if out.send(done).is_err() {
             return;
         }
@@ -422,29 +407,29 @@ fn read_batch(
     }
 }
 
-/// What the calling thread needs to read batches itself while it has none to merge: it is one
-/// of the `threads` (one worker fewer is started), so no core idles while it waits, and fewer
-/// threads take turns on the cores.
-struct Help<'a, R> {
+/// What every thread reading the file shares: the cutter, and what each line goes through.
+struct Reading<'a, R> {
     cutter: &'a Mutex<Cutter<R>>,
     opts: &'a EventOptions,
     prefix: Option<Prefix<'a>>,
     spare: &'a Spare,
 }
 
-impl<R: Read> Help<'_, R> {
-    /// The next batch cut and read here; `None` once the file is all cut.
-    fn read_one_batch(&self) -> Option<std::io::Result<Done>> {
+impl<R: Read> Reading<'_, R> {
+    /// The next batch cut and read on this thread; `None` once the file is all cut.
+    fn next_batch(&self) -> Option<std::io::Result<Done>> {
         let batch = self.cutter.lock().ok()?.next(self.spare)?;
         Some(batch.map(|b| read_batch(b, self.opts, self.prefix, self.spare)))
     }
 }
 
-/// The calling thread: the batches in order into the sink. Returns where the sequential reader
-/// must go on (lines before, byte offset) when a line opens an object spread over lines.
+/// The calling thread: the batches in order into the sink. It is one of the `threads` (one
+/// worker fewer is started): while no batch is ready to merge it reads one itself, so no core
+/// idles while it waits. Returns where the sequential reader must go on (lines before, byte
+/// offset) when a line opens an object spread over lines.
 fn merge(
     done: &Receiver<std::io::Result<Done>>,
-    help: &Help<impl Read>,
+    reading: &Reading<impl Read>,
     name: &str,
     sink: &mut Sink,
 ) -> Result<Option<(usize, u64)>, Diagnostic> {
@@ -457,7 +442,7 @@ fn merge(
         let result = match done.try_recv() {
             Ok(result) => result,
             Err(TryRecvError::Disconnected) => break,
-            Err(TryRecvError::Empty) => match help.read_one_batch() {
+            Err(TryRecvError::Empty) => match reading.next_batch() {
                 Some(result) => result,
                 None => match done.recv() {
                     Ok(result) => result,
