@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{regex, Affix, Matcher};
-use crate::eval::value::Value;
+use crate::eval::value::{Text, Value};
 use crate::ir::WildPart;
 
 /// The matcher for a Sigma pattern.
@@ -167,8 +167,8 @@ pub fn with_lower<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
     if !upper {
         return f(text);
     }
-    if text.len() <= 24 {
-        // Inline (`CompactString` holds 24 bytes without a heap buffer): a copy of at most 24 bytes, lowered in place as the `str` it is.
+    if text.len() <= Text::INLINE {
+        // A copy held inline, lowered in place as the `str` it is (no buffer to zero and check).
         let mut lower = compact_str::CompactString::new(text);
         lower.make_ascii_lowercase();
         return f(&lower);

@@ -96,6 +96,13 @@ impl Clone for Fields {
     }
 }
 
+/// The position of the entry named `name` (whose tag is `tag`), by a scan.
+fn scan(entries: &[Entry], tag: u64, name: &str) -> Option<usize> {
+    entries
+        .iter()
+        .position(|e| e.tag == tag && same_name(e.name.as_bytes(), name.as_bytes()))
+}
+
 /// Two bits of 64 for a tag, for the Bloom filters.
 fn bloom_bits(tag: u64) -> u64 {
     1 << (tag >> 58) | 1 << ((tag >> 52) & 63)
@@ -144,9 +151,7 @@ impl Fields {
         }
         let entries = &self.entries;
         match &self.index {
-            None => entries
-                .iter()
-                .position(|e| e.tag == tag && same_name(e.name.as_bytes(), name.as_bytes())),
+            None => scan(entries, tag, name),
             Some(index) => index
                 .find(tag, |&i| {
                     entries
@@ -273,10 +278,7 @@ impl Fields {
             let Some(rest) = self.entries.get(kept..) else {
                 break;
             };
-            let found = rest
-                .iter()
-                .position(|e| e.tag == tag && same_name(e.name.as_bytes(), name.as_bytes()));
-            if let Some(at) = found {
+            if let Some(at) = scan(rest, tag, name) {
                 self.entries.swap(kept, kept + at);
                 kept += 1;
             }

@@ -10,24 +10,24 @@ use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// Texts up to this many bytes are kept inline (the most `CompactString` holds without a
-/// heap buffer on 64-bit targets).
-const INLINE: usize = 24;
-
 /// An immutable string: inline when short, reference-counted otherwise. It reads as a `str`.
 #[derive(Clone)]
 pub struct Text(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// Only ever holds texts of up to [`INLINE`] bytes, so never allocates.
+    /// Only ever holds texts of up to [`Text::INLINE`] bytes, so never allocates.
     Inline(CompactString),
     Shared(Arc<str>),
 }
 
 impl Text {
+    /// Texts up to this many bytes are kept inline (the most `CompactString` holds without a
+    /// heap buffer on 64-bit targets).
+    pub const INLINE: usize = 24;
+
     pub fn new(s: &str) -> Text {
-        if s.len() <= INLINE {
+        if s.len() <= Text::INLINE {
             Text(Repr::Inline(CompactString::new(s)))
         } else {
             Text(Repr::Shared(Arc::from(s)))
@@ -76,7 +76,7 @@ impl From<&String> for Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Text {
-        if s.len() <= INLINE {
+        if s.len() <= Text::INLINE {
             Text::new(&s)
         } else {
             Text(Repr::Shared(Arc::from(s)))
@@ -149,7 +149,7 @@ mod tests {
 
     #[test]
     fn reads_back_every_length_on_both_sides_of_the_inline_limit() {
-        for len in 0..=INLINE * 2 {
+        for len in 0..=Text::INLINE * 2 {
             let s: String = "aé".chars().cycle().take(len).collect();
             for text in [
                 Text::new(&s),
