@@ -6,7 +6,7 @@ use super::bitset::Bitset;
 use super::tables::Tables;
 use crate::eval::event::{LineCheck, LineFilter, Record};
 use crate::eval::Value;
-use crate::optimize::literal::searchable;
+use crate::optimize::literal::{searchable, with_ascii_lowercase};
 use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
@@ -168,9 +168,8 @@ impl RuleIndex {
 }
 
 thread_local! {
-    /// [`LineFilter::check`]'s lower-cased line and set of literals seen, kept between lines.
-    static LINE_SPACE: std::cell::RefCell<(Vec<u8>, Bitset)> =
-        std::cell::RefCell::new((Vec::new(), Bitset::empty(0)));
+    /// [`LineFilter::check`]'s set of literals seen, kept between lines.
+    static SEEN: std::cell::RefCell<Bitset> = std::cell::RefCell::new(Bitset::empty(0));
 }
 
 impl LineFilter for RuleIndex {
@@ -182,22 +181,22 @@ impl LineFilter for RuleIndex {
         };
         // Each literal once, in the order first found (the order does not matter), using a
         // lower-cased copy and a set of those seen kept by the thread from line to line.
-        let found = LINE_SPACE.with_borrow_mut(|(lower, seen)| {
-            lower.clear();
-            lower.extend(line.bytes().map(|b| b.to_ascii_lowercase()));
+        let found = SEEN.with_borrow_mut(|seen| {
             if seen.len() != self.patterns {
                 *seen = Bitset::empty(self.patterns);
             }
-            let mut found: Vec<usize> = Vec::new();
-            for m in automaton.find_overlapping_iter(lower.as_slice()) {
-                let p = m.pattern().as_usize();
-                if !seen.contains(p) {
-                    seen.insert(p);
-                    found.push(p);
+            with_ascii_lowercase(line, |lower| {
+                let mut found: Vec<usize> = Vec::new();
+                for m in automaton.find_overlapping_iter(lower) {
+                    let p = m.pattern().as_usize();
+                    if !seen.contains(p) {
+                        seen.insert(p);
+                        found.push(p);
+                    }
                 }
-            }
-            found.iter().for_each(|&p| seen.remove(p));
-            found
+                found.iter().for_each(|&p| seen.remove(p));
+                found
+            })
         });
         let none = found
             .iter()

@@ -109,6 +109,32 @@ pub fn searchable(line: &str) -> bool {
     (line.is_ascii() || !line.contains(FOLDS_TO_ASCII)) && !has_unicode_escape(line)
 }
 
+thread_local! {
+    /// [`with_ascii_lowercase`]'s copy of the line, reused from line to line.
+    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Calls `f` with the line ASCII-lower-cased, in a buffer the thread keeps from line to line (the
+/// literal searches over raw lines: the prefilter's and the rule index's).
+pub fn with_ascii_lowercase<R>(line: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    let lower = |buf: &mut Vec<u8>| {
+        buf.clear();
+        buf.extend(line.bytes().map(|b| b.to_ascii_lowercase()));
+    };
+    LOWERED.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut buf) => {
+            lower(&mut buf);
+            f(&buf)
+        }
+        // Called again from inside `f`: a buffer of its own.
+        Err(_) => {
+            let mut buf = Vec::new();
+            lower(&mut buf);
+            f(&buf)
+        }
+    })
+}
+
 /// Whether a JSON text has a `\uXXXX` escape (a `\u` after an even run of backslashes).
 fn has_unicode_escape(line: &str) -> bool {
     let bytes = line.as_bytes();

@@ -1,7 +1,7 @@
 //! Prefilter: the literals an event's raw text must contain for the first search to match, so a
 //! line can be skipped before it is parsed. Conservative: when in doubt, a clause is left out.
 
-use super::literal::{literal, searchable};
+use super::literal::{literal, searchable, with_ascii_lowercase};
 use crate::ir::{BinOp, Expr, Lit, Pipeline, Stage};
 use aho_corasick::AhoCorasick;
 
@@ -58,11 +58,6 @@ impl Clause {
     }
 }
 
-thread_local! {
-    /// The lower-cased line, reused from line to line.
-    static LOWERED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 impl Prefilter {
     /// Whether the raw JSON text may match. Text with `\u` escapes always may (the literal could be
     /// spelled with escapes), as may text with letters that fold to ASCII ones.
@@ -76,9 +71,7 @@ impl Prefilter {
         if !searchable(raw) {
             return true;
         }
-        LOWERED.with_borrow_mut(|lowered| {
-            lowered.clear();
-            lowered.extend(raw.bytes().map(|b| b.to_ascii_lowercase()));
+        with_ascii_lowercase(raw, |lowered| {
             first.is_match(lowered) && missed.all(|clause| clause.is_match(lowered))
         })
     }
