@@ -78,6 +78,29 @@ fn json_array_ndjson_and_concatenated_objects() {
     }
 }
 
+/// The optimiser skips lines that cannot match before parsing them; a line that opens an object
+/// spread over lines must still be parsed, or the object's other lines (which lack the search's
+/// literals one by one) are lost without a word.
+#[test]
+fn objects_spread_over_lines_are_searched_with_the_optimiser_on() {
+    let dir = temp_dir("pretty");
+    let pretty = write(
+        &dir.join("pretty.json"),
+        b"{\n  \"index\": \"network\",\n  \"action\": \"allowed\"\n}\n\
+          {\"index\": \"network\", \"action\": \"allowed\"}\n\
+          {\"index\": \"network\", \"sub\": {\n \"action\": \"allowed\"}\n}\n\
+          {\"index\": \"main\",\n \"action\": \"allowed\"}\n",
+    );
+    let search = "index=network (action=allowed OR sub.action=allowed) | stats count";
+    for extra in [None, Some("--strict"), Some("--no-optimize")] {
+        let mut args = vec!["run", "-q", search, &pretty, "--format", "json"];
+        args.extend(extra);
+        let o = spelunk(&args);
+        assert_eq!(count(&o), 3, "{extra:?}: {}", text(&o.stderr));
+        assert!(o.stderr.is_empty(), "{extra:?}: {}", text(&o.stderr));
+    }
+}
+
 #[test]
 fn a_json_array_with_bad_elements_keeps_the_good_ones_and_reports_each_bad_one() {
     let dir = temp_dir("array-bad");

@@ -42,7 +42,7 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
         return Line::Bad("invalid UTF-8".to_string());
     };
     let line = line.trim_end_matches(['\n', '\r']);
-    if line.trim().is_empty() || opts.prefilter.as_ref().is_some_and(|p| !p.may_match(line)) {
+    if line.trim().is_empty() || (whole_object(line) && prefiltered_out(line, opts)) {
         return Line::Nothing;
     }
     match parse_event(line, opts) {
@@ -50,6 +50,19 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
         Err(e) if e.is_eof() && line.trim_start().starts_with('{') => Line::Opens,
         Err(e) => Line::Bad(format!("invalid JSON: {e}")),
     }
+}
+
+/// Whether the line may hold a whole object (it starts with `{` and ends with `}`). Only such a
+/// line may be skipped unparsed: a line that opens an object spread over lines (`{` alone, or
+/// `{"a": 1,`) must be parsed to be found to open one, whatever literals it lacks.
+fn whole_object(line: &str) -> bool {
+    let line = line.trim_ascii();
+    line.starts_with('{') && line.ends_with('}')
+}
+
+/// Whether the prefilter finds that the line's event cannot match.
+fn prefiltered_out(line: &str, opts: &EventOptions) -> bool {
+    opts.prefilter.as_ref().is_some_and(|p| !p.may_match(line))
 }
 
 pub(super) fn read_error(name: &str, e: &std::io::Error) -> Diagnostic {
