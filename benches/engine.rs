@@ -30,7 +30,7 @@ fn events(c: &mut Criterion) {
         b.iter(|| {
             lines
                 .iter()
-                .filter_map(|l| parse_event(l, &all).ok())
+                .filter_map(|l| parse_event(l, &all).ok().flatten())
                 .count()
         })
     });
@@ -38,13 +38,13 @@ fn events(c: &mut Criterion) {
         b.iter(|| {
             lines
                 .iter()
-                .filter_map(|l| parse_event(l, &projected).ok())
+                .filter_map(|l| parse_event(l, &projected).ok().flatten())
                 .count()
         })
     });
     let records: Vec<_> = lines
         .iter()
-        .filter_map(|l| parse_event(l, &projected).ok())
+        .filter_map(|l| parse_event(l, &projected).ok().flatten())
         .collect();
     let plan = spelunk::compile(&ir).expect("seed compiles");
     group.bench_function("evaluate seed", |b| {

@@ -88,8 +88,8 @@ pub struct RunArgs {
 #[derive(Args, Debug)]
 pub struct OptimizeArgs {
     /// Turn optimiser passes off: all of them (the reference behaviour: every field parsed,
-    /// every rule run on every event), or those named, comma-separated (`run` uses projection
-    /// and prefilter, `hunt` rule-index).
+    /// every rule run on every event), or those named, comma-separated (`run` uses projection,
+    /// prefilter and pushdown, `hunt` rule-index).
     #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
     pub no_optimize: Option<Vec<String>>,
@@ -283,10 +283,15 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         if passes.projection {
             opts.set_projection(crate::optimize::projection(pipeline));
         }
+        // Fields an event may get from defaults rather than from its text.
+        let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
+        defaulted.push("source".to_string());
         if passes.prefilter && !args.input.strict {
-            let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
-            defaulted.push("source".to_string());
             opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
+        }
+        if passes.pushdown {
+            let parts = crate::optimize::pushdown(pipeline, &defaulted);
+            opts.set_pushdown(&parts, args.input.strict);
         }
     }
     let counts;

@@ -1,9 +1,10 @@
 //! The optimiser passes change speed, never results: every SPL case file and every corpus
-//! detection case gives the same rows with field projection and the literal prefilter on as off.
+//! detection case gives the same rows with field projection, the literal prefilter and the
+//! pushdown checks on as off.
 
 use serde::Deserialize;
 use spelunk::eval::event::{parse_event, EventOptions};
-use spelunk::optimize::{prefilter, projection};
+use spelunk::optimize::{prefilter, projection, pushdown};
 use spelunk::output::row_json;
 use std::path::Path;
 
@@ -27,11 +28,13 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
     if optimise {
         opts.set_projection(projection(&ir));
         opts.prefilter = prefilter(&ir, &["source".to_string()]);
+        opts.set_pushdown(&pushdown(&ir, &["source".to_string()]), false);
     }
     let records = lines
         .iter()
         .filter(|l| opts.prefilter.as_ref().is_none_or(|p| p.may_match(l)));
-    let records: Vec<_> = records.filter_map(|l| parse_event(l, &opts).ok()).collect();
+    let records = records.filter_map(|l| parse_event(l, &opts).ok().flatten());
+    let records: Vec<_> = records.collect();
     let results = spelunk::run_pipeline(&ir, &Default::default(), records).ok()?;
     Some(
         results
@@ -106,4 +109,65 @@ fn the_seed_gives_the_same_rows_with_and_without_the_optimiser() {
         rows(&spl, &lines, true).expect("seed runs optimised"),
         plain
     );
+}
+
+/// Pushdown checks a field as soon as its value is read, so nothing later in the line may change
+/// the answer: a repeated key (its last value is the field's, however it is spelled), a null
+/// (the field is absent), an array (multivalue), a nested object with a key of the same name.
+#[test]
+fn pushdown_drops_only_what_the_search_drops() {
+    let lines: Vec<String> = [
+        r#"{"index":"main","index":"network","action":"allowed"}"#,
+        r#"{"index":"network","index":"main","action":"allowed"}"#,
+        r#"{"index":"main","ind\u0065x":"network","action":"allowed"}"#,
+        r#"{"index":"main","index{}":"network","action":"allowed"}"#,
+        r#"{"index":null,"action":"allowed"}"#,
+        r#"{"index":["main","network"],"action":"allowed"}"#,
+        r#"{"index":"main","x":{"index":"network"},"action":"allowed"}"#,
+        r#"{"action":"blocked","index":"network"}"#,
+        r#"{"index":"NETWORK","action":"Allowed","n":5}"#,
+        r#"{"index":"network","action":"allowed","n":"12"}"#,
+        r#"{"n":3}"#,
+    ]
+    .map(str::to_string)
+    .to_vec();
+    let searches = [
+        "index=network action=allowed | stats count by index",
+        "NOT index=main | stats count by index",
+        "index!=main action=* | table index action",
+        "index=net* n>4 | table index n",
+        r#"| where index="network" OR isnull(index) | stats count"#,
+    ];
+    for spl in searches {
+        let ir = spelunk::spl_to_ir(spl).expect("parses");
+        assert!(!pushdown(&ir, &[]).is_empty(), "{spl}: nothing pushed down");
+        let plain = rows(spl, &lines, false).expect("runs");
+        assert!(!plain.is_empty(), "{spl}: no rows");
+        assert_eq!(rows(spl, &lines, true).expect("runs"), plain, "{spl}");
+    }
+}
+
+/// A line whose value fails a check is still read to its end: bad JSON after the failed value
+/// is an error, as without pushdown, not a dropped event.
+#[test]
+fn a_bad_line_is_bad_with_pushdown_on() {
+    let ir = spelunk::spl_to_ir("index=network | stats count").expect("parses");
+    let mut opts = EventOptions::default();
+    opts.set_projection(projection(&ir));
+    opts.set_pushdown(&pushdown(&ir, &[]), true);
+    assert!(matches!(
+        parse_event(r#"{"index":"main","a":1}"#, &opts),
+        Ok(None)
+    ));
+    assert!(matches!(
+        parse_event(r#"{"index":"network"}"#, &opts),
+        Ok(Some(_))
+    ));
+    for bad in [
+        r#"{"index":"main","a":}"#,
+        r#"{"index":"main","a":1"#,
+        r#"{"index":"main","a":1}x"#,
+    ] {
+        assert!(parse_event(bad, &opts).is_err(), "{bad}");
+    }
 }

@@ -144,6 +144,10 @@ pub struct EventOptions {
     /// `set_projection`, which also prepares the parser's selection.
     pub projection: Projection,
     selection: std::sync::Arc<json::Selection>,
+    /// The parts of the first search the parser checks (`optimize::pushdown`), compiled, and
+    /// whether a line that fails one is still read to its end; set them with `set_pushdown`.
+    checks: Vec<(String, crate::eval::compile::CExpr)>,
+    validate_rest: bool,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
     /// A look at each line before it is parsed (`hunt`'s rule index).
@@ -162,7 +166,9 @@ impl Default for EventOptions {
             defaults: Vec::new(),
             time_fields: DEFAULT_TIME_FIELDS.iter().map(|s| s.to_string()).collect(),
             projection: Projection::All,
-            selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[])),
+            selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[], &[], true)),
+            checks: Vec::new(),
+            validate_rest: true,
             prefilter: None,
             line_filter: None,
             max_line: DEFAULT_MAX_LINE,
@@ -173,8 +179,36 @@ impl Default for EventOptions {
 impl EventOptions {
     /// Keep only the fields of `projection` (plus the time fields, to find `_time`).
     pub fn set_projection(&mut self, projection: Projection) {
-        self.selection = std::sync::Arc::new(json::Selection::new(&projection, &self.time_fields));
         self.projection = projection;
+        self.select();
+    }
+
+    /// Drop events as they are parsed when a field's value fails one of `parts` (each an
+    /// expression reading only that field, as `optimize::pushdown` gives them: the event is
+    /// dropped only if the search would drop it). Parts that do not compile are left out.
+    /// `validate_rest`: the rest of such a line is still read to its end, so that a bad line is
+    /// reported (`--strict`); else, like the prefilter, it is skipped unread where it can be.
+    pub fn set_pushdown(&mut self, parts: &[(String, crate::ir::Expr)], validate_rest: bool) {
+        self.validate_rest = validate_rest;
+        self.checks = parts
+            .iter()
+            .filter_map(|(field, e)| {
+                let check = crate::eval::compile::compile_expr(e).ok()?;
+                Some((field.clone(), check))
+            })
+            .collect();
+        self.select();
+    }
+
+    /// The parser's selection afresh, from the projection and the checks.
+    fn select(&mut self) {
+        let selection = json::Selection::new(
+            &self.projection,
+            &self.time_fields,
+            &self.checks,
+            self.validate_rest,
+        );
+        self.selection = std::sync::Arc::new(selection);
     }
 }
 
@@ -198,24 +232,30 @@ pub enum LineCheck {
 pub const LINE_TAG: &str = "{}line";
 
 /// Parses one JSON object text into a record (the parser for line-oriented input): only the
-/// projected fields are built; `_raw` is kept when the projection needs it.
-pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
+/// projected fields are built; `_raw` is kept when the projection needs it. `None`: the first
+/// search drops the event, as a field's value showed (`EventOptions::set_pushdown`).
+pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Option<Record>, serde_json::Error> {
     let Some(filter) = &opts.line_filter else {
         return parse_line(text, opts);
     };
     let (mut record, tag) = match filter.check(text) {
-        LineCheck::Parse(tag) => (parse_line(text, opts)?, tag),
+        LineCheck::Parse(tag) => match parse_line(text, opts)? {
+            Some(record) => (record, tag),
+            None => return Ok(None),
+        },
         LineCheck::Skip(tag) => {
             check::check_object(text)?;
             (Record::default(), tag)
         }
     };
     record.fields.insert(LINE_TAG.into(), tag);
-    Ok(record)
+    Ok(Some(record))
 }
 
-fn parse_line(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Error> {
-    let fields = json::parse_fields(text, &opts.selection)?;
+fn parse_line(text: &str, opts: &EventOptions) -> Result<Option<Record>, serde_json::Error> {
+    let Some(fields) = json::parse_fields(text, &opts.selection)? else {
+        return Ok(None);
+    };
     let mut record = Record { fields };
     if opts.selection.keeps_raw() {
         record.fields.insert("_raw".into(), Value::str(text));
@@ -228,7 +268,7 @@ fn parse_line(text: &str, opts: &EventOptions) -> Result<Record, serde_json::Err
         }
     }
     set_time(&mut record, &opts.time_fields);
-    Ok(record)
+    Ok(Some(record))
 }
 
 /// A JSON integer: a number when exact in a double, else its text (so large ids print exactly).

@@ -24,7 +24,7 @@ pub fn read_events(
 
 /// What one line read alone (outside a multi-line object) holds.
 pub(super) enum Line {
-    /// Blank, or skipped by the prefilter.
+    /// Blank, or skipped by the prefilter, or dropped by a pushdown check as it was parsed.
     Nothing,
     Event(Record),
     /// The start of an object spread over lines.
@@ -46,7 +46,8 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
         return Line::Nothing;
     }
     match parse_event(line, opts) {
-        Ok(record) => Line::Event(record),
+        Ok(Some(record)) => Line::Event(record),
+        Ok(None) => Line::Nothing,
         Err(e) if e.is_eof() && line.trim_start().starts_with('{') => Line::Opens,
         Err(e) => Line::Bad(format!("invalid JSON: {e}")),
     }

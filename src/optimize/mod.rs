@@ -5,11 +5,13 @@ pub mod index;
 pub mod literal;
 pub mod prefilter;
 pub mod projection;
+pub mod pushdown;
 pub mod regex_literal;
 
 pub use index::{needs, Needs, ValueNeed};
 pub use prefilter::{prefilter, Prefilter};
 pub use projection::{projection, Projection};
+pub use pushdown::pushdown;
 
 /// Which passes run (all by default; `--no-opt` and the equivalence tests turn them off).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +20,9 @@ pub struct Passes {
     pub projection: bool,
     /// Skip events whose raw text cannot match the first search (`prefilter`).
     pub prefilter: bool,
+    /// Drop events as they are parsed, once a field's value fails the first search
+    /// (`pushdown`).
+    pub pushdown: bool,
     /// Run each of many rules only on events that have what its first search needs (`needs`;
     /// `hunt`).
     pub rule_index: bool,
@@ -28,13 +33,14 @@ impl Default for Passes {
         Passes {
             projection: true,
             prefilter: true,
+            pushdown: true,
             rule_index: true,
         }
     }
 }
 
 /// The passes' names, as `--no-optimize` takes them.
-pub const PASS_NAMES: [&str; 3] = ["projection", "prefilter", "rule-index"];
+pub const PASS_NAMES: [&str; 4] = ["projection", "prefilter", "pushdown", "rule-index"];
 
 impl Passes {
     /// The default passes without those named (`--no-optimize a,b`); none named turns every pass
@@ -47,6 +53,7 @@ impl Passes {
         Passes {
             projection: !off("projection"),
             prefilter: !off("prefilter"),
+            pushdown: !off("pushdown"),
             rule_index: !off("rule-index"),
         }
     }
@@ -56,6 +63,7 @@ impl Passes {
         Passes {
             projection: false,
             prefilter: false,
+            pushdown: false,
             rule_index: false,
         }
     }

@@ -3,7 +3,9 @@
 
 mod fast;
 
-use super::{append, normalize_key, Fields};
+use super::{append, normalize_key, Fields, Record};
+use crate::eval::compile::CExpr;
+use crate::eval::expr::is_true;
 use crate::eval::value::Value;
 use crate::optimize::Projection;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -19,14 +21,38 @@ enum Keep {
     Descend,
     /// Nothing below is needed.
     Skip,
+    /// A top-level key the first search checks (`optimize::pushdown`): take the value, then
+    /// check it with the selection's check of this number.
+    Check(u32),
+}
+
+/// A pushdown check of one top-level field.
+#[derive(Debug, Clone)]
+struct Check {
+    /// The part of the first search that reads only this field.
+    expr: CExpr,
+    /// Finds `"` and the field's name: where the field's key may come again in a line.
+    key: memchr::memmem::Finder<'static>,
+}
+
+impl Keep {
+    /// Whether the value is taken (and kept).
+    fn takes(self) -> bool {
+        matches!(self, Keep::Take | Keep::Check(_))
+    }
 }
 
 /// The kept field names, the extra ones (time fields), and every dotted prefix of them; built
 /// once per input, consulted for every key of every event.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// `None`: keep everything; else what to do with each named path (absent: skip).
+    /// `None`: keep everything, check nothing; else what to do with each named path.
     paths: Option<PathTable>,
+    /// The pushdown checks, by the number [`Keep::Check`] holds.
+    checks: Vec<Check>,
+    /// Whether the rest of a line whose value failed a check is read to its end, so that a bad
+    /// line is still reported (else it is skipped when it cannot hold the key again).
+    validate_rest: bool,
     /// How many fields are taken (a record's likely size).
     takes: usize,
     keeps_raw: bool,
@@ -40,14 +66,17 @@ pub struct Selection {
 struct PathTable {
     slots: Vec<Option<(Box<str>, Keep)>>,
     shift: u32,
+    /// What to do with a path the table does not name.
+    absent: Keep,
 }
 
 impl PathTable {
-    fn new(paths: Vec<(String, Keep)>) -> PathTable {
+    fn new(paths: Vec<(String, Keep)>, absent: Keep) -> PathTable {
         let size = (paths.len() * 4).next_power_of_two().max(16);
         let mut table = PathTable {
             slots: vec![None; size],
             shift: 64 - size.trailing_zeros(),
+            absent,
         };
         for (path, keep) in paths {
             let mut at = table.home(path.as_bytes());
@@ -81,15 +110,37 @@ impl PathTable {
             }
             at = (at + 1) & mask;
         }
-        Keep::Skip
+        self.absent
     }
 }
 
 impl Selection {
-    pub fn new(projection: &Projection, extra: &[String]) -> Selection {
+    /// The selection of `projection`'s fields and the `extra` ones, checking each top-level
+    /// field of `checks` as soon as its value is read (`validate_rest`: see [`Selection`]).
+    pub fn new(
+        projection: &Projection,
+        extra: &[String],
+        checks: &[(String, CExpr)],
+        validate_rest: bool,
+    ) -> Selection {
+        let check_keeps = checks
+            .iter()
+            .enumerate()
+            .map(|(i, (field, _))| (field.clone(), Keep::Check(i as u32)));
+        let checks_only = checks
+            .iter()
+            .map(|(field, expr)| Check {
+                expr: expr.clone(),
+                key: memchr::memmem::Finder::new(format!("\"{field}").as_bytes()).into_owned(),
+            })
+            .collect();
         let Projection::Fields(fields) = projection else {
+            let paths =
+                (!checks.is_empty()).then(|| PathTable::new(check_keeps.collect(), Keep::Take));
             return Selection {
-                paths: None,
+                paths,
+                checks: checks_only,
+                validate_rest,
                 takes: 16,
                 keeps_raw: true,
             };
@@ -107,12 +158,43 @@ impl Selection {
         for name in fields.iter().chain(extra) {
             paths.insert(name.clone(), Keep::Take);
         }
-        let takes = paths.values().filter(|k| **k == Keep::Take).count();
+        paths.extend(check_keeps);
+        let takes = paths.values().filter(|k| k.takes()).count();
         Selection {
-            paths: Some(PathTable::new(paths.into_iter().collect())),
+            paths: Some(PathTable::new(paths.into_iter().collect(), Keep::Skip)),
+            checks: checks_only,
+            validate_rest,
             takes,
             keeps_raw: fields.contains("_raw"),
         }
+    }
+
+    /// Whether the record read so far passes check `check` ([`Keep::Check`]): the check reads
+    /// only the field just read, so its answer on these fields is its answer on the event.
+    fn passes(&self, check: u32, out: &mut Fields) -> bool {
+        let Some(check) = self.checks.get(check as usize) else {
+            return true;
+        };
+        let record = Record {
+            fields: std::mem::take(out),
+        };
+        let pass = is_true(&check.expr, &record);
+        *out = record.fields;
+        pass
+    }
+
+    /// Whether `rest`, the text after the value of a field that failed check `check`, need not
+    /// be read: the rest is not validated; it cannot hold the field's key again (no `"` and the
+    /// name, no escape, no `{}` that a key may lose); and it closes the object (it ends with `}`
+    /// and opens none), so the line is not the first of an object spread over lines.
+    fn skips_rest(&self, check: u32, rest: &[u8]) -> bool {
+        let Some(check) = self.checks.get(check as usize) else {
+            return false;
+        };
+        !self.validate_rest
+            && rest.trim_ascii_end().ends_with(b"}")
+            && memchr::memchr2(b'\\', b'{', rest).is_none()
+            && check.key.find(rest).is_none()
     }
 
     /// Whether `_raw` is kept.
@@ -135,19 +217,23 @@ impl Selection {
 
 /// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`).
 /// The fast scanner reads the common line; serde reads what it leaves (and words the errors).
-pub fn parse_fields(text: &str, selection: &Selection) -> Result<Fields, serde_json::Error> {
-    if let Some(fields) = fast::parse(text, selection) {
-        return Ok(fields);
+/// `None`: a value failed one of the selection's checks (the serde path checks nothing).
+pub fn parse_fields(
+    text: &str,
+    selection: &Selection,
+) -> Result<Option<Fields>, serde_json::Error> {
+    if let Some(parsed) = fast::parse(text, selection) {
+        return Ok(parsed);
     }
-    parse_fields_serde(text, selection)
+    parse_fields_serde(text, selection).map(Some)
 }
 
 /// For fuzzing and tests: `Err` when the fast scanner accepts `text` but reads it differently
 /// from serde (or accepts what serde rejects).
 #[doc(hidden)]
 pub fn check_fast_path(text: &str, projection: &Projection) -> Result<(), String> {
-    let selection = Selection::new(projection, &[]);
-    let Some(fast) = fast::parse(text, &selection) else {
+    let selection = Selection::new(projection, &[], &[], true);
+    let Some(Some(fast)) = fast::parse(text, &selection) else {
         return Ok(());
     };
     match parse_fields_serde(text, &selection) {
@@ -217,7 +303,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     };
                     map.next_value_seed(NestedSeed(seed))?;
                 }
-                Keep::Take => {
+                Keep::Take | Keep::Check(_) => {
                     let mut value = Value::Null;
                     let mut nested = Fields::default();
                     map.next_value_seed(ValueSeed {
@@ -276,7 +362,7 @@ impl<'de> Visitor<'de> for NestedSeed<'_, '_> {
         }
         .visit_seq(seq)?;
         for (name, v) in nested {
-            if selection.keep(&name) == Keep::Take {
+            if selection.keep(&name).takes() {
                 append(out.get_or_insert_with(name, || Value::Null), v);
             }
         }
@@ -413,7 +499,7 @@ mod tests {
                 )
             })
             .collect();
-        let table = PathTable::new(entries);
+        let table = PathTable::new(entries, Keep::Skip);
         for (i, name) in names.iter().enumerate() {
             let want = if i % 2 == 0 {
                 Keep::Take

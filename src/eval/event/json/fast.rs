@@ -5,19 +5,22 @@
 //! the caller parses the line with serde, which also words any error.
 
 use super::{Keep, NestedSeed, ObjectSeed, Selection, ValueSeed};
-use crate::eval::event::{integer_value, Fields};
+use crate::eval::event::{integer_value, same_name, Fields};
 use crate::eval::value::{Text, Value};
 use serde::de::DeserializeSeed;
 
 /// Nesting deeper than this is left to serde (and its recursion limit).
 const MAX_DEPTH: usize = 64;
 
-/// The fields of one JSON object text, or `None` when the serde path must decide.
-pub(super) fn parse(text: &str, selection: &Selection) -> Option<Fields> {
+/// The fields of one JSON object text (`Some(None)`: a value failed one of the selection's
+/// checks, the rest of the text read to its end without building anything), or `None` when
+/// the serde path must decide.
+pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>> {
     let mut scan = Scanner {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        dropped: false,
     };
     let mut out = Fields::with_capacity(selection.capacity());
     scan.ws();
@@ -26,7 +29,7 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Fields> {
     }
     scan.object(&mut String::new(), selection, &mut out, 0)?;
     scan.ws();
-    (scan.pos == scan.bytes.len()).then_some(out)
+    (scan.pos == scan.bytes.len()).then(|| (!scan.dropped).then_some(out))
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -59,6 +62,8 @@ struct Scanner<'t> {
     text: &'t str,
     bytes: &'t [u8],
     pos: usize,
+    /// Whether a value failed a check (the rest of the object is then only read through).
+    dropped: bool,
 }
 
 impl<'t> Scanner<'t> {
@@ -111,6 +116,17 @@ impl<'t> Scanner<'t> {
                 match selection.keep(key) {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Take => self.take(key, out, depth)?,
+                    Keep::Check(check) => {
+                        self.take(key, out, depth)?;
+                        if !selection.passes(check, out) {
+                            self.dropped = true;
+                            if selection.skips_rest(check, self.bytes.get(self.pos..)?) {
+                                self.pos = self.bytes.len();
+                                return Some(());
+                            }
+                            return self.read_through(key, depth);
+                        }
+                    }
                     Keep::Descend => {
                         path.push_str(key);
                         self.descend(path, selection, out, depth)?;
@@ -124,7 +140,7 @@ impl<'t> Scanner<'t> {
                 match selection.keep(path) {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Descend => self.descend(path, selection, out, depth)?,
-                    Keep::Take => self.take(path, out, depth)?,
+                    Keep::Take | Keep::Check(_) => self.take(path, out, depth)?,
                 }
                 path.truncate(mark);
             }
@@ -134,6 +150,29 @@ impl<'t> Scanner<'t> {
                 b'}' => return Some(()),
                 _ => return None,
             }
+        }
+    }
+
+    /// The rest of the top-level object after the value of `failed`, which failed its check:
+    /// read through to its end (so a bad line is still found bad), nothing built. `None` when
+    /// `failed` comes again (its last value is the field's: the serde path decides).
+    fn read_through(&mut self, failed: &str, depth: usize) -> Option<()> {
+        loop {
+            self.ws();
+            match self.next()? {
+                b',' => {}
+                b'}' => return Some(()),
+                _ => return None,
+            }
+            self.ws();
+            let key = self.plain_string()?;
+            if same_name(key.as_bytes(), failed.as_bytes()) {
+                return None;
+            }
+            self.ws();
+            self.expect(b':')?;
+            self.ws();
+            self.skip_value(depth)?;
         }
     }
 
@@ -284,6 +323,7 @@ impl<'t> Scanner<'t> {
     }
 
     /// A key without escapes or `{`, borrowed from the text.
+    #[inline(always)]
     fn plain_string(&mut self) -> Option<&'t str> {
         self.expect(b'"')?;
         let start = self.pos;
@@ -455,6 +495,10 @@ fn with_serde(
 mod tests {
     use super::super::{parse_fields_serde, Selection};
     use super::parse;
+    use crate::eval::compile::{compile_expr, CExpr};
+    use crate::eval::event::Record;
+    use crate::eval::expr::is_true;
+    use crate::ir::Stage;
     use crate::optimize::Projection;
     use proptest::prelude::*;
 
@@ -462,21 +506,74 @@ mod tests {
         let fields =
             |names: &[&str]| Projection::Fields(names.iter().map(|s| s.to_string()).collect());
         vec![
-            Selection::new(&Projection::All, &[]),
-            Selection::new(&fields(&["a", "b.c", "d{}.e", "n"]), &["ts".to_string()]),
-            Selection::new(&fields(&["b", "x", "_raw"]), &[]),
-            Selection::new(&fields(&["a.b.c", "arr", "s"]), &[]),
+            Selection::new(&Projection::All, &[], &[], true),
+            Selection::new(
+                &fields(&["a", "b.c", "d{}.e", "n"]),
+                &["ts".to_string()],
+                &[],
+                true,
+            ),
+            Selection::new(&fields(&["b", "x", "_raw"]), &[], &[], true),
+            Selection::new(&fields(&["a.b.c", "arr", "s"]), &[], &[], true),
         ]
     }
 
-    /// The fast path either gives up or agrees with serde exactly.
+    /// Selections checking every part of a search as the parser reads the field (reading the
+    /// rest of a dropped line or not), each with the whole search compiled.
+    fn checked() -> Vec<(Selection, CExpr, bool)> {
+        let mut out = Vec::new();
+        for spl in ["a=1 s=*", "NOT a=x* s!=2"] {
+            let ir = crate::spl_to_ir(spl).expect("parses");
+            let Some(Stage::Filter(search)) = ir.stages.first() else {
+                panic!("{spl} starts with a search");
+            };
+            let parts = crate::optimize::pushdown(&ir, &[]);
+            assert!(parts.len() >= 2, "{spl}");
+            let checks: Vec<(String, CExpr)> = parts
+                .iter()
+                .map(|(f, e)| (f.clone(), compile_expr(e).expect("compiles")))
+                .collect();
+            let search = compile_expr(search).expect("compiles");
+            for validate in [true, false] {
+                let selection = Selection::new(&Projection::All, &[], &checks, validate);
+                out.push((selection, search.clone(), validate));
+            }
+        }
+        out
+    }
+
+    /// The fast path either gives up or agrees with serde exactly; with checks, it drops a line
+    /// only when the search drops its event (and, reading the rest, only a good line).
     fn agrees(text: &str) -> Result<(), TestCaseError> {
         for selection in selections() {
             if let Some(fast) = parse(text, &selection) {
+                prop_assert!(fast.is_some(), "dropped without a check: {text}");
+                let fast = fast.unwrap_or_default();
                 let slow = parse_fields_serde(text, &selection);
                 prop_assert!(slow.is_ok(), "fast accepted what serde rejects: {text}");
                 let slow = slow.unwrap_or_default();
                 prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{}", text);
+            }
+        }
+        for (selection, search, validate) in checked() {
+            let Some(fast) = parse(text, &selection) else {
+                continue;
+            };
+            let slow = parse_fields_serde(text, &selection);
+            prop_assert!(slow.is_ok() || (fast.is_none() && !validate), "{text}");
+            let Ok(slow) = slow else {
+                continue;
+            };
+            // A line kept is read as serde reads it (the search may still drop its event: a
+            // field it lacks is checked by the search, not the parser).
+            let slow = Record { fields: slow };
+            match fast {
+                Some(fast) => prop_assert_eq!(format!("{fast:?}"), format!("{:?}", slow.fields)),
+                None => prop_assert!(
+                    !is_true(&search, &slow),
+                    "dropped what the search keeps: {}",
+                    text
+                ),
             }
         }
         Ok(())
@@ -501,6 +598,10 @@ mod tests {
             r#"{"d{}":[{"e":1},{"e":2}],"d":[{"e":3}]}"#,
             r#"{"a{b":1,"longer_key_with{brace}":2,"c{}":3,"c":4}"#,
             r#"{"a":1,"a":2}"#,
+            r#"{"a":2,"s":1,"a":1}"#,
+            r#"{"a":2,"s":1,"\u0061":1}"#,
+            r#"{"a":2,"s":1,"a{}":1}"#,
+            r#"{"a":"xy","s":3,"{}a":5}"#,
             r#"{"a":1,}"#,
             r#"{"a":1} x"#,
             r#"{"a":1"#,
