@@ -569,7 +569,13 @@ impl StatsPlan {
     fn update_all(&self, accs: &mut [Acc], record: &Record) -> usize {
         let mut added = 0;
         for ((func, arg, name), acc) in self.aggs.iter().zip(accs.iter_mut()) {
-            match (&mut *acc, wild_field(arg)) {
+            // The accumulator first: only a wildcard aggregation's is `Wild`, and asking every
+            // argument whether it has a `*` cost a search per aggregation and event.
+            let wild = match acc {
+                Acc::Wild(_) => wild_field(arg),
+                _ => None,
+            };
+            match (&mut *acc, wild) {
                 (Acc::Wild(per_field), Some(pattern)) => {
                     for (field, value) in record
                         .fields
