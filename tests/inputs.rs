@@ -101,6 +101,32 @@ fn objects_spread_over_lines_are_searched_with_the_optimiser_on() {
     }
 }
 
+/// Events the optimiser skips unparsed (prefilter) or drops as they are parsed (pushdown) were
+/// still read: the closing count of events read is the same with it on or off, on any thread.
+#[test]
+fn events_skipped_by_the_optimiser_count_as_read() {
+    let dir = temp_dir("skipped");
+    let mut lines = String::new();
+    for i in 0..300 {
+        let index = ["main", "firewall", "network"][i % 3];
+        lines.push_str(&format!("{{\"index\":\"{index}\",\"n\":{i}}}\n"));
+    }
+    lines.push_str("{\"index\":\"firewall\",\"n\":}\n");
+    let path = write(&dir.join("events.ndjson"), lines.as_bytes());
+    for search in ["index=firewall | stats count", "n>250 | stats count"] {
+        for extra in [&[][..], &["--no-optimize"], &["--threads", "2"]] {
+            let mut args = vec!["run", "-q", search, &path, "--format", "json"];
+            args.extend(extra);
+            let o = spelunk(&args);
+            let stderr = text(&o.stderr);
+            assert!(
+                stderr.contains("skipped 1 bad event line(s) of 301 read"),
+                "{search} {extra:?}: {stderr}"
+            );
+        }
+    }
+}
+
 #[test]
 fn a_json_array_with_bad_elements_keeps_the_good_ones_and_reports_each_bad_one() {
     let dir = temp_dir("array-bad");

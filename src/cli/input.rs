@@ -146,6 +146,8 @@ pub fn read_all_with(
         };
         read_input_with(path, &input, opts, threads, prefix, &mut sink)
             .map_err(|d| d.render("", ""))?;
+        // Events the optimiser skipped were read all the same.
+        events += opts.skipped.swap(0, std::sync::atomic::Ordering::Relaxed);
     }
     progress.finish();
     let counts = Counts { events, bad };

@@ -155,6 +155,10 @@ pub struct EventOptions {
     /// The longest event line (or multi-line object, or JSON array document) read, in bytes;
     /// a longer one is reported and skipped.
     pub max_line: usize,
+    /// How many events read one at a time were skipped unparsed (`prefilter`) or dropped as
+    /// they were parsed (pushdown): never passed on, but read all the same (clones share the
+    /// count; the parallel reader counts its own as it passes events on).
+    pub skipped: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// The default [`EventOptions::max_line`]: 64 MiB.
@@ -172,6 +176,7 @@ impl Default for EventOptions {
             prefilter: None,
             line_filter: None,
             max_line: DEFAULT_MAX_LINE,
+            skipped: Arc::default(),
         }
     }
 }
@@ -198,6 +203,14 @@ impl EventOptions {
             })
             .collect();
         self.select();
+    }
+
+    /// Adds `n` to [`EventOptions::skipped`].
+    pub fn count_skipped(&self, n: usize) {
+        if n > 0 {
+            self.skipped
+                .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// The parser's selection afresh, from the projection and the checks.

@@ -24,8 +24,11 @@ pub fn read_events(
 
 /// What one line read alone (outside a multi-line object) holds.
 pub(super) enum Line {
-    /// Blank, or skipped by the prefilter, or dropped by a pushdown check as it was parsed.
+    /// Blank.
     Nothing,
+    /// An event skipped unparsed by the prefilter, or dropped by a pushdown check as it was
+    /// parsed: read (and counted in [`EventOptions::skipped`]), never passed on.
+    Skipped,
     Event(Record),
     /// The start of an object spread over lines.
     Opens,
@@ -42,12 +45,15 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
         return Line::Bad("invalid UTF-8".to_string());
     };
     let line = line.trim_end_matches(['\n', '\r']);
-    if line.trim().is_empty() || (whole_object(line) && prefiltered_out(line, opts)) {
+    if line.trim().is_empty() {
         return Line::Nothing;
+    }
+    if whole_object(line) && prefiltered_out(line, opts) {
+        return Line::Skipped;
     }
     match parse_event(line, opts) {
         Ok(Some(record)) => Line::Event(record),
-        Ok(None) => Line::Nothing,
+        Ok(None) => Line::Skipped,
         Err(e) if e.is_eof() && line.trim_start().starts_with('{') => Line::Opens,
         Err(e) => Line::Bad(format!("invalid JSON: {e}")),
     }
@@ -115,6 +121,7 @@ pub(super) fn read_lines(
         if pending.is_empty() {
             match read_one(&buf, whole, opts) {
                 Line::Nothing => {}
+                Line::Skipped => opts.count_skipped(1),
                 Line::Event(record) => on_event(record),
                 Line::Bad(message) => on_bad(bad(line_no, message)),
                 Line::Opens => {

@@ -97,6 +97,8 @@ struct Done {
 
 enum Outcome {
     Nothing,
+    /// An event read but skipped, or dropped as it was parsed, by the optimiser.
+    Skipped,
     /// An event, which became this many of `Done::records`.
     Event(usize),
     Opens,
@@ -381,6 +383,7 @@ fn read_batch(
             let text = batch.text.get(at.start..at.end).unwrap_or_default();
             match read_one(text, at.whole, opts) {
                 Line::Nothing => Outcome::Nothing,
+                Line::Skipped => Outcome::Skipped,
                 Line::Event(record) => {
                     let before = records.len();
                     match prefix {
@@ -466,6 +469,9 @@ fn merge(
                 let line = d.batch.line_no + i + 1;
                 match outcome {
                     Outcome::Nothing => {}
+                    // Counted here, when taken in order: a batch read past an object spread
+                    // over lines is read again.
+                    Outcome::Skipped => (sink.parsed)(),
                     Outcome::Event(n) => {
                         (sink.parsed)();
                         records.by_ref().take(n).for_each(&mut *sink.output);
