@@ -213,5 +213,35 @@ pub fn explain(rule: &Rule) -> String {
     for f in &fields {
         out.push_str(&format!("  {f}\n"));
     }
+    if rule.language == Language::Spl {
+        out.push_str(&optimiser(&rule.pipeline));
+    }
+    out
+}
+
+/// What `run`'s optimiser makes of an SPL search's first stage (no defaults given on the
+/// command line): the literals a line must hold to be parsed (each once, in any case), and the
+/// fields the parser checks as it reads them. Empty when neither applies.
+fn optimiser(pipeline: &Pipeline) -> String {
+    if pipeline.has_subsearch() {
+        return String::new();
+    }
+    let defaulted = ["source".to_string()];
+    let mut out = String::new();
+    if let Some(prefilter) = crate::optimize::prefilter(pipeline, &defaulted) {
+        out.push_str("\nline must hold (prefilter, any case):\n");
+        for clause in &prefilter.literals {
+            let once: IndexSet<String> = clause.iter().map(|l| l.to_ascii_lowercase()).collect();
+            let quoted: Vec<String> = once.iter().map(|l| format!("{l:?}")).collect();
+            out.push_str(&format!("  {}\n", quoted.join(" or ")));
+        }
+    }
+    let parts = crate::optimize::pushdown(pipeline, &defaulted);
+    if !parts.is_empty() {
+        out.push_str("\nchecked as parsed (pushdown):\n");
+        for (field, part) in &parts {
+            out.push_str(&format!("  {field}: {part}\n"));
+        }
+    }
     out
 }

@@ -275,6 +275,17 @@ fn explain_shows_expansion_ir_and_fields() {
         &["explain", "rules/spl/t1071_003_mail_protocols.spl"],
     );
     assert!(out(&seed).contains("fields read (10):"), "{}", out(&seed));
+    assert!(
+        out(&seed)
+            .contains("line must hold (prefilter, any case):\n  \"network\" or \"firewall\"\n"),
+        "{}",
+        out(&seed)
+    );
+    assert!(
+        out(&seed).contains("checked as parsed (pushdown):\n  index: "),
+        "{}",
+        out(&seed)
+    );
     let bad = spelunk_in(&dir, &["explain", "nope.spl"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
