@@ -89,7 +89,7 @@ pub struct RunArgs {
 pub struct OptimizeArgs {
     /// Turn optimiser passes off: all of them (the reference behaviour: every field parsed,
     /// every rule run on every event), or those named, comma-separated (`run` uses projection,
-    /// prefilter and pushdown, `hunt` rule-index).
+    /// prefilter and pushdown for an SPL search or a Sigma file of one rule, `hunt` rule-index).
     #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
     pub no_optimize: Option<Vec<String>>,
@@ -266,10 +266,10 @@ fn sigma_ir(source: &Source, rule: &RuleArgs) -> Result<Vec<crate::sigma::SigmaI
 
 fn run(args: &RunArgs) -> Result<i32, String> {
     let (source, event_paths) = load_rule(&args.rule)?;
-    let pipeline = if source.sigma {
-        None
+    let (pipeline, sigma) = if source.sigma {
+        (None, sigma_ir(&source, &args.rule)?)
     } else {
-        Some(to_ir(&source, &args.rule)?)
+        (Some(to_ir(&source, &args.rule)?), Vec::new())
     };
     let options = crate::eval::compile::Options {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
@@ -279,7 +279,14 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let mut opts = args.input.event_options();
     let passes = args.optimize.passes();
-    if let Some(pipeline) = pipeline.as_ref().filter(|p| !p.has_subsearch()) {
+    // The search the optimiser works from: an SPL search, or the one rule of a Sigma file (with
+    // more, an event one rule drops may be another's match).
+    let optimised = match (&pipeline, sigma.as_slice()) {
+        (Some(pipeline), _) => Some(pipeline),
+        (None, [one]) => Some(&one.pipeline),
+        (None, _) => None,
+    };
+    if let Some(pipeline) = optimised.filter(|p| !p.has_subsearch()) {
         if passes.projection {
             opts.set_projection(crate::optimize::projection(pipeline));
         }
@@ -297,8 +304,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     let counts;
     let results = match pipeline {
         None => {
-            let rules =
-                crate::sigma::run::compile(&sigma_ir(&source, &args.rule)?).map_err(render)?;
+            let rules = crate::sigma::run::compile(&sigma).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
             counts = read_all(&event_paths, &args.input, &opts, &mut |r| runner.push(r))?;
             runner.finish().map_err(render)?

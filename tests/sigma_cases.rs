@@ -2,7 +2,8 @@
 //! (by index) or the diagnostic code expected. Each case cites the Sigma specification section.
 
 use serde::Deserialize;
-use spelunk::eval::event::{record_from_json, EventOptions};
+use spelunk::eval::event::{parse_event, record_from_json, EventOptions};
+use spelunk::optimize;
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +70,15 @@ fn run_case(case: &Case) -> Result<(), String> {
             Err(e) => return Err(e),
         },
     };
+    if case.error.is_none() && case.rows.is_none() {
+        let optimised = optimised_matches(case, &options)?;
+        let expected = case.matches.clone().unwrap_or_default();
+        if optimised != expected {
+            return Err(format!(
+                "with the optimiser: expected matches {expected:?}, found {optimised:?}"
+            ));
+        }
+    }
     let ran = spelunk::sigma::run::run_with(&case.rule, &options, records);
     match (&case.error, ran) {
         (Some(code), Err(d)) if d.iter().any(|d| d.code == code) => Ok(()),
@@ -111,6 +121,42 @@ fn run_case(case: &Case) -> Result<(), String> {
             }
         }
     }
+}
+
+/// The case's matches with `run`'s optimiser on, as the command line reads NDJSON: a file of
+/// one rule has its projection, prefilter and pushdown checks applied to each event line, and
+/// the lines they skip are never seen by the rule.
+fn optimised_matches(case: &Case, options: &spelunk::sigma::Options) -> Result<Vec<usize>, String> {
+    let irs = spelunk::sigma::to_ir_with(&case.rule, options).map_err(|d| format!("{d:?}"))?;
+    let mut opts = EventOptions::default();
+    if let [one] = irs.as_slice() {
+        let pipeline = &one.pipeline;
+        if !pipeline.has_subsearch() {
+            let defaulted = ["source".to_string()];
+            opts.set_projection(optimize::projection(pipeline));
+            opts.prefilter = optimize::prefilter(pipeline, &defaulted);
+            opts.set_pushdown(&optimize::pushdown(pipeline, &defaulted), false);
+        }
+    }
+    let mut records = Vec::new();
+    for (n, e) in case.events.iter().enumerate() {
+        let line = e.to_string();
+        if opts.prefilter.as_ref().is_some_and(|p| !p.may_match(&line)) {
+            continue;
+        }
+        if let Some(mut r) = parse_event(&line, &opts).map_err(|e| format!("{line}: {e}"))? {
+            r.set("__case_index", spelunk::eval::Value::Num(n as f64));
+            records.push(r);
+        }
+    }
+    let results = spelunk::sigma::run::run_with(&case.rule, options, records)
+        .map_err(|d| format!("{d:?}"))?;
+    Ok(results
+        .rows
+        .iter()
+        .filter_map(|r| r.get("__case_index").and_then(|v| v.as_num()))
+        .map(|n| n as usize)
+        .collect())
 }
 
 fn expect_error(case: &Case, rendered: &str) -> Result<(), String> {
