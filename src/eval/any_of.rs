@@ -56,8 +56,7 @@ impl Needles {
 /// format it may come in: `Image`, `Event.EventData.Image`, ...) share one match over all of
 /// them: one matcher built and one node walked instead of one per name.
 pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
-    let mut terms = Vec::new();
-    or_terms(e, &mut terms);
+    let terms = e.operands(BinOp::Or);
     let mut by_field: IndexMap<&str, Vec<&Pattern>> = IndexMap::new();
     let mut order: Vec<Result<&str, CExpr>> = Vec::new();
     for term in terms {
@@ -133,17 +132,6 @@ pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
         });
     }
     Ok(balanced_or(compiled))
-}
-
-/// The terms of an OR, in order.
-fn or_terms<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match e {
-        Expr::Binary(BinOp::Or, l, r) => {
-            or_terms(l, out);
-            or_terms(r, out);
-        }
-        other => out.push(other),
-    }
 }
 
 /// `a OR b OR ...` as a balanced tree, so the recursive evaluator stays shallow.

@@ -550,6 +550,23 @@ impl Pipeline {
 }
 
 impl Expr {
+    /// The operands of a chain of `op` (`a AND b AND c` for `And`: `a`, `b`, `c`), in order; an
+    /// expression that is not such a chain is its own one operand.
+    pub fn operands(&self, op: BinOp) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        let mut pending = vec![self];
+        while let Some(e) = pending.pop() {
+            match e {
+                Expr::Binary(o, l, r) if *o == op => {
+                    pending.push(r);
+                    pending.push(l);
+                }
+                other => out.push(other),
+            }
+        }
+        out
+    }
+
     /// Whether the expression holds a subsearch still to run.
     pub fn has_subsearch(&self) -> bool {
         match self {
@@ -977,7 +994,7 @@ fn percentile(name: &str) -> Option<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::{FUNCTIONS, UNSUPPORTED_FUNCTIONS};
+    use super::{BinOp, Expr, Stage, FUNCTIONS, UNSUPPORTED_FUNCTIONS};
 
     /// grammar/spl.ebnf lists every eval function with its status.
     #[test]
@@ -996,5 +1013,25 @@ mod tests {
                 "`{name}` is missing from grammar/spl.ebnf"
             );
         }
+    }
+
+    #[test]
+    fn operands_of_a_chain_come_in_order() {
+        let ir = crate::spl_to_ir("a=1 (b=2 c=3) (d=4 OR e=5) | where f=6 OR g=7 OR h=8")
+            .expect("parses");
+        let [Stage::Filter(search), Stage::Filter(clause)] = ir.stages.as_slice() else {
+            panic!("two filters: {ir}");
+        };
+        let fields =
+            |parts: Vec<&Expr>| -> Vec<String> { parts.iter().map(|e| e.to_string()).collect() };
+        let and = fields(search.operands(BinOp::And));
+        assert_eq!(and.len(), 4, "{and:?}");
+        assert!(
+            and[0].starts_with("a~=") && and[2].starts_with("c~="),
+            "{and:?}"
+        );
+        assert!(and[3].contains(" OR "), "{and:?}");
+        assert_eq!(clause.operands(BinOp::Or).len(), 3);
+        assert_eq!(clause.operands(BinOp::And).len(), 1);
     }
 }

@@ -18,9 +18,7 @@ pub fn pushdown(pipeline: &Pipeline, defaulted: &[String]) -> Vec<(String, Expr)
     let Some(Stage::Filter(e)) = pipeline.stages.first() else {
         return Vec::new();
     };
-    let mut parts = Vec::new();
-    conjuncts(e, &mut parts);
-    parts
+    e.operands(BinOp::And)
         .into_iter()
         .filter(|part| pure(part))
         .filter_map(|part| {
@@ -29,17 +27,6 @@ pub fn pushdown(pipeline: &Pipeline, defaulted: &[String]) -> Vec<(String, Expr)
             checkable.then(|| (field, part.clone()))
         })
         .collect()
-}
-
-/// The operands of a chain of `AND`s.
-fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match e {
-        Expr::Binary(BinOp::And, l, r) => {
-            conjuncts(l, out);
-            conjuncts(r, out);
-        }
-        other => out.push(other),
-    }
 }
 
 /// The one field `e` reads, if it reads exactly one.

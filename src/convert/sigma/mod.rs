@@ -50,7 +50,7 @@ pub fn to_sigma(p: &Pipeline, names: &Names) -> Result<Converted, Vec<Diagnostic
     let mut detection = Detection::default();
     let mut conditions = Vec::new();
     for f in &filters {
-        for part in conjuncts(f) {
+        for part in f.operands(BinOp::And) {
             match detection.condition(part) {
                 Ok(c) => conditions.push(c),
                 Err(what) => notes.push(dropped("Sigma", format!("the test {what}"))),
@@ -68,17 +68,6 @@ pub fn to_sigma(p: &Pipeline, names: &Names) -> Result<Converted, Vec<Diagnostic
         text.push_str(&yaml(&correlation_yaml(names, c)));
     }
     Ok(Converted { text, notes })
-}
-
-fn conjuncts(e: &Expr) -> Vec<&Expr> {
-    match e {
-        Expr::Binary(BinOp::And, l, r) => {
-            let mut out = conjuncts(l);
-            out.extend(conjuncts(r));
-            out
-        }
-        other => vec![other],
-    }
 }
 
 /// A stage named as the notes name it: `eval Severity`, `table`, `sort`.

@@ -13,8 +13,11 @@ pub fn prepare(p: &Pipeline) -> Pipeline {
         match stage {
             Stage::Filter(e) if has_sigma(e) => {
                 let rewritten = rewrite(e.clone());
-                let (search, rest): (Vec<Expr>, Vec<Expr>) =
-                    conjuncts(rewritten).into_iter().partition(super::is_search);
+                let (search, rest): (Vec<Expr>, Vec<Expr>) = rewritten
+                    .operands(BinOp::And)
+                    .into_iter()
+                    .cloned()
+                    .partition(super::is_search);
                 if !search.is_empty() {
                     stages.push(Stage::Filter(and_all(search)));
                 }
@@ -51,17 +54,6 @@ fn has_sigma(e: &Expr) -> bool {
         Expr::In(x, list) => has_sigma(x) || list.iter().any(has_sigma),
         Expr::Call(_, args) => args.iter().any(has_sigma),
         Expr::Lit(_) | Expr::Field(_) | Expr::Subsearch(_) => false,
-    }
-}
-
-fn conjuncts(e: Expr) -> Vec<Expr> {
-    match e {
-        Expr::Binary(BinOp::And, l, r) => {
-            let mut out = conjuncts(*l);
-            out.extend(conjuncts(*r));
-            out
-        }
-        other => vec![other],
     }
 }
 
