@@ -175,8 +175,9 @@ impl Walk {
 }
 
 /// The explanation of a rule as text: its name and metadata, the expanded text (SPL), the IR,
-/// and the fields it reads.
-pub fn explain(rule: &Rule) -> String {
+/// the fields it reads, and (`optimised`: `run` optimises it, as it does an SPL search or the
+/// one rule of a Sigma file) what the optimiser makes of its first search.
+pub fn explain(rule: &Rule, optimised: bool) -> String {
     let mut out = String::new();
     let language = match rule.language {
         Language::Spl => "SPL",
@@ -213,15 +214,15 @@ pub fn explain(rule: &Rule) -> String {
     for f in &fields {
         out.push_str(&format!("  {f}\n"));
     }
-    if rule.language == Language::Spl {
+    if optimised {
         out.push_str(&optimiser(&rule.pipeline));
     }
     out
 }
 
-/// What `run`'s optimiser makes of an SPL search's first stage (no defaults given on the
-/// command line): the literals a line must hold to be parsed (each once, in any case), and the
-/// fields the parser checks as it reads them. Empty when neither applies.
+/// What `run`'s optimiser makes of a search's first stage (no defaults given on the command
+/// line): the literals a line must hold to be parsed (each once, in any case), and the fields
+/// the parser checks as it reads them. Empty when neither applies.
 fn optimiser(pipeline: &Pipeline) -> String {
     if pipeline.has_subsearch() {
         return String::new();

@@ -364,6 +364,11 @@ fn explain_shows_a_sigma_rule() {
     assert!(text.contains("IR:\n   0: Filter"), "{text}");
     assert!(text.contains("fields read ("), "{text}");
     assert!(text.contains("  CommandLine\n"), "{text}");
+    // The file's one rule is optimised by `run`, so its optimiser section shows.
+    assert!(
+        text.contains("line must hold (prefilter, any case):\n"),
+        "{text}"
+    );
 
     let dir = temp_dir("sigwf", "explain");
     write(&dir, "bad.yml", "title: Bad\nlogsource: {product: windows}\ndetection:\n  sel: {a: 1}\n  condition: sel and\n");
