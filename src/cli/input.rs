@@ -26,7 +26,8 @@ pub struct InputArgs {
     /// A field to read `_time` from when an event has no `_time` (repeatable; tried in order).
     #[arg(long = "time-field")]
     pub time_field: Vec<String>,
-    /// Treat a bad event line as fatal (exit 2) instead of skipping it.
+    /// Treat a bad event line as fatal (exit 2) instead of skipping it; every line is then read
+    /// and checked (else a line the search cannot match may be skipped before it is fully read).
     #[arg(long)]
     pub strict: bool,
     /// In folders, read only files matching this glob (`*.json`, `**/sysmon/*.evtx`).
