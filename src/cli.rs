@@ -290,9 +290,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         if passes.projection {
             opts.set_projection(crate::optimize::projection(pipeline));
         }
-        // Fields an event may get from defaults rather than from its text.
-        let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
-        defaulted.push("source".to_string());
+        let defaulted = opts.defaulted();
         if passes.prefilter && !args.input.strict {
             opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
         }

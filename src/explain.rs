@@ -227,7 +227,7 @@ fn optimiser(pipeline: &Pipeline) -> String {
     if pipeline.has_subsearch() {
         return String::new();
     }
-    let defaulted = ["source".to_string()];
+    let defaulted = crate::eval::event::EventOptions::default().defaulted();
     let mut out = String::new();
     if let Some(prefilter) = crate::optimize::prefilter(pipeline, &defaulted) {
         out.push_str("\nline must hold (prefilter, any case):\n");

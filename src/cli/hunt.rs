@@ -69,11 +69,9 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let compiled = compile_all(&rules, &options, threads).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();
     let passes = args.optimize.passes();
-    let index = passes.rule_index.then(|| {
-        let mut defaulted: Vec<String> = opts.defaults.iter().map(|(k, _)| k.clone()).collect();
-        defaulted.push("source".to_string());
-        Arc::new(rule_index(&rules, &compiled, &defaulted, threads))
-    });
+    let index = passes
+        .rule_index
+        .then(|| Arc::new(rule_index(&rules, &compiled, &opts.defaulted(), threads)));
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }

@@ -205,12 +205,21 @@ impl EventOptions {
         self.select();
     }
 
-    /// Adds `n` to [`EventOptions::skipped`].
-    pub fn count_skipped(&self, n: usize) {
-        if n > 0 {
-            self.skipped
-                .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+    /// Counts one line in [`EventOptions::skipped`].
+    pub fn count_skipped(&self) {
+        self.skipped
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The fields an event may get from defaults rather than from its text: those given
+    /// defaults, and `source`, which reading a file defaults to the file's path. The optimiser
+    /// passes cannot tell from a line's text what such a field holds.
+    pub fn defaulted(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.defaults.iter().map(|(k, _)| k.clone()).collect();
+        if !out.iter().any(|k| k == "source") {
+            out.push("source".to_string());
         }
+        out
     }
 
     /// The parser's selection afresh, from the projection and the checks.

@@ -121,7 +121,7 @@ pub(super) fn read_lines(
         if pending.is_empty() {
             match read_one(&buf, whole, opts) {
                 Line::Nothing => {}
-                Line::Skipped => opts.count_skipped(1),
+                Line::Skipped => opts.count_skipped(),
                 Line::Event(record) => on_event(record),
                 Line::Bad(message) => on_bad(bad(line_no, message)),
                 Line::Opens => {
