@@ -4,6 +4,7 @@
 
 use serde::Deserialize;
 use spelunk::eval::event::{parse_event, EventOptions};
+use spelunk::io::read_events;
 use spelunk::optimize::{prefilter, projection, pushdown};
 use spelunk::output::row_json;
 use std::path::Path;
@@ -26,15 +27,21 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
     }
     let mut opts = EventOptions::default();
     if optimise {
+        let defaulted = opts.defaulted();
         opts.set_projection(projection(&ir));
-        opts.prefilter = prefilter(&ir, &["source".to_string()]);
-        opts.set_pushdown(&pushdown(&ir, &["source".to_string()]), false);
+        opts.prefilter = prefilter(&ir, &defaulted);
+        opts.set_pushdown(&pushdown(&ir, &defaulted), false);
     }
-    let records = lines
-        .iter()
-        .filter(|l| opts.prefilter.as_ref().is_none_or(|p| p.may_match(l)));
-    let records = records.filter_map(|l| parse_event(l, &opts).ok().flatten());
-    let records: Vec<_> = records.collect();
+    // The CLI's reader: lines the passes skip never become records; bad lines are left out.
+    let mut records = Vec::new();
+    read_events(
+        lines.join("\n").as_bytes(),
+        "events",
+        &opts,
+        &mut |r| records.push(r),
+        &mut |_| {},
+    )
+    .ok()?;
     let results = spelunk::run_pipeline(&ir, &Default::default(), records).ok()?;
     Some(
         results

@@ -2,7 +2,8 @@
 //! (by index) or the diagnostic code expected. Each case cites the Sigma specification section.
 
 use serde::Deserialize;
-use spelunk::eval::event::{parse_event, record_from_json, EventOptions};
+use spelunk::eval::event::{record_from_json, EventOptions};
+use spelunk::io::read_events;
 use spelunk::optimize;
 use std::path::Path;
 
@@ -123,16 +124,16 @@ fn run_case(case: &Case) -> Result<(), String> {
     }
 }
 
-/// The case's matches with `run`'s optimiser on, as the command line reads NDJSON: a file of
-/// one rule has its projection, prefilter and pushdown checks applied to each event line, and
-/// the lines they skip are never seen by the rule.
+/// The case's matches with `run`'s optimiser on, read by the command line's NDJSON reader: a
+/// file of one rule has its projection, prefilter and pushdown checks applied to each event
+/// line, and the lines they skip are never seen by the rule.
 fn optimised_matches(case: &Case, options: &spelunk::sigma::Options) -> Result<Vec<usize>, String> {
     let irs = spelunk::sigma::to_ir_with(&case.rule, options).map_err(|d| format!("{d:?}"))?;
     let mut opts = EventOptions::default();
     if let [one] = irs.as_slice() {
         let pipeline = &one.pipeline;
         if !pipeline.has_subsearch() {
-            let defaulted = ["source".to_string()];
+            let defaulted = opts.defaulted();
             opts.set_projection(optimize::projection(pipeline));
             opts.prefilter = optimize::prefilter(pipeline, &defaulted);
             opts.set_pushdown(&optimize::pushdown(pipeline, &defaulted), false);
@@ -141,12 +142,20 @@ fn optimised_matches(case: &Case, options: &spelunk::sigma::Options) -> Result<V
     let mut records = Vec::new();
     for (n, e) in case.events.iter().enumerate() {
         let line = e.to_string();
-        if opts.prefilter.as_ref().is_some_and(|p| !p.may_match(&line)) {
-            continue;
-        }
-        if let Some(mut r) = parse_event(&line, &opts).map_err(|e| format!("{line}: {e}"))? {
-            r.set("__case_index", spelunk::eval::Value::Num(n as f64));
-            records.push(r);
+        let mut bad = Vec::new();
+        read_events(
+            line.as_bytes(),
+            "event",
+            &opts,
+            &mut |mut r| {
+                r.set("__case_index", spelunk::eval::Value::Num(n as f64));
+                records.push(r);
+            },
+            &mut |b| bad.push(b.message),
+        )
+        .map_err(|d| d.to_string())?;
+        if let Some(message) = bad.first() {
+            return Err(format!("{line}: {message}"));
         }
     }
     let results = spelunk::sigma::run::run_with(&case.rule, options, records)
