@@ -286,6 +286,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         (None, [one]) => Some(&one.pipeline),
         (None, _) => None,
     };
+    let mut pushed = Vec::new();
     if let Some(pipeline) = optimised.filter(|p| !p.has_subsearch()) {
         if passes.projection {
             opts.set_projection(crate::optimize::projection(pipeline));
@@ -295,8 +296,8 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
         }
         if passes.pushdown {
-            let parts = crate::optimize::pushdown(pipeline, &defaulted);
-            opts.set_pushdown(&parts, args.input.strict);
+            pushed = crate::optimize::pushdown(pipeline, &defaulted);
+            opts.set_pushdown(&pushed, args.input.strict);
         }
     }
     let counts;
@@ -318,7 +319,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
                 .run(events)
         }
         Some(pipeline) => {
-            let plan = crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+            let mut plan =
+                crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
+            plan.trust_pushdown(&pipeline, &pushed);
             // The per-event stages at the head of the plan run on the reading threads.
             let len = plan.streaming_prefix();
             let prefix = |r: Record, out: &mut Vec<Record>| plan.apply_prefix(len, r, out);

@@ -24,6 +24,45 @@ pub struct Plan {
     pub columns: Option<Vec<String>>,
     /// Things the user should know before the results (e.g. `iplocation` has no database offline).
     pub warnings: Vec<Diagnostic>,
+    /// The parts of the first search the parser checks ([`Plan::trust_pushdown`]).
+    pub(crate) pushed: Option<Pushed>,
+}
+
+/// Parts of the first search (a conjunction) that the parser checks: on a record it marks as
+/// passing them all, only the rest of the search is left to check.
+#[derive(Debug)]
+pub(crate) struct Pushed {
+    /// The parts' fingerprint, which the parser marks such records with (`Record::checked`).
+    pub mark: u64,
+    /// The rest of the search; `None` when the parts are all of it.
+    pub residual: Option<CExpr>,
+}
+
+impl Plan {
+    /// Lets the first search check only the rest of itself on records that the parser, told
+    /// the same `parts` (`EventOptions::set_pushdown`), marks as passing them all: the search
+    /// is their conjunction with the rest, so such a record passes it exactly when it passes
+    /// the rest. Records without the mark are checked in full.
+    pub fn trust_pushdown(&mut self, pipeline: &Pipeline, parts: &[(String, Expr)]) {
+        use crate::optimize::pushdown::{fingerprint, residual};
+        let (Some(Stage::Filter(search)), Some(PlanStage::Filter(_))) =
+            (pipeline.stages.first(), self.stages.first())
+        else {
+            return;
+        };
+        if parts.is_empty() {
+            return;
+        }
+        let residual = match residual(search, parts).map(|e| compile_expr(&e)) {
+            None => None,
+            Some(Ok(rest)) => Some(rest),
+            Some(Err(_)) => return,
+        };
+        self.pushed = Some(Pushed {
+            mark: fingerprint(parts),
+            residual,
+        });
+    }
 }
 
 /// An expression with its regexes and matchers built.
@@ -210,6 +249,7 @@ pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<
         stages,
         columns: static_columns(pipeline),
         warnings: warnings(pipeline),
+        pushed: None,
     })
 }
 

@@ -86,9 +86,25 @@ use std::sync::Arc;
 pub type Name = compact_str::CompactString;
 
 /// One event or result row: field name → value, in first-seen order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Record {
     pub fields: Fields,
+    /// The [`crate::optimize::pushdown::fingerprint`] of the pushdown checks the parser found
+    /// this event passes, all of them (0: none known). Not part of the record's content: the
+    /// first search uses it and clears it ([`crate::eval::Plan::trust_pushdown`]).
+    pub(crate) checked: u64,
+}
+
+impl PartialEq for Record {
+    fn eq(&self, other: &Record) -> bool {
+        self.fields == other.fields
+    }
+}
+
+impl From<Fields> for Record {
+    fn from(fields: Fields) -> Record {
+        Record { fields, checked: 0 }
+    }
 }
 
 impl Record {
@@ -148,6 +164,9 @@ pub struct EventOptions {
     /// whether a line that fails one is still read to its end; set them with `set_pushdown`.
     checks: Vec<(String, crate::eval::compile::CExpr)>,
     validate_rest: bool,
+    /// What a record the parser found passes every check is marked with (`Record::checked`):
+    /// the checks' fingerprint, 0 when some part was left out.
+    checked_mark: u64,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
     /// A look at each line before it is parsed (`hunt`'s rule index).
@@ -173,6 +192,7 @@ impl Default for EventOptions {
             selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[], &[], true)),
             checks: Vec::new(),
             validate_rest: true,
+            checked_mark: 0,
             prefilter: None,
             line_filter: None,
             max_line: DEFAULT_MAX_LINE,
@@ -190,18 +210,29 @@ impl EventOptions {
 
     /// Drop events as they are parsed when a field's value fails one of `parts` (each an
     /// expression reading only that field, as `optimize::pushdown` gives them: the event is
-    /// dropped only if the search would drop it). Parts that do not compile are left out.
+    /// dropped only if the search would drop it). Parts that do not compile, or past
+    /// [`crate::optimize::pushdown::MAX_PARTS`], are left out. A record the parser finds passes
+    /// them all is marked so (`Record::checked`), for a plan told the same parts
+    /// (`Plan::trust_pushdown`) to check only the rest of its search.
     /// `validate_rest`: the rest of such a line is still read to its end, so that a bad line is
     /// reported (`--strict`); else, like the prefilter, it is skipped unread where it can be.
     pub fn set_pushdown(&mut self, parts: &[(String, crate::ir::Expr)], validate_rest: bool) {
+        use crate::optimize::pushdown::{fingerprint, MAX_PARTS};
         self.validate_rest = validate_rest;
         self.checks = parts
             .iter()
+            .take(MAX_PARTS)
             .filter_map(|(field, e)| {
                 let check = crate::eval::compile::compile_expr(e).ok()?;
                 Some((field.clone(), check))
             })
             .collect();
+        let all = self.checks.len() == parts.len();
+        self.checked_mark = if all && !parts.is_empty() {
+            fingerprint(parts)
+        } else {
+            0
+        };
         self.select();
     }
 
@@ -275,10 +306,13 @@ pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Option<Record>, se
 }
 
 fn parse_line(text: &str, opts: &EventOptions) -> Result<Option<Record>, serde_json::Error> {
-    let Some(fields) = json::parse_fields(text, &opts.selection)? else {
+    let Some((fields, checked)) = json::parse_fields(text, &opts.selection)? else {
         return Ok(None);
     };
-    let mut record = Record { fields };
+    let mut record = Record::from(fields);
+    if checked {
+        record.checked = opts.checked_mark;
+    }
     if opts.selection.keeps_raw() {
         record.fields.insert("_raw".into(), Value::str(text));
     }
@@ -326,7 +360,7 @@ pub fn record_from_json(json: Json, raw: &str, opts: &EventOptions) -> Result<Re
     for (key, value) in map {
         flatten(&normalize_key(&key), value, &mut fields);
     }
-    let mut record = Record { fields };
+    let mut record = Record::from(fields);
     record.fields.insert("_raw".into(), Value::str(raw));
     for (name, default) in &opts.defaults {
         if record.get(name).is_none() {

@@ -78,7 +78,7 @@ impl Plan {
         let mut one = record;
         for (i, stage) in self.stages.iter().take(len).enumerate() {
             let start = out.len();
-            absorb(stage, &mut none, one, out);
+            self.absorb_at(i, stage, &mut none, one, out);
             match out.len() - start {
                 0 => return,
                 1 => match out.pop() {
@@ -114,6 +114,33 @@ impl Plan {
             }
         }
         out.append(&mut batch);
+    }
+
+    /// Stage `i` (`stage`) takes one record. The first, a search, checks only the rest of
+    /// itself on a record the parser marked as passing its pushed-down parts
+    /// ([`Plan::trust_pushdown`]); the mark goes with it.
+    fn absorb_at(
+        &self,
+        i: usize,
+        stage: &stage::PlanStage,
+        state: &mut StageState,
+        mut record: Record,
+        out: &mut Vec<Record>,
+    ) {
+        if i == 0 && record.checked != 0 {
+            let mark = std::mem::take(&mut record.checked);
+            if let Some(pushed) = self.pushed.as_ref().filter(|p| p.mark == mark) {
+                if pushed
+                    .residual
+                    .as_ref()
+                    .is_none_or(|e| expr::is_true(e, &record))
+                {
+                    out.push(record);
+                }
+                return;
+            }
+        }
+        absorb(stage, state, record, out);
     }
 
     /// Runs the plan over all `records`.
@@ -171,18 +198,19 @@ impl Run<'_> {
     /// survivors join the rows and `batch` is left empty.
     fn process(&mut self, from: usize, batch: &mut Vec<Record>) {
         let mut out = std::mem::take(&mut self.spare);
-        for (stage, state) in self
+        for (i, (stage, state)) in self
             .plan
             .stages
             .iter()
             .zip(self.states.iter_mut())
+            .enumerate()
             .skip(from)
         {
             if batch.is_empty() {
                 break;
             }
             for record in batch.drain(..) {
-                absorb(stage, state, record, &mut out);
+                self.plan.absorb_at(i, stage, state, record, &mut out);
             }
             std::mem::swap(batch, &mut out);
         }

@@ -351,9 +351,7 @@ pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
     } = results;
     rows.into_iter()
         .map(|mut row| {
-            let mut hit = Record {
-                fields: crate::eval::event::Fields::with_capacity(3 + MAX_KEYS),
-            };
+            let mut hit = Record::from(crate::eval::event::Fields::with_capacity(3 + MAX_KEYS));
             if let Some(t) = row_time(&row) {
                 hit.set("_time", Value::Num(t));
             }

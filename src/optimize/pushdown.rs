@@ -26,7 +26,32 @@ pub fn pushdown(pipeline: &Pipeline, defaulted: &[String]) -> Vec<(String, Expr)
             let checkable = !defaulted.contains(&field) && checkable_name(&field);
             checkable.then(|| (field, part.clone()))
         })
+        .take(MAX_PARTS)
         .collect()
+}
+
+/// The most parts pushed down (the parser keeps those it ran as bits of a word).
+pub const MAX_PARTS: usize = 64;
+
+/// A fingerprint of pushed-down parts (never 0). The parser marks a record with it when it
+/// found that the record passes every part (`EventOptions::set_pushdown`); the plan, told the
+/// same parts, then checks only the rest of its first search ([`residual`]).
+pub fn fingerprint(parts: &[(String, Expr)]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    format!("{parts:?}").hash(&mut hasher);
+    hasher.finish() | 1
+}
+
+/// What of `search` is left to check on an event known to pass `parts` (some of its
+/// conjuncts): the other conjuncts, `None` when there are none.
+pub fn residual(search: &Expr, parts: &[(String, Expr)]) -> Option<Expr> {
+    search
+        .operands(BinOp::And)
+        .into_iter()
+        .filter(|e| !parts.iter().any(|(_, part)| part == *e))
+        .cloned()
+        .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))
 }
 
 /// The one field `e` reads, if it reads exactly one.

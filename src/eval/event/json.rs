@@ -123,6 +123,8 @@ impl Selection {
         checks: &[(String, CExpr)],
         validate_rest: bool,
     ) -> Selection {
+        // A scan keeps the checks it ran as bits of a word.
+        let checks = checks.get(..64).unwrap_or(checks);
         let check_keeps = checks
             .iter()
             .enumerate()
@@ -175,12 +177,18 @@ impl Selection {
         let Some(check) = self.checks.get(check as usize) else {
             return true;
         };
-        let record = Record {
-            fields: std::mem::take(out),
-        };
+        let record = Record::from(std::mem::take(out));
         let pass = is_true(&check.expr, &record);
         *out = record.fields;
         pass
+    }
+
+    /// Whether the record passes the checks not among `checked` (bits by check number): those
+    /// of fields its text lacks, checked once the whole text is read.
+    fn passes_unchecked(&self, checked: u64, out: &mut Fields) -> bool {
+        (0..self.checks.len() as u32)
+            .filter(|&i| checked & 1 << i == 0)
+            .all(|i| self.passes(i, out))
     }
 
     /// Whether `rest`, the text after the value of a field that failed check `check`, need not
@@ -215,17 +223,18 @@ impl Selection {
     }
 }
 
-/// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`).
-/// The fast scanner reads the common line; serde reads what it leaves (and words the errors).
-/// `None`: a value failed one of the selection's checks (the serde path checks nothing).
+/// Parses one JSON object text into the fields `selection` keeps (all, for `Projection::All`),
+/// and whether they are known to pass all of the selection's checks. The fast scanner reads the
+/// common line and runs every check; serde reads what it leaves (and words the errors) and runs
+/// none. `None`: a value failed one of the checks.
 pub fn parse_fields(
     text: &str,
     selection: &Selection,
-) -> Result<Option<Fields>, serde_json::Error> {
+) -> Result<Option<(Fields, bool)>, serde_json::Error> {
     if let Some(parsed) = fast::parse(text, selection) {
-        return Ok(parsed);
+        return Ok(parsed.map(|fields| (fields, true)));
     }
-    parse_fields_serde(text, selection).map(Some)
+    parse_fields_serde(text, selection).map(|fields| Some((fields, false)))
 }
 
 /// For fuzzing and tests: `Err` when the fast scanner accepts `text` but reads it differently
