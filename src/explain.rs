@@ -243,6 +243,12 @@ fn optimiser(pipeline: &Pipeline) -> String {
         for (field, part) in &parts {
             out.push_str(&format!("  {field}: {part}\n"));
         }
+        // What the first search still checks on events the parser found pass those parts.
+        if let Some(Stage::Filter(search)) = pipeline.stages.first() {
+            let rest = crate::optimize::pushdown::residual(search, &parts);
+            let rest = rest.map_or_else(|| "nothing".to_string(), |e| e.to_string());
+            out.push_str(&format!("  left to the search: {rest}\n"));
+        }
     }
     out
 }

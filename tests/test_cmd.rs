@@ -286,6 +286,12 @@ fn explain_shows_expansion_ir_and_fields() {
         "{}",
         out(&seed)
     );
+    // Every part of the seed's search is checked as its events are parsed.
+    assert!(
+        out(&seed).contains("  left to the search: nothing\n"),
+        "{}",
+        out(&seed)
+    );
     let bad = spelunk_in(&dir, &["explain", "nope.spl"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(
