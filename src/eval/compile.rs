@@ -100,8 +100,14 @@ pub enum Lookup {
     /// `a{}.b`: the name, then the name without `{}` (as `Record::get`).
     Braces,
     /// `Event.UserData.*.Image`: every field the name covers; those shorter than `min_len` or
-    /// not starting with the name's first `prefix` bytes are passed over at once.
-    Wild { prefix: usize, min_len: usize },
+    /// not starting with the name's first `prefix` bytes are passed over at once. `head`: the
+    /// length of the name's part before its first dot, when the dot comes before the `*` (a
+    /// record with no field of that head holds none the name covers).
+    Wild {
+        prefix: usize,
+        min_len: usize,
+        head: Option<usize>,
+    },
 }
 
 impl Lookup {
@@ -110,6 +116,7 @@ impl Lookup {
             Some(prefix) => Lookup::Wild {
                 prefix,
                 min_len: field.len() - field.matches('*').count(),
+                head: field.get(..prefix).and_then(|p| p.find('.')),
             },
             None if crate::eval::event::has_braces(field) => Lookup::Braces,
             None => Lookup::Plain,
@@ -121,7 +128,9 @@ impl Lookup {
         match self {
             Lookup::Plain => field == name,
             Lookup::Braces => field == name || field.replace("{}", "") == name,
-            Lookup::Wild { prefix, min_len } => {
+            Lookup::Wild {
+                prefix, min_len, ..
+            } => {
                 name.len() >= min_len
                     && field
                         .as_bytes()

@@ -223,10 +223,10 @@ pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Mat
     let value = match lookup {
         Lookup::Plain => record.fields.get(field),
         Lookup::Braces => record.get(field),
-        Lookup::Wild { prefix, .. } => {
+        Lookup::Wild { head, .. } => {
             // `Event.UserData.*.Image` needs a field starting `Event.`.
-            let head = field.get(..prefix).and_then(|p| p.split_once('.'));
-            if head.is_some_and(|(head, _)| !record.fields.may_have_head(head)) {
+            let head = head.and_then(|len| field.get(..len));
+            if head.is_some_and(|head| !record.fields.may_have_head(head)) {
                 return false;
             }
             return record
