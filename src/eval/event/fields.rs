@@ -138,6 +138,14 @@ impl Fields {
         self.entries.reserve(more);
     }
 
+    /// Removes every field, keeping the room for them.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index = None;
+        self.names = 0;
+        *self.heads.get_mut() = UNKNOWN;
+    }
+
     /// The position of the field named `name`.
     fn position(&self, name: &str) -> Option<usize> {
         self.position_tagged(name_tag(name.as_bytes()), name)

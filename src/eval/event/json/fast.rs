@@ -23,20 +23,31 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>>
         dropped: false,
         checked: 0,
     };
-    let mut out = Fields::with_capacity(selection.capacity());
+    // The room of the last line's fields when it was not kept (most dropped lines'), else new.
+    let mut out = SPARE.take();
+    out.reserve(selection.capacity());
     scan.ws();
-    if scan.peek()? != b'{' {
-        return None;
-    }
-    scan.object(&mut String::new(), selection, &mut out, 0)?;
-    scan.ws();
-    if scan.pos != scan.bytes.len() {
-        return None;
-    }
+    let read = scan.peek() == Some(b'{')
+        && scan
+            .object(&mut String::new(), selection, &mut out, 0)
+            .is_some()
+        && {
+            scan.ws();
+            scan.pos == scan.bytes.len()
+        };
     // The checks of fields the text lacks, on the whole record: their fields' values (none)
     // are final too.
-    let passes = !scan.dropped && selection.passes_unchecked(scan.checked, &mut out);
-    Some(passes.then_some(out))
+    if read && !scan.dropped && selection.passes_unchecked(scan.checked, &mut out) {
+        return Some(Some(out));
+    }
+    out.clear();
+    SPARE.set(out);
+    read.then_some(None)
+}
+
+thread_local! {
+    /// [`parse`]'s fields of a line it did not keep, emptied, for the next line to fill.
+    static SPARE: std::cell::Cell<Fields> = std::cell::Cell::new(Fields::default());
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
