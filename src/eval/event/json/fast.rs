@@ -451,7 +451,15 @@ impl<'t> Scanner<'t> {
             if text.len() > 18 || text == "-0" {
                 return None;
             }
-            return Some(integer_value(i128::from(text.parse::<i64>().ok()?)));
+            // At most 18 digits (checked by the scan): no overflow.
+            let (negative, digits) = match text.strip_prefix('-') {
+                Some(digits) => (true, digits),
+                None => (false, text),
+            };
+            let n = digits
+                .bytes()
+                .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
+            return Some(integer_value(i128::from(if negative { -n } else { n })));
         }
         let n: f64 = text.parse().ok()?;
         n.is_finite().then_some(Value::Num(n))
@@ -607,6 +615,8 @@ mod tests {
             r#"  {"a" : -0 , "b":{"c":-0.0}}  "#,
             r#"{"a":12345678901234567890,"n":9007199254740993,"s":-9223372036854775808}"#,
             r#"{"a":1e400}"#,
+            r#"{"a":0,"b":-1,"c":7,"d":-12345678901234567,"e":123456789012345678,"n":-99}"#,
+            r#"{"a":999999999999999999,"b":-999999999999999999,"c":1000000000000000000}"#,
             r#"{"a":1.5e-3,"b":{"c":2E+2},"x":0.1}"#,
             r#"{"a":"tab\there \"q\" \\ \/ \u00e9 \ud83d\ude00"}"#,
             r#"{"a":"lone \ud83d"}"#,
