@@ -197,7 +197,11 @@ impl Fields {
 
     /// Sets the field; a field of that name keeps its place and gives its old value back.
     pub fn insert(&mut self, name: Name, value: Value) -> Option<Value> {
-        let tag = name_tag(name.as_bytes());
+        self.insert_tagged(name_tag(name.as_bytes()), name, value)
+    }
+
+    /// [`Fields::insert`] of a name whose [`name_tag`] is `tag`.
+    pub(crate) fn insert_tagged(&mut self, tag: u64, name: Name, value: Value) -> Option<Value> {
         match self.position_tagged(tag, &name) {
             Some(at) => self
                 .entries

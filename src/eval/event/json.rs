@@ -98,12 +98,21 @@ impl PathTable {
     }
 
     fn home(&self, path: &[u8]) -> usize {
-        (super::name_tag(path) >> self.shift) as usize
+        self.home_of(super::name_tag(path))
+    }
+
+    fn home_of(&self, tag: u64) -> usize {
+        (tag >> self.shift) as usize
     }
 
     fn get(&self, path: &str) -> Keep {
+        self.get_tagged(path, super::name_tag(path.as_bytes()))
+    }
+
+    /// [`PathTable::get`] of a path whose [`super::name_tag`] is `tag`.
+    fn get_tagged(&self, path: &str, tag: u64) -> Keep {
         let mask = self.slots.len() - 1;
-        let mut at = self.home(path.as_bytes());
+        let mut at = self.home_of(tag);
         while let Some(Some((named, keep))) = self.slots.get(at) {
             if super::same_name(named.as_bytes(), path.as_bytes()) {
                 return *keep;
@@ -214,6 +223,15 @@ impl Selection {
         match &self.paths {
             None => Keep::Take,
             Some(paths) => paths.get(path),
+        }
+    }
+
+    /// [`Selection::keep`], with the path's [`super::name_tag`] (which a record files it by).
+    fn keep_tagged(&self, path: &str) -> (Keep, u64) {
+        let tag = super::name_tag(path.as_bytes());
+        match &self.paths {
+            None => (Keep::Take, tag),
+            Some(paths) => (paths.get_tagged(path, tag), tag),
         }
     }
 

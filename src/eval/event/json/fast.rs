@@ -5,7 +5,7 @@
 //! the caller parses the line with serde, which also words any error.
 
 use super::{Keep, NestedSeed, ObjectSeed, Selection, ValueSeed};
-use crate::eval::event::{integer_value, same_name, Fields};
+use crate::eval::event::{integer_value, name_tag, same_name, Fields};
 use crate::eval::value::{Text, Value};
 use serde::de::DeserializeSeed;
 
@@ -133,11 +133,12 @@ impl<'t> Scanner<'t> {
             // At the top the key is the path: no copy. (One match for both cases, choosing the
             // path at run time, measured 2-3% slower on the scan.)
             if path.is_empty() {
-                match selection.keep(key) {
+                let (keep, tag) = selection.keep_tagged(key);
+                match keep {
                     Keep::Skip => self.skip_value(depth)?,
-                    Keep::Take => self.take(key, out, depth)?,
+                    Keep::Take => self.take(key, tag, out, depth)?,
                     Keep::Check(check) => {
-                        self.take(key, out, depth)?;
+                        self.take(key, tag, out, depth)?;
                         self.checked |= 1 << check;
                         if !selection.passes(check, out) {
                             self.dropped = true;
@@ -161,7 +162,9 @@ impl<'t> Scanner<'t> {
                 match selection.keep(path) {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Descend => self.descend(path, selection, out, depth)?,
-                    Keep::Take | Keep::Check(_) => self.take(path, out, depth)?,
+                    Keep::Take | Keep::Check(_) => {
+                        self.take(path, name_tag(path.as_bytes()), out, depth)?
+                    }
                 }
                 path.truncate(mark);
             }
@@ -221,8 +224,9 @@ impl<'t> Scanner<'t> {
         }
     }
 
-    /// A kept value: scalars are built here, objects and arrays by the serde seed.
-    fn take(&mut self, path: &str, out: &mut Fields, depth: usize) -> Option<()> {
+    /// A kept value: scalars are built here, objects and arrays by the serde seed. `tag` is
+    /// the path's [`name_tag`].
+    fn take(&mut self, path: &str, tag: u64, out: &mut Fields, depth: usize) -> Option<()> {
         let value = match self.peek()? {
             b'"' => Value::Str(self.string()?),
             b'-' | b'0'..=b'9' => self.number()?,
@@ -253,7 +257,7 @@ impl<'t> Scanner<'t> {
             }
             _ => return None,
         };
-        out.insert(path.into(), value);
+        out.insert_tagged(tag, path.into(), value);
         Some(())
     }
 
