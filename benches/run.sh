@@ -63,6 +63,7 @@ measure "spelunk: seed detection" "$n" "$mail" $bin run $seed "$mail" --format j
 measure "spelunk: seed, optimiser off" "$n" "$mail" $bin run $seed "$mail" --format json --threads 1 --no-optimize
 measure "spelunk: seed, 2 threads" "$n" "$mail" $bin run $seed "$mail" --format json --threads 2
 count='index=network action=allowed | stats count by dest_port'
+measure "spelunk: filter, matches written" "$n" "$mail" $bin run -q 'index=network action=allowed' "$mail" --format json --threads 1
 measure "spelunk: filter + stats count" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 1
 measure "spelunk: filter + stats, 2 threads" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 2
 
@@ -93,6 +94,7 @@ ratio "seed / baseline with mimalloc" "spelunk: seed detection" "baseline, with 
 ratio "seed / jq" "spelunk: seed detection" "baseline: jq select"
 ratio "seed, 2 threads / 1 thread" "spelunk: seed, 2 threads" "spelunk: seed detection"
 ratio "filter+stats / baseline" "spelunk: filter + stats count" "baseline: serde_json Value + 1 field"
+ratio "filter, matches written / baseline" "spelunk: filter, matches written" "baseline: serde_json Value + 1 field"
 ratio "filter+stats, 2 threads / 1" "spelunk: filter + stats, 2 threads" "spelunk: filter + stats count"
 ratio "hunt, 2 threads / 1 thread" "spelunk: hunt, 2 threads" "spelunk: hunt, SigmaHQ Windows rules"
 ratio "hunt, index on / off" "spelunk: hunt, SigmaHQ Windows rules" "spelunk: hunt, index off"

@@ -277,6 +277,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         max_values: args.input.max_values,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Table
+    } else {
+        Format::Json
+    });
     let mut opts = args.input.event_options();
     let passes = args.optimize.passes();
     // The search the optimiser works from: an SPL search, or the one rule of a Sigma file (with
@@ -326,14 +331,41 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let len = plan.streaming_prefix();
             let prefix = |r: Record, out: &mut Vec<Record>| plan.apply_prefix(len, r, out);
             let mut run = plan.start();
+            // When every stage works on each event alone, JSON rows are written as they come
+            // rather than held to the end (a search over a large file keeps little in memory).
+            let mut stream = (format == Format::Json && len == plan.stages.len()).then(|| {
+                let writer = output::JsonRows::new(plan.columns.as_deref());
+                (
+                    writer,
+                    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+                )
+            });
+            let mut write_error = None;
             counts = read_all_with(
                 &event_paths,
                 &args.input,
                 &opts,
                 (len > 0).then_some(&prefix as crate::io::parallel::Prefix),
-                &mut |r| run.push_after(len, r),
+                &mut |r| {
+                    run.push_after(len, r);
+                    if let Some((writer, out)) = stream.as_mut() {
+                        let rows = run.drain_rows();
+                        if write_error.is_none() {
+                            write_error = writer.write(rows.as_slice(), out).err();
+                        }
+                    }
+                },
             )?;
-            run.finish()
+            let mut results = run.finish();
+            if let Some((mut writer, mut out)) = stream {
+                let rest = std::mem::take(&mut results.rows);
+                let written = match write_error {
+                    Some(e) => Err(e),
+                    None => writer.write(&rest, &mut out).and_then(|()| out.flush()),
+                };
+                return finish_streamed(&results, written, &counts);
+            }
+            results
         }
     };
     for warning in &results.warnings {
@@ -342,11 +374,6 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     if results.warnings.iter().any(Diagnostic::is_error) {
         return Ok(2);
     }
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Table
-    } else {
-        Format::Json
-    });
     let mut stdout = std::io::stdout().lock();
     let width = std::io::stdout().is_terminal().then(output::terminal_width);
     let written =
@@ -358,6 +385,29 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     }
     counts.report();
     Ok(0)
+}
+
+/// The end of a run whose rows were written as they came: its warnings, how writing went (a
+/// closed pipe ends quietly), what was read; exit 2 when a warning is an error.
+fn finish_streamed(
+    results: &crate::eval::Results,
+    written: std::io::Result<()>,
+    counts: &input::Counts,
+) -> Result<i32, String> {
+    for warning in &results.warnings {
+        eprint!("{}", warning.render("", ""));
+    }
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(format!("error: cannot write results: {e}\n"));
+        }
+    }
+    counts.report();
+    Ok(if results.warnings.iter().any(Diagnostic::is_error) {
+        2
+    } else {
+        0
+    })
 }
 
 fn parse(args: &ParseArgs) -> Result<i32, String> {

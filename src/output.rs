@@ -21,31 +21,88 @@ pub fn write(results: &Results, format: Format, out: &mut dyn Write) -> io::Resu
 
 /// One JSON object per row, fields in column order, absent fields left out, multivalues as arrays.
 pub fn write_json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
-    // Each row is written as it is read, without a `serde_json::Value` built first; the text is
-    // the same as `row_json`'s (a test checks it). Repeated columns are written once, as a
-    // JSON object built by `row_json` keeps them.
-    let mut columns: Vec<&String> = Vec::with_capacity(results.columns.len());
-    for column in &results.columns {
-        if !columns.contains(&column) {
-            columns.push(column);
+    JsonRows::new(Some(&results.columns)).write(&results.rows, out)
+}
+
+/// NDJSON written a few rows at a time, as a run gives them, with the text [`write_json`] gives
+/// all the rows at once. Rows are written as read, without a `serde_json::Value` built first
+/// (the text is `row_json`'s; a test checks it); repeated columns are written once, as a JSON
+/// object built by `row_json` keeps them.
+pub struct JsonRows {
+    /// The columns in order, each once.
+    columns: Vec<String>,
+    /// Whether the columns are every field seen so far ([`crate::eval::union_columns`]'s order:
+    /// first seen first, `_time` before all, `_raw` left out), not fixed by the pipeline.
+    union: Option<indexmap::IndexSet<String>>,
+    /// A row's text, reused: its many small pieces go out in one write.
+    line: Vec<u8>,
+}
+
+impl JsonRows {
+    /// Rows in these columns, or (`None`) in every field seen so far: a row's fields then come
+    /// in the order of the columns of all the rows, which only rows before it decide.
+    pub fn new(columns: Option<&[String]>) -> JsonRows {
+        let mut once: Vec<String> = Vec::new();
+        for column in columns.into_iter().flatten() {
+            if !once.contains(column) {
+                once.push(column.clone());
+            }
+        }
+        JsonRows {
+            columns: once,
+            union: columns.is_none().then(indexmap::IndexSet::new),
+            line: Vec::new(),
         }
     }
-    for row in &results.rows {
-        serde_json::to_writer(
-            &mut *out,
-            &JsonRow {
-                columns: &columns,
-                row,
-            },
-        )?;
-        out.write_all(b"\n")?;
+
+    pub fn write<'r>(
+        &mut self,
+        rows: impl IntoIterator<Item = &'r Record>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for row in rows {
+            self.see(row);
+            self.line.clear();
+            serde_json::to_writer(
+                &mut self.line,
+                &JsonRow {
+                    columns: &self.columns,
+                    row,
+                },
+            )?;
+            self.line.push(b'\n');
+            out.write_all(&self.line)?;
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Adds the row's new fields to the columns, when they are every field seen.
+    fn see(&mut self, row: &Record) {
+        let Some(union) = &mut self.union else {
+            return;
+        };
+        let mut grew = false;
+        for name in row.fields.keys() {
+            if name != "_raw" && !union.contains(name.as_str()) {
+                union.insert(name.to_string());
+                grew = true;
+            }
+        }
+        if grew {
+            let time = union.get_index_of("_time");
+            self.columns = time
+                .and_then(|i| union.get_index(i))
+                .into_iter()
+                .chain(union.iter().filter(|c| *c != "_time"))
+                .cloned()
+                .collect();
+        }
+    }
 }
 
 /// A row as a JSON object: [`row_json`]'s text, serialized straight from the record.
 struct JsonRow<'a> {
-    columns: &'a [&'a String],
+    columns: &'a [String],
     row: &'a Record,
 }
 

@@ -103,6 +103,57 @@ fn objects_spread_over_lines_are_searched_with_the_optimiser_on() {
 
 /// Events the optimiser skips unparsed (prefilter) or drops as they are parsed (pushdown) were
 /// still read: the closing count of events read is the same with it on or off, on any thread.
+/// A search whose every stage works on each event alone writes its JSON rows as they come;
+/// the text is the one written when the rows are held to the end (`eventstats` holds them):
+/// fields in the order of all rows' first-seen fields with `_time` first, `_raw` left out, the
+/// same warnings, on one thread or two, and into a pipe closed early.
+#[test]
+fn streamed_json_rows_are_the_rows_written_at_the_end() {
+    let dir = temp_dir("streamed");
+    let mut lines = String::new();
+    for i in 0..400 {
+        lines.push_str(&match i % 5 {
+            0 => format!("{{\"b\":{i},\"a\":\"x\"}}\n"),
+            1 => format!("{{\"c\":{i},\"a\":\"y\",\"_time\":{i}}}\n"),
+            2 => format!("{{\"d\":{i},\"b\":7,\"_raw\":\"r\"}}\n"),
+            3 => format!("{{\"a\":\"z\",\"e\":[1,2],\"b\":null,\"f{i}\":1}}\n"),
+            _ => "{\"a\":\n".to_string(),
+        });
+    }
+    let path = write(&dir.join("events.ndjson"), lines.as_bytes());
+    for search in [
+        "*",
+        "a=* | eval g=1 | rename c as cc",
+        "* | table a, b, _time, a",
+    ] {
+        let held = format!("{search} | eventstats count as held_n | fields - held_n");
+        for threads in ["1", "2"] {
+            let run = |q: &str| {
+                spelunk(&[
+                    "run",
+                    "-q",
+                    q,
+                    &path,
+                    "--format",
+                    "json",
+                    "--threads",
+                    threads,
+                ])
+            };
+            let (streamed, buffered) = (run(search), run(&held));
+            assert_eq!(
+                streamed.status.code(),
+                Some(0),
+                "{}",
+                text(&streamed.stderr)
+            );
+            assert!(!streamed.stdout.is_empty(), "{search}");
+            assert_eq!(text(&streamed.stdout), text(&buffered.stdout), "{search}");
+            assert_eq!(text(&streamed.stderr), text(&buffered.stderr), "{search}");
+        }
+    }
+}
+
 #[test]
 fn events_skipped_by_the_optimiser_count_as_read() {
     let dir = temp_dir("skipped");

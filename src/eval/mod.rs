@@ -177,6 +177,11 @@ impl Run<'_> {
         self.rows.len()
     }
 
+    /// The rows given so far, taken out of the run (a caller that writes them as they come).
+    pub fn drain_rows(&mut self) -> std::vec::Drain<'_, Record> {
+        self.rows.drain(..)
+    }
+
     /// Replaces each row given from the `from`-th on by `f` of it (a caller that keeps less
     /// of each row than the run gives, as it comes).
     pub fn map_rows_from(&mut self, from: usize, mut f: impl FnMut(&Record) -> Record) {
