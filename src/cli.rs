@@ -310,8 +310,20 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         None => {
             let rules = crate::sigma::run::compile(&sigma).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
-            counts = read_all(&event_paths, &args.input, &opts, &mut |r| runner.push(r))?;
-            runner.finish().map_err(render)?
+            // One rule's JSON matches are written as they come (as a search's rows, below).
+            let mut stream =
+                (format == Format::Json && runner.streams()).then(|| Streamed::new(None));
+            counts = read_all(&event_paths, &args.input, &opts, &mut |r| {
+                runner.push(r);
+                if let Some(stream) = stream.as_mut() {
+                    stream.write(&runner.drain_matches());
+                }
+            })?;
+            let results = runner.finish().map_err(render)?;
+            if let Some(stream) = stream {
+                return stream.finish(results, &counts);
+            }
+            results
         }
         Some(pipeline) if pipeline.has_subsearch() => {
             // Subsearches run over the same events first, so the events are held in memory.
@@ -333,14 +345,8 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let mut run = plan.start();
             // When every stage works on each event alone, JSON rows are written as they come
             // rather than held to the end (a search over a large file keeps little in memory).
-            let mut stream = (format == Format::Json && len == plan.stages.len()).then(|| {
-                let writer = output::JsonRows::new(plan.columns.as_deref());
-                (
-                    writer,
-                    std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
-                )
-            });
-            let mut write_error = None;
+            let mut stream = (format == Format::Json && len == plan.stages.len())
+                .then(|| Streamed::new(plan.columns.as_deref()));
             counts = read_all_with(
                 &event_paths,
                 &args.input,
@@ -348,22 +354,14 @@ fn run(args: &RunArgs) -> Result<i32, String> {
                 (len > 0).then_some(&prefix as crate::io::parallel::Prefix),
                 &mut |r| {
                     run.push_after(len, r);
-                    if let Some((writer, out)) = stream.as_mut() {
-                        let rows = run.drain_rows();
-                        if write_error.is_none() {
-                            write_error = writer.write(rows.as_slice(), out).err();
-                        }
+                    if let Some(stream) = stream.as_mut() {
+                        stream.write(run.drain_rows().as_slice());
                     }
                 },
             )?;
-            let mut results = run.finish();
-            if let Some((mut writer, mut out)) = stream {
-                let rest = std::mem::take(&mut results.rows);
-                let written = match write_error {
-                    Some(e) => Err(e),
-                    None => writer.write(&rest, &mut out).and_then(|()| out.flush()),
-                };
-                return finish_streamed(&results, written, &counts);
+            let results = run.finish();
+            if let Some(stream) = stream {
+                return stream.finish(results, &counts);
             }
             results
         }
@@ -387,27 +385,56 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     Ok(0)
 }
 
-/// The end of a run whose rows were written as they came: its warnings, how writing went (a
-/// closed pipe ends quietly), what was read; exit 2 when a warning is an error.
-fn finish_streamed(
-    results: &crate::eval::Results,
-    written: std::io::Result<()>,
-    counts: &input::Counts,
-) -> Result<i32, String> {
-    for warning in &results.warnings {
-        eprint!("{}", warning.render("", ""));
-    }
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(format!("error: cannot write results: {e}\n"));
+/// JSON rows written to standard output as a run gives them ([`output::JsonRows`]); the first
+/// write error ends the writing (the run still reads its input to the end).
+struct Streamed {
+    rows: output::JsonRows,
+    out: std::io::BufWriter<std::io::Stdout>,
+    error: Option<std::io::Error>,
+}
+
+impl Streamed {
+    fn new(columns: Option<&[String]>) -> Streamed {
+        Streamed {
+            rows: output::JsonRows::new(columns),
+            out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
+            error: None,
         }
     }
-    counts.report();
-    Ok(if results.warnings.iter().any(Diagnostic::is_error) {
-        2
-    } else {
-        0
-    })
+
+    fn write(&mut self, rows: &[Record]) {
+        if self.error.is_none() && !rows.is_empty() {
+            self.error = self.rows.write(rows, &mut self.out).err();
+        }
+    }
+
+    /// The end of the run: its last rows, its warnings, how writing went (a closed pipe ends
+    /// quietly), what was read; exit 2 when a warning is an error.
+    fn finish(
+        mut self,
+        mut results: crate::eval::Results,
+        counts: &input::Counts,
+    ) -> Result<i32, String> {
+        self.write(&std::mem::take(&mut results.rows));
+        let written = match self.error.take() {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        };
+        for warning in &results.warnings {
+            eprint!("{}", warning.render("", ""));
+        }
+        if let Err(e) = written {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(format!("error: cannot write results: {e}\n"));
+            }
+        }
+        counts.report();
+        Ok(if results.warnings.iter().any(Diagnostic::is_error) {
+            2
+        } else {
+            0
+        })
+    }
 }
 
 fn parse(args: &ParseArgs) -> Result<i32, String> {

@@ -117,7 +117,7 @@ fn streamed_json_rows_are_the_rows_written_at_the_end() {
             1 => format!("{{\"c\":{i},\"a\":\"y\",\"_time\":{i}}}\n"),
             2 => format!("{{\"d\":{i},\"b\":7,\"_raw\":\"r\"}}\n"),
             3 => format!("{{\"a\":\"z\",\"e\":[1,2],\"b\":null,\"f{i}\":1}}\n"),
-            _ => "{\"a\":\n".to_string(),
+            _ => "not json\n".to_string(),
         });
     }
     let path = write(&dir.join("events.ndjson"), lines.as_bytes());
@@ -147,10 +147,50 @@ fn streamed_json_rows_are_the_rows_written_at_the_end() {
                 "{}",
                 text(&streamed.stderr)
             );
-            assert!(!streamed.stdout.is_empty(), "{search}");
+            assert!(text(&streamed.stdout).lines().count() >= 160, "{search}");
             assert_eq!(text(&streamed.stdout), text(&buffered.stdout), "{search}");
             assert_eq!(text(&streamed.stderr), text(&buffered.stderr), "{search}");
         }
+    }
+}
+
+/// A Sigma file of one rule writes its matches as they come; they are the first half of what
+/// the same rule written twice in one file gives (held: the matches of several rules come rule
+/// by rule).
+#[test]
+fn streamed_sigma_matches_are_the_matches_written_at_the_end() {
+    let dir = temp_dir("streamed-sigma");
+    let mut lines = String::new();
+    for i in 0..300 {
+        lines.push_str(&match i % 4 {
+            0 => format!("{{\"Image\":\"C:\\\\x\\\\cmd.exe\",\"n\":{i}}}\n"),
+            1 => format!("{{\"_time\":{i},\"Image\":\"CMD.EXE\",\"User\":\"u{i}\"}}\n"),
+            2 => format!("{{\"Image\":\"other.exe\",\"n\":{i}}}\n"),
+            _ => "not json\n".to_string(),
+        });
+    }
+    let events = write(&dir.join("events.ndjson"), lines.as_bytes());
+    let rule = "title: Cmd\nlevel: low\nlogsource: {product: windows}\ndetection:\n  \
+                sel: {Image|endswith: cmd.exe}\n  condition: sel\n";
+    let one = write(&dir.join("one.yml"), rule.as_bytes());
+    let two = write(
+        &dir.join("two.yml"),
+        format!("{rule}---\n{rule}").as_bytes(),
+    );
+    for threads in ["1", "2"] {
+        let run = |r: &str| spelunk(&["run", r, &events, "--format", "json", "--threads", threads]);
+        let (streamed, held) = (run(&one), run(&two));
+        assert_eq!(
+            streamed.status.code(),
+            Some(0),
+            "{}",
+            text(&streamed.stderr)
+        );
+        let streamed = text(&streamed.stdout);
+        let held = text(&held.stdout);
+        let half: Vec<&str> = held.lines().take(held.lines().count() / 2).collect();
+        assert_eq!(streamed.lines().count(), 150, "{streamed}");
+        assert_eq!(streamed.lines().collect::<Vec<_>>(), half);
     }
 }
 

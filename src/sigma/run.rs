@@ -67,6 +67,27 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Whether the matches come as the events do: one rule, whose every stage works on each
+    /// event alone (the matches of several rules are given rule by rule).
+    pub fn streams(&self) -> bool {
+        match self.runs.as_slice() {
+            [(rule, _)] => {
+                rule.chained.is_none() && rule.plan.streaming_prefix() == rule.plan.stages.len()
+            }
+            _ => false,
+        }
+    }
+
+    /// The matches found so far, taken out of the run and annotated (when [`Runner::streams`]:
+    /// they are then the first of what [`Runner::finish`] would give).
+    pub fn drain_matches(&mut self) -> Vec<Record> {
+        let mut out = Vec::new();
+        for (rule, run) in &mut self.runs {
+            out.extend(run.drain_rows().map(|row| annotate(rule, row)));
+        }
+        out
+    }
+
     /// The matches of every rule, rule by rule, each annotated with the rule.
     pub fn finish(self) -> Result<Results, Vec<Diagnostic>> {
         let mut rows = Vec::new();
@@ -76,16 +97,7 @@ impl<'a> Runner<'a> {
                 Some(p) => crate::run_pipeline(p, &Default::default(), held.iter().cloned())?,
                 None => run.finish(),
             };
-            for mut row in found.rows {
-                row.set("rule", Value::str(rule.title.as_str()));
-                if let Some(id) = &rule.id {
-                    row.set("rule_id", Value::str(id.as_str()));
-                }
-                if let Some(level) = &rule.level {
-                    row.set("level", Value::str(level.as_str()));
-                }
-                rows.push(row);
-            }
+            rows.extend(found.rows.into_iter().map(|row| annotate(rule, row)));
         }
         Ok(Results {
             columns: union_columns(&rows),
@@ -94,6 +106,18 @@ impl<'a> Runner<'a> {
             warnings: Vec::new(),
         })
     }
+}
+
+/// A match of `rule`: the row with the rule's title, id and level.
+fn annotate(rule: &CompiledRule, mut row: Record) -> Record {
+    row.set("rule", Value::str(rule.title.as_str()));
+    if let Some(id) = &rule.id {
+        row.set("rule_id", Value::str(id.as_str()));
+    }
+    if let Some(level) = &rule.level {
+        row.set("level", Value::str(level.as_str()));
+    }
+    row
 }
 
 /// Runs Sigma YAML text over records in one call.
