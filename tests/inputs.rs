@@ -101,12 +101,10 @@ fn objects_spread_over_lines_are_searched_with_the_optimiser_on() {
     }
 }
 
-/// Events the optimiser skips unparsed (prefilter) or drops as they are parsed (pushdown) were
-/// still read: the closing count of events read is the same with it on or off, on any thread.
 /// A search whose every stage works on each event alone writes its JSON rows as they come;
 /// the text is the one written when the rows are held to the end (`eventstats` holds them):
-/// fields in the order of all rows' first-seen fields with `_time` first, `_raw` left out, the
-/// same warnings, on one thread or two, and into a pipe closed early.
+/// fields in the order of all rows' first-seen fields with `_time` first, `_raw` left out, and
+/// the same warnings, on one thread or two.
 #[test]
 fn streamed_json_rows_are_the_rows_written_at_the_end() {
     let dir = temp_dir("streamed");
@@ -194,6 +192,8 @@ fn streamed_sigma_matches_are_the_matches_written_at_the_end() {
     }
 }
 
+/// Events the optimiser skips unparsed (prefilter) or drops as they are parsed (pushdown) were
+/// still read: the closing count of events read is the same with it on or off, on any thread.
 #[test]
 fn events_skipped_by_the_optimiser_count_as_read() {
     let dir = temp_dir("skipped");
