@@ -31,9 +31,9 @@ pub fn write_json(results: &Results, out: &mut dyn Write) -> io::Result<()> {
 pub struct JsonRows {
     /// The columns in order, each once.
     columns: Vec<String>,
-    /// Whether the columns are every field seen so far ([`crate::eval::union_columns`]'s order:
-    /// first seen first, `_time` before all, `_raw` left out), not fixed by the pipeline.
-    union: Option<indexmap::IndexSet<String>>,
+    /// Every field seen so far, when the columns are those ([`crate::eval::union_columns`]), not
+    /// fixed by the pipeline.
+    union: Option<crate::eval::FieldUnion>,
     /// A row's text, reused: its many small pieces go out in one write.
     line: Vec<u8>,
 }
@@ -50,7 +50,7 @@ impl JsonRows {
         }
         JsonRows {
             columns: once,
-            union: columns.is_none().then(indexmap::IndexSet::new),
+            union: columns.is_none().then(crate::eval::FieldUnion::default),
             line: Vec::new(),
         }
     }
@@ -78,24 +78,10 @@ impl JsonRows {
 
     /// Adds the row's new fields to the columns, when they are every field seen.
     fn see(&mut self, row: &Record) {
-        let Some(union) = &mut self.union else {
-            return;
-        };
-        let mut grew = false;
-        for name in row.fields.keys() {
-            if name != "_raw" && !union.contains(name.as_str()) {
-                union.insert(name.to_string());
-                grew = true;
+        if let Some(union) = &mut self.union {
+            if union.add(row) {
+                self.columns = union.columns();
             }
-        }
-        if grew {
-            let time = union.get_index_of("_time");
-            self.columns = time
-                .and_then(|i| union.get_index(i))
-                .into_iter()
-                .chain(union.iter().filter(|c| *c != "_time"))
-                .cloned()
-                .collect();
         }
     }
 }

@@ -249,18 +249,36 @@ impl Run<'_> {
 
 /// Every field of the rows in first-seen order, `_time` first and `_raw` left out.
 pub fn union_columns(rows: &[Record]) -> Vec<String> {
-    let mut seen = indexmap::IndexSet::new();
+    let mut union = FieldUnion::default();
     for row in rows {
+        union.add(row);
+    }
+    union.columns()
+}
+
+/// The columns of rows that do not fix their own ([`union_columns`]), worked out a row at a time.
+#[derive(Debug, Default)]
+pub struct FieldUnion {
+    seen: indexmap::IndexSet<String>,
+}
+
+impl FieldUnion {
+    /// Adds the row's fields; whether some were new.
+    pub fn add(&mut self, row: &Record) -> bool {
+        let before = self.seen.len();
         for name in row.fields.keys() {
-            if name != "_raw" {
-                seen.insert(name.to_string());
+            if name != "_raw" && !self.seen.contains(name.as_str()) {
+                self.seen.insert(name.to_string());
             }
         }
+        self.seen.len() > before
     }
-    let mut columns: Vec<String> = seen.into_iter().collect();
-    if let Some(pos) = columns.iter().position(|c| c == "_time") {
-        let time = columns.remove(pos);
-        columns.insert(0, time);
+
+    /// Every field added, in first-seen order, `_time` first.
+    pub fn columns(&self) -> Vec<String> {
+        let time = self.seen.get("_time").into_iter();
+        time.chain(self.seen.iter().filter(|c| *c != "_time"))
+            .cloned()
+            .collect()
     }
-    columns
 }
