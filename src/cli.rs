@@ -306,24 +306,21 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         }
     }
     let counts;
+    // JSON rows written as the run gives them, when it gives them event by event.
+    let mut stream: Option<Streamed> = None;
     let results = match pipeline {
         None => {
             let rules = crate::sigma::run::compile(&sigma).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
             // One rule's JSON matches are written as they come (as a search's rows, below).
-            let mut stream =
-                (format == Format::Json && runner.streams()).then(|| Streamed::new(None));
+            stream = (format == Format::Json && runner.streams()).then(|| Streamed::new(None));
             counts = read_all(&event_paths, &args.input, &opts, &mut |r| {
                 runner.push(r);
                 if let Some(stream) = stream.as_mut() {
                     stream.write(&runner.drain_matches());
                 }
             })?;
-            let results = runner.finish().map_err(render)?;
-            if let Some(stream) = stream {
-                return stream.finish(results, &counts);
-            }
-            results
+            runner.finish().map_err(render)?
         }
         Some(pipeline) if pipeline.has_subsearch() => {
             // Subsearches run over the same events first, so the events are held in memory.
@@ -345,7 +342,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let mut run = plan.start();
             // When every stage works on each event alone, JSON rows are written as they come
             // rather than held to the end (a search over a large file keeps little in memory).
-            let mut stream = (format == Format::Json && len == plan.stages.len())
+            stream = (format == Format::Json && len == plan.stages.len())
                 .then(|| Streamed::new(plan.columns.as_deref()));
             counts = read_all_with(
                 &event_paths,
@@ -359,30 +356,32 @@ fn run(args: &RunArgs) -> Result<i32, String> {
                     }
                 },
             )?;
-            let results = run.finish();
-            if let Some(stream) = stream {
-                return stream.finish(results, &counts);
-            }
-            results
+            run.finish()
         }
     };
+    let error = results.warnings.iter().any(Diagnostic::is_error);
+    // Rows written as they came end with those left (most often none) before the warnings;
+    // held rows are written after them, unless a warning is an error.
+    let streamed = stream.map(|stream| stream.finish(&results.rows));
     for warning in &results.warnings {
         eprint!("{}", warning.render("", ""));
     }
-    if results.warnings.iter().any(Diagnostic::is_error) {
-        return Ok(2);
-    }
-    let mut stdout = std::io::stdout().lock();
-    let width = std::io::stdout().is_terminal().then(output::terminal_width);
-    let written =
-        output::write_fit(&results, format, width, &mut stdout).and_then(|()| stdout.flush());
+    let written = match streamed {
+        Some(written) => written,
+        None if error => return Ok(2),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let width = std::io::stdout().is_terminal().then(output::terminal_width);
+            output::write_fit(&results, format, width, &mut stdout).and_then(|()| stdout.flush())
+        }
+    };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             return Err(format!("error: cannot write results: {e}\n"));
         }
     }
     counts.report();
-    Ok(0)
+    Ok(if error { 2 } else { 0 })
 }
 
 /// JSON rows written to standard output as a run gives them ([`output::JsonRows`]); the first
@@ -408,32 +407,13 @@ impl Streamed {
         }
     }
 
-    /// The end of the run: its last rows, its warnings, how writing went (a closed pipe ends
-    /// quietly), what was read; exit 2 when a warning is an error.
-    fn finish(
-        mut self,
-        mut results: crate::eval::Results,
-        counts: &input::Counts,
-    ) -> Result<i32, String> {
-        self.write(&std::mem::take(&mut results.rows));
-        let written = match self.error.take() {
+    /// Writes the run's last rows and flushes; the first error met, if any.
+    fn finish(mut self, rest: &[Record]) -> std::io::Result<()> {
+        self.write(rest);
+        match self.error.take() {
             Some(e) => Err(e),
             None => self.out.flush(),
-        };
-        for warning in &results.warnings {
-            eprint!("{}", warning.render("", ""));
         }
-        if let Err(e) = written {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return Err(format!("error: cannot write results: {e}\n"));
-            }
-        }
-        counts.report();
-        Ok(if results.warnings.iter().any(Diagnostic::is_error) {
-            2
-        } else {
-            0
-        })
     }
 }
 
