@@ -32,6 +32,7 @@ pub fn pushdown(pipeline: &Pipeline, defaulted: &[String]) -> Vec<(String, Expr)
 
 /// The most parts pushed down (the parser keeps those it ran as bits of a word).
 pub const MAX_PARTS: usize = 64;
+const _: () = assert!(MAX_PARTS <= u64::BITS as usize);
 
 /// A fingerprint of pushed-down parts (never 0). The parser marks a record with it when it
 /// found that the record passes every part (`EventOptions::set_pushdown`); the plan, told the

@@ -133,7 +133,9 @@ impl Selection {
         validate_rest: bool,
     ) -> Selection {
         // A scan keeps the checks it ran as bits of a word.
-        let checks = checks.get(..64).unwrap_or(checks);
+        let checks = checks
+            .get(..crate::optimize::pushdown::MAX_PARTS)
+            .unwrap_or(checks);
         let check_keeps = checks
             .iter()
             .enumerate()
