@@ -291,20 +291,9 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         (None, [one]) => Some(&one.pipeline),
         (None, _) => None,
     };
-    let mut pushed = Vec::new();
-    if let Some(pipeline) = optimised.filter(|p| !p.has_subsearch()) {
-        if passes.projection {
-            opts.set_projection(crate::optimize::projection(pipeline));
-        }
-        let defaulted = opts.defaulted();
-        if passes.prefilter && !args.input.strict {
-            opts.prefilter = crate::optimize::prefilter(pipeline, &defaulted);
-        }
-        if passes.pushdown {
-            pushed = crate::optimize::pushdown(pipeline, &defaulted);
-            opts.set_pushdown(&pushed, args.input.strict);
-        }
-    }
+    let pushed = optimised.map_or_else(Vec::new, |pipeline| {
+        passes.apply(pipeline, args.input.strict, &mut opts)
+    });
     let counts;
     // JSON rows written as the run gives them, when it gives them event by event.
     let mut stream: Option<Streamed> = None;

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use spelunk::eval::event::{parse_event, EventOptions};
 use spelunk::io::read_events;
-use spelunk::optimize::{prefilter, projection, pushdown};
+use spelunk::optimize::{projection, pushdown, Passes};
 use spelunk::output::row_json;
 use std::path::Path;
 
@@ -26,14 +26,12 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
         return None;
     }
     let mut opts = EventOptions::default();
-    let mut pushed = Vec::new();
-    if optimise {
-        let defaulted = opts.defaulted();
-        opts.set_projection(projection(&ir));
-        opts.prefilter = prefilter(&ir, &defaulted);
-        pushed = pushdown(&ir, &defaulted);
-        opts.set_pushdown(&pushed, false);
-    }
+    // The CLI's passes, as `run` sets them.
+    let pushed = if optimise {
+        Passes::default().apply(&ir, false, &mut opts)
+    } else {
+        Vec::new()
+    };
     // The CLI's reader: lines the passes skip never become records; bad lines are left out.
     let mut records = Vec::new();
     read_events(

@@ -131,13 +131,7 @@ fn optimised_matches(case: &Case, options: &spelunk::sigma::Options) -> Result<V
     let irs = spelunk::sigma::to_ir_with(&case.rule, options).map_err(|d| format!("{d:?}"))?;
     let mut opts = EventOptions::default();
     if let [one] = irs.as_slice() {
-        let pipeline = &one.pipeline;
-        if !pipeline.has_subsearch() {
-            let defaulted = opts.defaulted();
-            opts.set_projection(optimize::projection(pipeline));
-            opts.prefilter = optimize::prefilter(pipeline, &defaulted);
-            opts.set_pushdown(&optimize::pushdown(pipeline, &defaulted), false);
-        }
+        optimize::Passes::default().apply(&one.pipeline, false, &mut opts);
     }
     let mut records = Vec::new();
     for (n, e) in case.events.iter().enumerate() {

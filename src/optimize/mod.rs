@@ -58,6 +58,36 @@ impl Passes {
         }
     }
 
+    /// Sets what these passes make of `pipeline`'s first search on how events are read (`run`
+    /// optimises an SPL search, or the one rule of a Sigma file): the fields parsed, the
+    /// literals a line must hold (not when `strict`: every line is then read and checked) and
+    /// the parts checked as the line is parsed (a dropped line read to its end when `strict`).
+    /// Nothing for a pipeline with subsearches (they read the events too). Returns the parts
+    /// pushed down, for the plan to trust ([`crate::eval::Plan::trust_pushdown`]).
+    pub fn apply(
+        self,
+        pipeline: &crate::ir::Pipeline,
+        strict: bool,
+        opts: &mut crate::eval::EventOptions,
+    ) -> Vec<(String, crate::ir::Expr)> {
+        if pipeline.has_subsearch() {
+            return Vec::new();
+        }
+        if self.projection {
+            opts.set_projection(projection(pipeline));
+        }
+        let defaulted = opts.defaulted();
+        if self.prefilter && !strict {
+            opts.prefilter = prefilter(pipeline, &defaulted);
+        }
+        if !self.pushdown {
+            return Vec::new();
+        }
+        let pushed = pushdown(pipeline, &defaulted);
+        opts.set_pushdown(&pushed, strict);
+        pushed
+    }
+
     /// Every pass off: the reference behaviour.
     pub fn none() -> Passes {
         Passes {
