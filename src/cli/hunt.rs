@@ -69,9 +69,16 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     let compiled = compile_all(&rules, &options, threads).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();
     let passes = args.optimize.passes();
-    let index = passes
-        .rule_index
-        .then(|| Arc::new(rule_index(&rules, &compiled, &opts.defaulted(), threads)));
+    let index = passes.rule_index.then(|| {
+        let in_fields = passes.field_literals;
+        Arc::new(rule_index(
+            &rules,
+            &compiled,
+            &opts.defaulted(),
+            threads,
+            in_fields,
+        ))
+    });
     if let Some(index) = index.as_ref().filter(|i| i.reads_lines()) {
         opts.line_filter = Some(index.clone());
     }

@@ -89,6 +89,11 @@ impl Bitset {
             .for_each(|(a, b)| *a &= b);
     }
 
+    /// Whether the two sets have a number in common.
+    pub fn intersects(&self, other: &Bitset) -> bool {
+        self.words.iter().zip(&other.words).any(|(a, b)| a & b != 0)
+    }
+
     /// Keeps the numbers that are in `first` or in one of `others`.
     pub fn intersect_with_any(&mut self, first: &Bitset, others: &[&Bitset]) {
         let word_of = |set: &Bitset, i: usize| set.words.get(i).copied().unwrap_or(0);
@@ -131,6 +136,7 @@ mod tests {
         b.union_with(&a);
         b.intersect_with(&full);
         assert_eq!(b.count(), 5);
+        assert!(b.intersects(&a) && !Bitset::empty(130).intersects(&full));
         b.intersect_with_any(&Bitset::empty(130), &[&a]);
         assert_eq!(b.iter().collect::<Vec<_>>(), [0, 63, 64, 129]);
         b.remove(63);

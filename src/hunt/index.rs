@@ -1,12 +1,19 @@
 //! The rule index: which of many rules an event may match, from each rule's needs
-//! (`optimize::needs`), with one scan of the raw line for every rule's literals and one look at
-//! each indexed field (`EventID`, `Channel`, ...) for every rule's values.
+//! (`optimize::needs`), with one search for every rule's literals and one look at each indexed
+//! field (`EventID`, `Channel`, ...) for every rule's values. The literals are looked for in the
+//! raw line before it is parsed, so that a line no rule may match is skipped unparsed; or, when
+//! every line is parsed anyway (some rule needs no literal), in the values of the fields they
+//! come from: fewer bytes to search than the whole line, and a text found in another field
+//! (`\cmd.exe` in `ParentImage` for a rule on `Image`) no longer makes a rule a candidate.
 
 use super::bitset::Bitset;
+use super::names::FieldNames;
 use super::tables::Tables;
 use crate::eval::event::{LineCheck, LineFilter, Record};
+use crate::eval::stage::field_matches;
+use crate::eval::wild::with_text;
 use crate::eval::Value;
-use crate::optimize::literal::{searchable, with_ascii_lowercase};
+use crate::optimize::literal::{line_spelling, searchable, searchable_text, with_ascii_lowercase};
 use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
@@ -19,13 +26,13 @@ const MAX_CLAUSE_LITERALS: usize = 1024;
 #[derive(Debug)]
 pub struct RuleIndex {
     rules: usize,
-    /// Every literal some rule needs, once, lower-cased, in one automaton (`None`: no rule needs
-    /// one).
-    automaton: Option<AhoCorasick>,
-    patterns: usize,
-    /// For each literal of the automaton, the rules whose first (most selective) clause holds it.
+    /// How many literals the clauses are made of (numbered from 0).
+    literals: usize,
+    /// Where the literals are looked for, and their texts.
+    scope: Scope,
+    /// For each literal, the rules whose first (most selective) clause holds it.
     first_of: Vec<Vec<u32>>,
-    /// For each rule, its other clauses, as literals of the automaton.
+    /// For each rule, its other clauses, as literals.
     other_clauses: Vec<Vec<Vec<u32>>>,
     /// Rules that need no literal.
     without_literal: Bitset,
@@ -34,39 +41,137 @@ pub struct RuleIndex {
     tables: Tables,
 }
 
+/// Where the index looks for the literals.
+#[derive(Debug)]
+enum Scope {
+    /// In the raw line, before it is parsed: a literal is a text as the line spells it (its
+    /// number is the text's), in whatever field it is found.
+    Line(Texts),
+    /// In the values of the fields they come from, once the line is parsed: a literal is a
+    /// text in one field. The texts of `_raw` (the whole line; keyword rules) are searched for
+    /// there alone, those of other fields in the other values.
+    Fields {
+        /// The field ids of record names.
+        names: FieldNames<u32>,
+        /// For each field id, the rules with literals in that field: a field is searched only
+        /// when the value tables allow one of them.
+        rules_of: Vec<Bitset>,
+        others: Texts,
+        raw: Texts,
+    },
+}
+
+/// Lower-cased texts in one automaton.
+#[derive(Debug, Default)]
+struct Texts {
+    ids: HashMap<String, u32>,
+    patterns: Vec<String>,
+    /// For each text, the literals it is, as (field id, literal) (when in fields).
+    of_text: Vec<Vec<(u32, u32)>>,
+    /// `None`: no texts, or too many for one automaton.
+    automaton: Option<AhoCorasick>,
+}
+
+impl Texts {
+    /// The number of a text, added if new.
+    fn id(&mut self, text: String) -> u32 {
+        *self.ids.entry(text).or_insert_with_key(|t| {
+            self.patterns.push(t.clone());
+            self.of_text.push(Vec::new());
+            self.patterns.len() as u32 - 1
+        })
+    }
+
+    /// Notes that `text` in field `field` is literal `literal`.
+    fn add(&mut self, text: &str, field: u32, literal: u32) {
+        let id = self.id(text.to_string());
+        if let Some(of) = self.of_text.get_mut(id as usize) {
+            of.push((field, literal));
+        }
+    }
+
+    /// Builds the automaton; `false` when the texts do not fit one.
+    fn build(&mut self) -> bool {
+        if self.patterns.is_empty() {
+            return true;
+        }
+        self.automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&self.patterns)
+            .ok();
+        self.automaton.is_some()
+    }
+}
+
 /// Space for the sets worked out for each event, kept between events.
 #[derive(Debug)]
 pub struct Scratch {
     /// The rules the event may match.
     pub rules: Bitset,
-    /// The literals its line holds.
+    /// The literals found, as a set and in the order found.
     found: Bitset,
+    found_list: Vec<u32>,
     /// The rules the indexed fields allow.
     allowed: Bitset,
+    /// The field ids of the record field being searched, and the texts found in it.
+    fields: Vec<u32>,
+    texts: Vec<u32>,
 }
 
 impl RuleIndex {
     /// The index of rules with these needs (in rule order); `parse_all` when some rule needs
-    /// every event parsed.
-    pub fn new(needs: &[Needs], parse_all: bool) -> RuleIndex {
+    /// every event parsed; `in_fields` to look for literals in their fields when every line is
+    /// parsed anyway.
+    pub fn new(needs: &[Needs], parse_all: bool, in_fields: bool) -> RuleIndex {
         let rules = needs.len();
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut patterns: Vec<String> = Vec::new();
+        // A clause's size counts each text once (Sigma tries a text in several fields).
+        let kept = |clause: &&Vec<crate::optimize::Literal>| {
+            let mut texts: Vec<&str> = clause.iter().map(|l| l.text.as_str()).collect();
+            texts.sort_unstable();
+            texts.dedup();
+            texts.len() <= MAX_CLAUSE_LITERALS
+        };
+        let lacking = needs.iter().any(|n| !n.literals.iter().any(|c| kept(&c)));
+        let in_fields = in_fields && (parse_all || lacking);
+        let mut line = Texts::default();
+        let (mut others, mut raw) = (Texts::default(), Texts::default());
+        let mut field_ids: HashMap<&str, u32> = HashMap::new();
+        let mut names = FieldNames::default();
+        let mut literal_ids: HashMap<(String, u32), u32> = HashMap::new();
+        let mut rules_of: Vec<Bitset> = Vec::new();
         let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
         for (rule, need) in needs.iter().enumerate() {
-            let kept = need
-                .literals
-                .iter()
-                .filter(|c| c.len() <= MAX_CLAUSE_LITERALS);
-            for literals in kept {
+            for literals in need.literals.iter().filter(kept) {
                 let mut clause: Vec<u32> = literals
                     .iter()
                     .map(|literal| {
-                        let lower = literal.to_ascii_lowercase();
-                        *ids.entry(lower.clone()).or_insert_with(|| {
-                            patterns.push(lower);
-                            patterns.len() as u32 - 1
-                        })
+                        if !in_fields {
+                            return line.id(line_spelling(&literal.text).to_ascii_lowercase());
+                        }
+                        let field = literal.field.as_str();
+                        let next = field_ids.len() as u32;
+                        let field_id = *field_ids.entry(field).or_insert_with(|| {
+                            names.add(field, next);
+                            rules_of.push(Bitset::empty(rules));
+                            next
+                        });
+                        if let Some(set) = rules_of.get_mut(field_id as usize) {
+                            set.insert(rule);
+                        }
+                        let text = literal.text.to_ascii_lowercase();
+                        let next = literal_ids.len() as u32;
+                        *literal_ids
+                            .entry((text, field_id))
+                            .or_insert_with_key(|(text, _)| {
+                                if field != "_raw" {
+                                    others.add(text, field_id, next);
+                                }
+                                if field_matches(field, "_raw") {
+                                    raw.add(text, field_id, next);
+                                }
+                                next
+                            })
                     })
                     .collect();
                 clause.sort_unstable();
@@ -76,35 +181,41 @@ impl RuleIndex {
                 }
             }
         }
-        let automaton = (!patterns.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&patterns)
-                    .ok()
-            })
-            .flatten();
-        if automaton.is_none() {
+        let (literals, built) = if in_fields {
+            (literal_ids.len(), others.build() && raw.build())
+        } else {
+            (line.patterns.len(), line.build())
+        };
+        if !built {
             clauses_of.iter_mut().for_each(Vec::clear);
         }
-        let mut first_of: Vec<Vec<u32>> = vec![Vec::new(); patterns.len()];
+        let mut first_of: Vec<Vec<u32>> = vec![Vec::new(); literals];
         let mut without_literal = Bitset::empty(rules);
         for (rule, clauses) in clauses_of.iter_mut().enumerate() {
             if clauses.is_empty() {
                 without_literal.insert(rule);
                 continue;
             }
-            for &pattern in &clauses.remove(0) {
-                if let Some(rules) = first_of.get_mut(pattern as usize) {
+            for &literal in &clauses.remove(0) {
+                if let Some(rules) = first_of.get_mut(literal as usize) {
                     rules.push(rule as u32);
                 }
             }
         }
+        let scope = if in_fields {
+            Scope::Fields {
+                names,
+                rules_of,
+                others,
+                raw,
+            }
+        } else {
+            Scope::Line(line)
+        };
         RuleIndex {
             rules,
-            automaton,
-            patterns: patterns.len(),
+            literals,
+            scope,
             first_of,
             other_clauses: clauses_of,
             without_literal,
@@ -113,56 +224,149 @@ impl RuleIndex {
         }
     }
 
-    /// Whether the index reads lines before they are parsed (some rule needs a literal).
+    /// Whether the index reads lines before they are parsed (it looks for literals there).
     pub fn reads_lines(&self) -> bool {
-        self.automaton.is_some()
+        matches!(&self.scope, Scope::Line(texts) if texts.automaton.is_some())
     }
 
     /// Space for [`RuleIndex::candidates`].
     pub fn scratch(&self) -> Scratch {
         Scratch {
             rules: Bitset::empty(self.rules),
-            found: Bitset::empty(self.patterns),
+            found: Bitset::empty(self.literals),
+            found_list: Vec::new(),
             allowed: Bitset::empty(self.rules),
+            fields: Vec::new(),
+            texts: Vec::new(),
         }
     }
 
     /// Whether `scratch` was made by [`RuleIndex::scratch`] of an index of this size.
     pub fn fits(&self, scratch: &Scratch) -> bool {
-        scratch.rules.len() == self.rules && scratch.found.len() == self.patterns
+        scratch.rules.len() == self.rules && scratch.found.len() == self.literals
     }
 
     /// The rules `record` may match, into `scratch.rules`; `tag` is what [`LineFilter::check`]
     /// found in its line (`None`: the record did not come from a checked line).
     pub fn candidates(&self, tag: Option<&Value>, record: &Record, scratch: &mut Scratch) {
+        scratch.rules.fill();
+        self.tables.restrict(record, &mut scratch.rules);
+        let searched = match &self.scope {
+            Scope::Line(_) => match tag {
+                Some(Value::Multi(found)) => {
+                    for pattern in found {
+                        if let Value::Num(p) = pattern {
+                            scratch.note(*p as u32);
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            },
+            Scope::Fields {
+                names,
+                rules_of,
+                others,
+                raw,
+            } => search_fields(record, names, rules_of, [others, raw], scratch),
+        };
         let Scratch {
             rules: out,
-            found: in_line,
+            found,
+            found_list,
             allowed,
+            ..
         } = scratch;
-        out.fill();
-        self.tables.restrict(record, out);
-        let Some(Value::Multi(found)) = tag else {
-            return;
-        };
-        allowed.copy_from(out);
-        out.copy_from(&self.without_literal);
-        out.intersect_with(allowed);
-        in_line.clear();
-        for pattern in found {
-            if let Value::Num(p) = pattern {
-                in_line.insert(*p as usize);
-            }
-        }
-        for pattern in in_line.iter() {
-            for &rule in self.first_of.get(pattern).into_iter().flatten() {
-                let r = rule as usize;
-                let met = |clause: &Vec<u32>| clause.iter().any(|&p| in_line.contains(p as usize));
-                let others = self.other_clauses.get(r).into_iter().flatten();
-                if allowed.contains(r) && !out.contains(r) && others.clone().all(met) {
-                    out.insert(r);
+        if searched {
+            allowed.copy_from(out);
+            out.copy_from(&self.without_literal);
+            out.intersect_with(allowed);
+            for &literal in found_list.iter() {
+                for &rule in self.first_of.get(literal as usize).into_iter().flatten() {
+                    let r = rule as usize;
+                    let met =
+                        |clause: &Vec<u32>| clause.iter().any(|&l| found.contains(l as usize));
+                    let others = self.other_clauses.get(r).into_iter().flatten();
+                    if allowed.contains(r) && !out.contains(r) && others.clone().all(met) {
+                        out.insert(r);
+                    }
                 }
             }
+        }
+        found_list.drain(..).for_each(|l| found.remove(l as usize));
+    }
+}
+
+/// Looks for the literals in the values of the record's fields, into `scratch`'s found
+/// literals (`texts`: of other fields, and of `_raw`); `false` when some value cannot be
+/// searched (any literal may be there). A field is searched only when some rule allowed so far
+/// (`scratch.rules`) has literals in it.
+fn search_fields(
+    record: &Record,
+    names: &FieldNames<u32>,
+    rules_of: &[Bitset],
+    [others, raw]: [&Texts; 2],
+    scratch: &mut Scratch,
+) -> bool {
+    let mut fields = std::mem::take(&mut scratch.fields);
+    let mut seen = std::mem::take(&mut scratch.texts);
+    let mut searched = true;
+    for (name, value) in &record.fields {
+        let texts = if name == "_raw" { raw } else { others };
+        let Some(automaton) = &texts.automaton else {
+            continue;
+        };
+        fields.clear();
+        names.each(name, |field| fields.push(field));
+        let allowed = |f: &u32| {
+            rules_of
+                .get(*f as usize)
+                .is_some_and(|rules| rules.intersects(&scratch.rules))
+        };
+        if !fields.iter().any(allowed) {
+            continue;
+        }
+        seen.clear();
+        for item in value.values() {
+            searched = with_text(item, |text| {
+                searchable_text(text)
+                    && with_ascii_lowercase(text, |lower| {
+                        for m in automaton.find_overlapping_iter(lower) {
+                            // Each text once per field, however often it occurs.
+                            let text = m.pattern().as_u32();
+                            if seen.contains(&text) {
+                                continue;
+                            }
+                            seen.push(text);
+                            let of = texts.of_text.get(text as usize);
+                            for &(field, literal) in of.into_iter().flatten() {
+                                if fields.contains(&field) {
+                                    scratch.note(literal);
+                                }
+                            }
+                        }
+                        true
+                    })
+            });
+            if !searched {
+                break;
+            }
+        }
+        if !searched {
+            break;
+        }
+    }
+    scratch.fields = fields;
+    scratch.texts = seen;
+    searched
+}
+
+impl Scratch {
+    /// Notes a literal as found.
+    fn note(&mut self, literal: u32) {
+        if !self.found.contains(literal as usize) {
+            self.found.insert(literal as usize);
+            self.found_list.push(literal);
         }
     }
 }
@@ -176,14 +380,18 @@ impl LineFilter for RuleIndex {
     /// The literals the line holds, by automaton pattern (`true`: any may be there); a line
     /// holding no rule's first clause is only checked.
     fn check(&self, line: &str) -> LineCheck {
-        let Some(automaton) = self.automaton.as_ref().filter(|_| searchable(line)) else {
+        let texts = match &self.scope {
+            Scope::Line(texts) => texts.automaton.as_ref(),
+            Scope::Fields { .. } => None,
+        };
+        let Some(automaton) = texts.filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
         };
         // Each literal once, in the order first found (the order does not matter), using a
         // lower-cased copy and a set of those seen kept by the thread from line to line.
         let found = SEEN.with_borrow_mut(|seen| {
-            if seen.len() != self.patterns {
-                *seen = Bitset::empty(self.patterns);
+            if seen.len() != self.literals {
+                *seen = Bitset::empty(self.literals);
             }
             with_ascii_lowercase(line, |lower| {
                 let mut found: Vec<usize> = Vec::new();
@@ -208,5 +416,62 @@ impl LineFilter for RuleIndex {
         } else {
             LineCheck::Parse(tag)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needs_of(sigma: &str) -> Needs {
+        let ir = crate::sigma_to_ir(sigma).expect("rule");
+        crate::optimize::needs(&ir[0].pipeline, &[])
+    }
+
+    fn record(fields: &[(&str, &str)]) -> Record {
+        let mut r = Record::default();
+        fields.iter().for_each(|(k, v)| r.set(k, Value::str(*v)));
+        r
+    }
+
+    /// With a rule that needs no literal (every line is parsed anyway), literals are looked for
+    /// in their own fields: a text in another field does not make a rule a candidate.
+    #[test]
+    fn literals_are_looked_for_in_their_fields() {
+        let image = needs_of(
+            "title: t\nlogsource: {category: test}\ndetection:\n  s: {Image|endswith: '\\cmd.exe'}\n  \
+             condition: s\n",
+        );
+        let keyword = needs_of(
+            "title: k\nlogsource: {category: test}\ndetection:\n  s: [mimikatz]\n  condition: s\n",
+        );
+        let any = needs_of(
+            "title: a\nlogsource: {category: test}\ndetection:\n  s: {Image: '*'}\n  condition: s\n",
+        );
+        let candidates = |in_fields: bool, r: &Record| {
+            let index = RuleIndex::new(
+                &[image.clone(), keyword.clone(), any.clone()],
+                false,
+                in_fields,
+            );
+            let mut scratch = index.scratch();
+            let tag = (!in_fields).then(|| Value::Bool(true));
+            index.candidates(tag.as_ref(), r, &mut scratch);
+            scratch.rules.iter().collect::<Vec<_>>()
+        };
+        let parent = record(&[("ParentImage", r"C:\cmd.exe"), ("Image", r"C:\x.exe")]);
+        assert_eq!(candidates(true, &parent), [2]);
+        let own = record(&[("Image", r"C:\CMD.exe"), ("_raw", "MimiKatz")]);
+        assert_eq!(candidates(true, &own), [0, 1, 2]);
+        // The raw line is searched for keywords alone: a keyword in a field but not in `_raw` is
+        // not found.
+        let field = record(&[("Image", "x"), ("CommandLine", "mimikatz")]);
+        assert_eq!(candidates(true, &field), [2]);
+        // Looked for in the raw line (tag `true`: anything may be there), every rule may match.
+        assert_eq!(candidates(false, &parent), [0, 1, 2]);
+        // A value with a letter that folds to an ASCII one cannot be searched: every rule may
+        // match.
+        let kelvin = record(&[("Image", "\u{212a}")]);
+        assert_eq!(candidates(true, &kelvin), [0, 1, 2]);
     }
 }

@@ -4,6 +4,7 @@
 
 mod bitset;
 pub mod index;
+mod names;
 mod tables;
 
 use crate::diagnostic::Diagnostic;
@@ -85,6 +86,7 @@ pub fn rule_index(
     compiled: &[Compiled],
     defaulted: &[String],
     threads: usize,
+    in_fields: bool,
 ) -> RuleIndex {
     let pairs: Vec<(&Rule, &Compiled)> = rules.iter().zip(compiled).collect();
     let needs: Vec<Needs> = crate::par::map(&pairs, threads, |(rule, compiled)| match compiled {
@@ -94,7 +96,7 @@ pub fn rule_index(
         Compiled::Streaming(_) | Compiled::Holding(_) => Needs::default(),
     });
     let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
-    RuleIndex::new(&needs, holds)
+    RuleIndex::new(&needs, holds, in_fields)
 }
 
 /// Many rules over one stream of events: what the threads reading it share. Rules that take

@@ -3,8 +3,7 @@
 //! event's fields.
 
 use super::bitset::Bitset;
-use crate::eval::compile::Lookup;
-use crate::eval::stage::field_matches;
+use super::names::FieldNames;
 use crate::eval::wild::{with_lower, with_text};
 use crate::eval::{Record, Value};
 use crate::optimize::{Needs, ValueNeed};
@@ -35,10 +34,8 @@ pub struct Tables {
     /// Tells these tables apart from others in [`UNSEEN`].
     id: u64,
     tables: Vec<Table>,
-    /// The tables of each field name without `*` (`a{}.b` under both spellings).
-    by_name: HashMap<String, Vec<usize>, FixedState>,
-    /// Field names with `*`, by the text before it, with their tables.
-    wild: Vec<(String, Vec<(String, usize)>)>,
+    /// The tables of each field.
+    names: FieldNames<usize>,
 }
 
 /// The rules that need something of one set of fields.
@@ -78,32 +75,10 @@ impl Tables {
             let t = out.tables.len();
             out.tables.push(Table::new(&needing, needs.len()));
             for field in fields {
-                out.add_field(field, t);
+                out.names.add(field, t);
             }
         }
         out
-    }
-
-    fn add_field(&mut self, field: &str, table: usize) {
-        match Lookup::of(field) {
-            Lookup::Wild { prefix, .. } => {
-                let prefix = &field[..prefix];
-                if !self.wild.iter().any(|(p, _)| p == prefix) {
-                    self.wild.push((prefix.to_string(), Vec::new()));
-                }
-                if let Some((_, fields)) = self.wild.iter_mut().find(|(p, _)| p == prefix) {
-                    fields.push((field.to_string(), table));
-                }
-            }
-            Lookup::Braces | Lookup::Plain => {
-                for name in [field.to_string(), field.replace("{}", "")] {
-                    let tables = self.by_name.entry(name).or_default();
-                    if !tables.contains(&table) {
-                        tables.push(table);
-                    }
-                }
-            }
-        }
     }
 
     /// Keeps in `out` the rules whose needs of the indexed fields the record meets.
@@ -133,17 +108,7 @@ impl Tables {
             }
         };
         for (name, value) in &record.fields {
-            for &table in self.by_name.get(name.as_str()).into_iter().flatten() {
-                look(table, value);
-            }
-            for (prefix, fields) in &self.wild {
-                if name.starts_with(prefix.as_str()) {
-                    fields
-                        .iter()
-                        .filter(|(field, _)| field_matches(field, name))
-                        .for_each(|&(_, table)| look(table, value));
-                }
-            }
+            self.names.each(name, |table| look(table, value));
         }
         allowed.sort_by_key(|(table, _)| *table);
         let shown = |t: usize| seen & 1 << t != 0;

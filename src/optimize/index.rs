@@ -3,18 +3,27 @@
 //! such as `EventID`. A rule is run only on events that have what it needs. Conservative: a need
 //! is only stated when the search being true implies it.
 
-use super::literal::literal;
+use super::literal::value_literals;
 use crate::ir::{BinOp, Expr, Pattern, Pipeline, Stage, WildPart};
 use std::collections::BTreeSet;
 
 /// What an event needs for a rule's first search to be true.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Needs {
-    /// Clauses that all hold: in each, one of the literals occurs in the event's raw line (ASCII
-    /// case aside; spelled as in the line). At most [`MAX_CLAUSES`], the most selective.
-    pub literals: Vec<Vec<String>>,
+    /// Clauses that all hold: in each, one of the literals occurs in a value of its field (ASCII
+    /// case aside), and so in the event's raw line as `literal::line_spelling` spells it. At
+    /// most [`MAX_CLAUSES`], the most selective.
+    pub literals: Vec<Vec<Literal>>,
     /// Each is needed, on different fields.
     pub values: Vec<ValueNeed>,
+}
+
+/// A text that a value of `field` holds (as the value reads, not escaped), ASCII case aside.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Literal {
+    pub text: String,
+    /// As the search names it: `*` in it stands for any run of characters.
+    pub field: String,
 }
 
 /// The most literal clauses kept of one rule.
@@ -46,7 +55,7 @@ pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
 
 /// Clauses of literals that all hold whenever `e` is true: a conjunction's from both sides; of
 /// a disjunction one clause, joining the most selective clause of each side.
-fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
+fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<Literal>> {
     match e {
         Expr::Binary(BinOp::And, l, r) => {
             let mut all = clauses(l, defaulted);
@@ -60,7 +69,20 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
             };
             vec![merge(a, b)]
         }
-        Expr::Match { field, pattern } => literal(field, pattern, defaulted).into_iter().collect(),
+        Expr::Match { field, pattern } => value_literals(field, pattern, defaulted)
+            .map(|texts| {
+                let mut clause: Vec<Literal> = texts
+                    .into_iter()
+                    .map(|text| Literal {
+                        text,
+                        field: field.clone(),
+                    })
+                    .collect();
+                clause.sort();
+                clause
+            })
+            .into_iter()
+            .collect(),
         Expr::Binary(..)
         | Expr::Lit(_)
         | Expr::Field(_)
@@ -73,7 +95,7 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<String>> {
 }
 
 /// The [`MAX_CLAUSES`] most selective clauses, most selective first.
-fn most_selective(mut all: Vec<Vec<String>>) -> Vec<Vec<String>> {
+fn most_selective(mut all: Vec<Vec<Literal>>) -> Vec<Vec<Literal>> {
     all.sort_by_cached_key(|c| std::cmp::Reverse(selectivity(c)));
     all.dedup();
     all.truncate(MAX_CLAUSES);
@@ -81,7 +103,7 @@ fn most_selective(mut all: Vec<Vec<String>>) -> Vec<Vec<String>> {
 }
 
 /// Two sorted lists without duplicates as one.
-fn merge(a: Vec<String>, b: Vec<String>) -> Vec<String> {
+fn merge(a: Vec<Literal>, b: Vec<Literal>) -> Vec<Literal> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
     loop {
@@ -102,10 +124,13 @@ fn merge(a: Vec<String>, b: Vec<String>) -> Vec<String> {
     }
 }
 
-/// Longer literals are rarer; then fewer of them.
-fn selectivity(literals: &[String]) -> (usize, std::cmp::Reverse<usize>) {
-    let shortest = literals.iter().map(String::len).min().unwrap_or(0);
-    (shortest, std::cmp::Reverse(literals.len()))
+/// Longer literals are rarer; then fewer of them (a text tried in several fields counts once).
+fn selectivity(literals: &[Literal]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = literals.iter().map(|l| l.text.len()).min().unwrap_or(0);
+    let mut texts: Vec<&str> = literals.iter().map(|l| l.text.as_str()).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    (shortest, std::cmp::Reverse(texts.len()))
 }
 
 /// The most value needs kept of one expression (an OR of ANDs multiplies them).
@@ -257,11 +282,18 @@ mod tests {
              condition: img and cli\n",
         );
         assert_eq!(
-            n.literals,
+            texts(&n),
             [
-                vec![r"\\certutil.exe".to_string()],
+                vec![r"\certutil.exe".to_string()],
                 vec!["urlcache".into(), "verifyctl".into()]
             ]
+        );
+        // Each text is looked for in the fields its match names: the image in the image's.
+        let fields: Vec<&str> = n.literals[0].iter().map(|l| l.field.as_str()).collect();
+        assert!(fields.contains(&"Image"), "{fields:?}");
+        assert!(
+            !fields.iter().any(|f| f.contains("CommandLine")),
+            "{fields:?}"
         );
         let ids = n
             .values
@@ -286,6 +318,21 @@ mod tests {
             "title: t\nlogsource: {category: test}\ndetection:\n  a: {F: xyz}\n  b: [kiwi]\n  \
              condition: a or b\n",
         );
-        assert_eq!(n.literals, [vec!["kiwi".to_string(), "xyz".into()]]);
+        assert_eq!(texts(&n), [vec!["kiwi".to_string(), "xyz".into()]]);
+        assert!(n.literals[0].contains(&Literal {
+            text: "kiwi".into(),
+            field: "_raw".into()
+        }));
+    }
+
+    /// The texts of each clause, once each.
+    fn texts(n: &Needs) -> Vec<Vec<String>> {
+        let clause = |c: &Vec<Literal>| {
+            let mut t: Vec<String> = c.iter().map(|l| l.text.clone()).collect();
+            t.sort();
+            t.dedup();
+            t
+        };
+        n.literals.iter().map(clause).collect()
     }
 }

@@ -12,6 +12,17 @@ pub const MIN_LITERAL: usize = 2;
 /// does not hold (`_time`, those in `defaulted`) give none; for `_raw` (the line itself, or the
 /// value of a `_raw` key) only text that reads the same escaped or not.
 pub fn literal(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<Vec<String>> {
+    let texts = value_literals(field, pattern, defaulted)?;
+    let mut out: Vec<String> = texts.iter().map(|t| line_spelling(t)).collect();
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// [`literal`]'s literals as the text of the value holds them (unescaped), for a search in the
+/// field's values once parsed: each is also found in the raw line as [`line_spelling`] spells
+/// it.
+pub fn value_literals(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<Vec<String>> {
     let covers = |name: &str| crate::eval::stage::field_matches(field, name);
     if covers("_time") || defaulted.iter().any(|d| covers(d)) {
         return None;
@@ -43,8 +54,14 @@ pub fn literal(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<V
     }
 }
 
-/// The longest piece of the texts that the raw line is sure to hold as written (JSON-escaped),
-/// long enough to search for. Pieces end at characters the line may spell otherwise: `/` (`\/`),
+/// How a JSON line spells a piece of text that [`value_literals`] gives (inside a string).
+pub fn line_spelling(text: &str) -> String {
+    let json = serde_json::Value::from(text).to_string();
+    json.get(1..json.len() - 1).unwrap_or_default().to_string()
+}
+
+/// The longest piece of the texts that the raw line is sure to hold (JSON-escaped as
+/// [`line_spelling`] does), long enough to search for. Pieces end at characters the line may spell otherwise: `/` (`\/`),
 /// control characters, non-ASCII ones that have other cases (`é`, `É`; lines with `\u` escapes
 /// are always searched), and for `_raw` also `\` and `"`.
 fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> {
@@ -58,8 +75,7 @@ fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> 
         .flat_map(|t| t.split(breaks))
         .filter(|p| p.len() >= MIN_LITERAL && !may_be_number_text(p))
         .max_by_key(|p| p.len())?;
-    let json = serde_json::to_string(best).ok()?;
-    Some(json[1..json.len() - 1].to_string())
+    Some(best.to_string())
 }
 
 /// Literals of which every match of a regex holds one.
@@ -106,7 +122,13 @@ pub(crate) const FOLDS_TO_ASCII: &[char] = &['\u{130}', '\u{17f}', '\u{212a}'];
 /// Whether searching `line` for literals (ASCII case-insensitively) finds every one a match of
 /// its values needs: false when the line has `\u` escapes or letters that fold to ASCII.
 pub fn searchable(line: &str) -> bool {
-    (line.is_ascii() || !line.contains(FOLDS_TO_ASCII)) && !has_unicode_escape(line)
+    searchable_text(line) && !has_unicode_escape(line)
+}
+
+/// Whether searching a text (a value, unescaped) for literals ASCII case-insensitively finds
+/// every one a match of it needs: false when it has letters that fold to ASCII.
+pub fn searchable_text(text: &str) -> bool {
+    text.is_ascii() || !text.contains(FOLDS_TO_ASCII)
 }
 
 thread_local! {

@@ -8,7 +8,7 @@ pub mod projection;
 pub mod pushdown;
 pub mod regex_literal;
 
-pub use index::{needs, Needs, ValueNeed};
+pub use index::{needs, Literal, Needs, ValueNeed};
 pub use prefilter::{prefilter, Prefilter};
 pub use projection::{projection, Projection};
 pub use pushdown::pushdown;
@@ -26,6 +26,9 @@ pub struct Passes {
     /// Run each of many rules only on events that have what its first search needs (`needs`;
     /// `hunt`).
     pub rule_index: bool,
+    /// The rule index looks for each literal in the values of the fields it comes from, once
+    /// the line is parsed, when every line is parsed anyway (else in the raw line, before).
+    pub field_literals: bool,
 }
 
 impl Default for Passes {
@@ -35,12 +38,19 @@ impl Default for Passes {
             prefilter: true,
             pushdown: true,
             rule_index: true,
+            field_literals: true,
         }
     }
 }
 
 /// The passes' names, as `--no-optimize` takes them.
-pub const PASS_NAMES: [&str; 4] = ["projection", "prefilter", "pushdown", "rule-index"];
+pub const PASS_NAMES: [&str; 5] = [
+    "projection",
+    "prefilter",
+    "pushdown",
+    "rule-index",
+    "field-literals",
+];
 
 impl Passes {
     /// The default passes without those named (`--no-optimize a,b`); none named turns every pass
@@ -55,6 +65,7 @@ impl Passes {
             prefilter: !off("prefilter"),
             pushdown: !off("pushdown"),
             rule_index: !off("rule-index"),
+            field_literals: !off("field-literals"),
         }
     }
 
@@ -95,6 +106,7 @@ impl Passes {
             prefilter: false,
             pushdown: false,
             rule_index: false,
+            field_literals: false,
         }
     }
 }
