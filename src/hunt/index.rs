@@ -50,15 +50,19 @@ enum Scope {
     /// In the values of the fields they come from, once the line is parsed: a literal is a
     /// text in one field. The texts of `_raw` (the whole line; keyword rules) are searched for
     /// there alone, those of other fields in the other values.
-    Fields {
-        /// The field ids of record names.
-        names: FieldNames<u32>,
-        /// For each field id, the rules with literals in that field: a field is searched only
-        /// when the value tables allow one of them.
-        rules_of: Vec<Bitset>,
-        others: Texts,
-        raw: Texts,
-    },
+    Fields(Box<InFields>),
+}
+
+/// The literals of [`Scope::Fields`].
+#[derive(Debug)]
+struct InFields {
+    /// The field ids of record names.
+    names: FieldNames<u32>,
+    /// For each field id, the rules with literals in that field: a field is searched only when
+    /// the value tables allow one of them.
+    rules_of: Vec<Bitset>,
+    others: Texts,
+    raw: Texts,
 }
 
 /// Lower-cased texts in one automaton.
@@ -203,12 +207,12 @@ impl RuleIndex {
             }
         }
         let scope = if in_fields {
-            Scope::Fields {
+            Scope::Fields(Box::new(InFields {
                 names,
                 rules_of,
                 others,
                 raw,
-            }
+            }))
         } else {
             Scope::Line(line)
         };
@@ -263,12 +267,7 @@ impl RuleIndex {
                 }
                 _ => false,
             },
-            Scope::Fields {
-                names,
-                rules_of,
-                others,
-                raw,
-            } => search_fields(record, names, rules_of, [others, raw], scratch),
+            Scope::Fields(fields) => search_fields(record, fields, scratch),
         };
         let Scratch {
             rules: out,
@@ -298,16 +297,16 @@ impl RuleIndex {
 }
 
 /// Looks for the literals in the values of the record's fields, into `scratch`'s found
-/// literals (`texts`: of other fields, and of `_raw`); `false` when some value cannot be
+/// literals; `false` when some value cannot be
 /// searched (any literal may be there). A field is searched only when some rule allowed so far
 /// (`scratch.rules`) has literals in it.
-fn search_fields(
-    record: &Record,
-    names: &FieldNames<u32>,
-    rules_of: &[Bitset],
-    [others, raw]: [&Texts; 2],
-    scratch: &mut Scratch,
-) -> bool {
+fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -> bool {
+    let InFields {
+        names,
+        rules_of,
+        others,
+        raw,
+    } = in_fields;
     let mut fields = std::mem::take(&mut scratch.fields);
     let mut seen = std::mem::take(&mut scratch.texts);
     let mut searched = true;
@@ -382,7 +381,7 @@ impl LineFilter for RuleIndex {
     fn check(&self, line: &str) -> LineCheck {
         let texts = match &self.scope {
             Scope::Line(texts) => texts.automaton.as_ref(),
-            Scope::Fields { .. } => None,
+            Scope::Fields(_) => None,
         };
         let Some(automaton) = texts.filter(|_| searchable(line)) else {
             return LineCheck::Parse(Value::Bool(true));
