@@ -297,9 +297,8 @@ impl RuleIndex {
 }
 
 /// Looks for the literals in the values of the record's fields, into `scratch`'s found
-/// literals; `false` when some value cannot be
-/// searched (any literal may be there). A field is searched only when some rule allowed so far
-/// (`scratch.rules`) has literals in it.
+/// literals; `false` when some value cannot be searched (any literal may be there). A field is
+/// searched only when some rule allowed so far (`scratch.rules`) has literals in it.
 fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -> bool {
     let InFields {
         names,
