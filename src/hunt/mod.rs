@@ -9,7 +9,7 @@ mod tables;
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_with, Options};
-use crate::eval::event::LINE_TAG;
+use crate::eval::event::{Name, LINE_TAG};
 use crate::eval::stage::PlanStage;
 use crate::eval::{Plan, Record, Results, Run, Value};
 use crate::ir::Pipeline;
@@ -351,24 +351,27 @@ pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
         events,
         ..
     } = results;
+    // One text of the title and level for all of the rule's hits (a copy shares it).
+    let title = Value::str(rule.meta.title.as_str());
+    let level = rule.meta.level.as_deref().map(Value::str);
     rows.into_iter()
         .map(|mut row| {
             let mut hit = Record::from(crate::eval::event::Fields::with_capacity(3 + MAX_KEYS));
             if let Some(t) = row_time(&row) {
                 hit.set("_time", Value::Num(t));
             }
-            hit.set("rule", Value::str(rule.meta.title.as_str()));
-            if let Some(level) = &rule.meta.level {
-                hit.set("level", Value::str(level.as_str()));
+            hit.set("rule", title.clone());
+            if let Some(level) = &level {
+                hit.set("level", level.clone());
             }
-            let keys: Vec<String> = if events {
-                event_keys(&row).into_iter().map(str::to_string).collect()
+            let keys: Vec<Name> = if events {
+                event_keys(&row).into_iter().map(Name::from).collect()
             } else {
                 columns
                     .iter()
                     .filter(|c| !not_a_key(c) && row.get(c).is_some())
                     .take(MAX_KEYS)
-                    .cloned()
+                    .map(|c| Name::from(c.as_str()))
                     .collect()
             };
             for key in keys {
