@@ -1,7 +1,7 @@
 //! A fixed-size set of small numbers (rule positions), one bit each.
 
 /// The numbers below `len` that are in the set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Bitset {
     words: Vec<u64>,
     len: usize,

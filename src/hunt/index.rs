@@ -67,7 +67,24 @@ struct InFields {
     rules_of: Vec<Bitset>,
     others: Texts,
     raw: Texts,
+    /// The rules with texts in `raw`, and the texts of each rule there: a line is searched
+    /// for all of them only once a quick search for those of the rules allowed finds one.
+    raw_rules: Bitset,
+    raw_of_rule: Vec<Vec<u32>>,
+    /// Tells this index apart from others in [`QUICK`].
+    id: u64,
 }
+
+/// The quick searches of [`InFields::may_hold_raw`], by index and rules allowed (few sets: one
+/// per kind of event).
+type QuickSearches = HashMap<(u64, Bitset), Option<AhoCorasick>, foldhash::fast::FixedState>;
+
+thread_local! {
+    static QUICK: std::cell::RefCell<QuickSearches> = std::cell::RefCell::new(HashMap::default());
+}
+
+/// The most quick searches a thread keeps.
+const QUICK_CACHED: usize = 256;
 
 /// Lower-cased texts in one automaton.
 #[derive(Debug, Default)]
@@ -90,12 +107,13 @@ impl Texts {
         })
     }
 
-    /// Notes that `text` in field `field` is literal `literal`.
-    fn add(&mut self, text: &str, field: u32, literal: u32) {
+    /// Notes that `text` in field `field` is literal `literal`; gives the text's number.
+    fn add(&mut self, text: &str, field: u32, literal: u32) -> u32 {
         let id = self.id(text.to_string());
         if let Some(of) = self.of_text.get_mut(id as usize) {
             of.push((field, literal));
         }
+        id
     }
 
     /// Builds the automaton; `false` when the texts do not fit one.
@@ -166,6 +184,7 @@ impl RuleIndex {
         let mut names = FieldNames::default();
         let mut literal_ids: HashMap<(String, u32), u32> = HashMap::new();
         let mut rules_of: Vec<Bitset> = Vec::new();
+        let mut raw_of_rule: Vec<Vec<u32>> = vec![Vec::new(); rules];
         let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
         for (rule, need) in needs.iter().enumerate() {
             for literals in need.literals.iter().filter(kept) {
@@ -194,7 +213,10 @@ impl RuleIndex {
                                     others.add(text, field_id, next);
                                 }
                                 if field_matches(field, "_raw") {
-                                    raw.add(text, field_id, next);
+                                    let text = raw.add(text, field_id, next);
+                                    if let Some(texts) = raw_of_rule.get_mut(rule) {
+                                        texts.push(text);
+                                    }
                                 }
                                 next
                             })
@@ -229,11 +251,21 @@ impl RuleIndex {
             }
         }
         let scope = if in_fields {
+            static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+            let mut raw_rules = Bitset::empty(rules);
+            for (rule, texts) in raw_of_rule.iter().enumerate() {
+                if !texts.is_empty() {
+                    raw_rules.insert(rule);
+                }
+            }
             Scope::Fields(Box::new(InFields {
                 names,
                 rules_of,
                 others,
                 raw,
+                raw_rules,
+                raw_of_rule,
+                id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             }))
         } else {
             Scope::Line(line)
@@ -327,6 +359,7 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         rules_of,
         others,
         raw,
+        ..
     } = in_fields;
     let mut fields = std::mem::take(&mut scratch.fields);
     let mut seen = std::mem::take(&mut scratch.texts);
@@ -344,6 +377,9 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
                 .is_some_and(|rules| rules.intersects(&scratch.rules))
         };
         if !fields.iter().any(allowed) {
+            continue;
+        }
+        if name == "_raw" && !in_fields.may_hold_raw(value, &scratch.rules) {
             continue;
         }
         seen.clear();
@@ -378,6 +414,47 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
     scratch.fields = fields;
     scratch.texts = seen;
     searched
+}
+
+impl InFields {
+    /// Whether `_raw` may hold a text of a rule in `allowed` (`false`: none, and none needs
+    /// searching for). Most lines hold no keyword: a leftmost search for the texts of the rules
+    /// allowed (a few dozen, where all rules have a hundred or more) stops at none, with the
+    /// automaton's vectorised prefilter, ten times as fast as an overlapping search for all.
+    fn may_hold_raw(&self, value: &Value, allowed: &Bitset) -> bool {
+        let mut wanted = self.raw_rules.clone();
+        wanted.intersect_with(allowed);
+        QUICK.with_borrow_mut(|cache| {
+            if cache.len() >= QUICK_CACHED {
+                cache.clear();
+            }
+            let quick = cache
+                .entry((self.id, wanted))
+                .or_insert_with_key(|(_, wanted)| {
+                    let mut texts: Vec<&str> = wanted
+                        .iter()
+                        .filter_map(|rule| self.raw_of_rule.get(rule))
+                        .flatten()
+                        .filter_map(|&t| self.raw.patterns.get(t as usize).map(String::as_str))
+                        .collect();
+                    texts.sort_unstable();
+                    texts.dedup();
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(&texts)
+                        .ok()
+                });
+            let Some(quick) = quick else {
+                return true;
+            };
+            value.values().iter().any(|item| {
+                with_text(item, |text| {
+                    !searchable_text(text)
+                        || with_ascii_lowercase(text, |lower| quick.is_match(lower))
+                })
+            })
+        })
+    }
 }
 
 impl Scratch {
