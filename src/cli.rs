@@ -374,7 +374,8 @@ fn run(args: &RunArgs) -> Result<i32, String> {
 }
 
 /// JSON rows written to standard output as a run gives them ([`output::JsonRows`]); the first
-/// write error ends the writing (the run still reads its input to the end).
+/// write error ends the writing (the run still reads its input to the end), except a closed
+/// pipe, which ends the run.
 struct Streamed {
     rows: output::JsonRows,
     out: std::io::BufWriter<std::io::Stdout>,
@@ -392,7 +393,13 @@ impl Streamed {
 
     fn write(&mut self, rows: &[Record]) {
         if self.error.is_none() && !rows.is_empty() {
-            self.error = self.rows.write(rows, &mut self.out).err();
+            match self.rows.write(rows, &mut self.out) {
+                // The reader of the rows has gone (`| head`): nothing more can be shown, so the
+                // run ends quietly here rather than reading the rest of its input (which may
+                // never end).
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+                written => self.error = written.err(),
+            }
         }
     }
 

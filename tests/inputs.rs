@@ -192,6 +192,58 @@ fn streamed_sigma_matches_are_the_matches_written_at_the_end() {
     }
 }
 
+/// A search whose rows are streamed ends when the reader of its output goes (`| head -1`),
+/// rather than reading the rest of its input: here an input that never ends (stdin kept open
+/// and fed), which the run would otherwise read for ever.
+#[test]
+fn a_streamed_run_ends_when_its_output_is_closed() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_spelunk"))
+        .args(["run", "-q", "n=*", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spelunk runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Fed on a thread of its own (the run blocks on its output until it is read), until the
+    // run ends (its stdin then closes) or 20 s pass.
+    let feeder = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut i = 0;
+        while start.elapsed() < std::time::Duration::from_secs(20) {
+            let batch: String = (i..i + 1000)
+                .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}\n", "x".repeat(200)))
+                .collect();
+            i += 1000;
+            if stdin.write_all(batch.as_bytes()).is_err() {
+                return;
+            }
+        }
+    });
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut row = String::new();
+    stdout.read_line(&mut row).expect("a row");
+    assert!(row.contains("\"n\":0"), "{row}");
+    drop(stdout);
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(15) {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let Some(status) = status else {
+        child.kill().expect("kill");
+        panic!("the run went on reading after its output was closed");
+    };
+    feeder.join().expect("feeder");
+    assert_eq!(status.code(), Some(0));
+}
+
 /// Events the optimiser skips unparsed (prefilter) or drops as they are parsed (pushdown) were
 /// still read: the closing count of events read is the same with it on or off, on any thread.
 #[test]
