@@ -48,6 +48,8 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>>
 thread_local! {
     /// [`parse`]'s fields of a line it did not keep, emptied, for the next line to fill.
     static SPARE: std::cell::Cell<Fields> = std::cell::Cell::new(Fields::default());
+    /// [`Scanner::string`]'s buffer for a string with escapes.
+    static UNESCAPED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -392,7 +394,18 @@ impl<'t> Scanner<'t> {
             self.pos += 1;
             return Some(Text::new(s));
         }
-        let mut s = String::from(self.text.get(start..self.pos)?);
+        // Unescaped into a buffer the thread keeps (Windows paths escape every backslash: a
+        // new string grew three or four times per value), then copied once into the value.
+        let mut s = UNESCAPED.take();
+        s.clear();
+        s.push_str(self.text.get(start..self.pos)?);
+        let text = self.unescape_rest(&mut s).map(|()| Text::new(&s));
+        UNESCAPED.set(s);
+        text
+    }
+
+    /// The rest of a string with escapes, from the first escape, unescaped onto `s`.
+    fn unescape_rest(&mut self, s: &mut String) -> Option<()> {
         loop {
             let run = self.pos;
             let stop = self.plain_run()?;
@@ -400,7 +413,7 @@ impl<'t> Scanner<'t> {
             match stop {
                 b'"' => {
                     self.pos += 1;
-                    return Some(Text::from(s));
+                    return Some(());
                 }
                 b'\\' => {
                     self.pos += 1;
