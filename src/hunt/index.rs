@@ -86,6 +86,9 @@ thread_local! {
 /// The most quick searches a thread keeps.
 const QUICK_CACHED: usize = 256;
 
+/// The most texts a quick search looks for (the vectorised prefilter works on up to 64).
+const QUICK_TEXTS: usize = 64;
+
 /// Lower-cased texts in one automaton.
 #[derive(Debug, Default)]
 struct Texts {
@@ -439,10 +442,16 @@ impl InFields {
                         .collect();
                     texts.sort_unstable();
                     texts.dedup();
-                    AhoCorasick::builder()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .build(&texts)
-                        .ok()
+                    // Past a few dozen texts the prefilter no longer pays (for 113 of them
+                    // the quick search was slower than the full one): the full search alone.
+                    let few = texts.len() <= QUICK_TEXTS;
+                    few.then(|| {
+                        AhoCorasick::builder()
+                            .match_kind(MatchKind::LeftmostFirst)
+                            .build(&texts)
+                            .ok()
+                    })
+                    .flatten()
                 });
             let Some(quick) = quick else {
                 return true;
