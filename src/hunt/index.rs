@@ -110,13 +110,12 @@ impl Texts {
         })
     }
 
-    /// Notes that `text` in field `field` is literal `literal`; gives the text's number.
-    fn add(&mut self, text: &str, field: u32, literal: u32) -> u32 {
+    /// Notes that `text` in field `field` is literal `literal`.
+    fn add(&mut self, text: &str, field: u32, literal: u32) {
         let id = self.id(text.to_string());
         if let Some(of) = self.of_text.get_mut(id as usize) {
             of.push((field, literal));
         }
-        id
     }
 
     /// Builds the automaton; `false` when the texts do not fit one.
@@ -208,6 +207,14 @@ impl RuleIndex {
                             set.insert(rule);
                         }
                         let text = literal.text.to_ascii_lowercase();
+                        let in_raw = field_matches(field, "_raw");
+                        if in_raw {
+                            // Every rule's keyword texts, also those another rule had first.
+                            let id = raw.id(text.clone());
+                            if let Some(texts) = raw_of_rule.get_mut(rule) {
+                                texts.push(id);
+                            }
+                        }
                         let next = literal_ids.len() as u32;
                         *literal_ids
                             .entry((text, field_id))
@@ -215,11 +222,8 @@ impl RuleIndex {
                                 if field != "_raw" {
                                     others.add(text, field_id, next);
                                 }
-                                if field_matches(field, "_raw") {
-                                    let text = raw.add(text, field_id, next);
-                                    if let Some(texts) = raw_of_rule.get_mut(rule) {
-                                        texts.push(text);
-                                    }
+                                if in_raw {
+                                    raw.add(text, field_id, next);
                                 }
                                 next
                             })
@@ -573,5 +577,30 @@ mod tests {
         // match.
         let kelvin = record(&[("Image", "\u{212a}")]);
         assert_eq!(candidates(true, &kelvin), [0, 1, 2]);
+    }
+
+    /// Two keyword rules with the same keyword, told apart by `EventID`: the quick search for
+    /// the keywords of the rules an event allows has the keyword of each, not only of the rule
+    /// that had it first.
+    #[test]
+    fn a_shared_keyword_is_searched_for_every_rule_that_has_it() {
+        let rule = |id: u32| {
+            needs_of(&format!(
+                "title: k{id}\nlogsource: {{category: test}}\ndetection:\n  s: [mimikatz]\n  \
+                 f: {{EventID: {id}}}\n  condition: s and f\n"
+            ))
+        };
+        // A rule without a keyword: every line is parsed, and keywords searched in `_raw`.
+        let plain = needs_of(
+            "title: p\nlogsource: {category: test}\ndetection:\n  f: {EventID: 9}\n  \
+             condition: f\n",
+        );
+        let index = RuleIndex::new(&[rule(5), rule(7), plain], false, true);
+        assert!(!index.reads_lines());
+        let mut scratch = index.scratch();
+        let mut r = record(&[("_raw", "MIMIKATZ")]);
+        r.set("EventID", Value::Num(7.0));
+        index.candidates(None, &r, &mut scratch);
+        assert_eq!(scratch.rules.iter().collect::<Vec<_>>(), [1]);
     }
 }
