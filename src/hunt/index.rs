@@ -172,13 +172,17 @@ impl RuleIndex {
     pub fn new(needs: &[Needs], parse_all: bool, in_fields: bool) -> RuleIndex {
         let rules = needs.len();
         // A clause's size counts each text once (Sigma tries a text in several fields).
-        let kept = |clause: &&Vec<crate::optimize::Literal>| {
+        let fits = |clause: &&Vec<crate::optimize::Literal>| {
             let mut texts: Vec<&str> = clause.iter().map(|l| l.text.as_str()).collect();
             texts.sort_unstable();
             texts.dedup();
             texts.len() <= MAX_CLAUSE_LITERALS
         };
-        let lacking = needs.iter().any(|n| !n.literals.iter().any(|c| kept(&c)));
+        let kept: Vec<Vec<&Vec<crate::optimize::Literal>>> = needs
+            .iter()
+            .map(|n| n.literals.iter().filter(fits).collect())
+            .collect();
+        let lacking = kept.iter().any(Vec::is_empty);
         let in_fields = in_fields && (parse_all || lacking);
         let mut line = Texts::default();
         let (mut others, mut raw) = (Texts::default(), Texts::default());
@@ -188,8 +192,8 @@ impl RuleIndex {
         let mut rules_of: Vec<Bitset> = Vec::new();
         let mut raw_of_rule: Vec<Vec<u32>> = vec![Vec::new(); rules];
         let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
-        for (rule, need) in needs.iter().enumerate() {
-            for literals in need.literals.iter().filter(kept) {
+        for (rule, clauses) in kept.iter().enumerate() {
+            for literals in clauses {
                 let mut clause: Vec<u32> = literals
                     .iter()
                     .map(|literal| {
