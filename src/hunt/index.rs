@@ -16,7 +16,7 @@ use crate::eval::Value;
 use crate::optimize::literal::{line_spelling, searchable, searchable_text, with_ascii_lowercase};
 use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// A clause of more literals than this is left out (the automaton would grow by thousands of
 /// file hashes for one rule).
@@ -60,10 +60,10 @@ enum Scope {
 /// The literals of [`Scope::Fields`].
 #[derive(Debug)]
 struct InFields {
-    /// The field ids of record names.
+    /// The field sets of record names (a literal is a text in any field of a set).
     names: FieldNames<u32>,
-    /// For each field id, the rules with literals in that field: a field is searched only when
-    /// the value tables allow one of them.
+    /// For each field set, the rules with literals in it: a field is searched only when the
+    /// value tables allow one of the rules of its sets.
     rules_of: Vec<Bitset>,
     others: Texts,
     raw: Texts,
@@ -94,7 +94,7 @@ const QUICK_TEXTS: usize = 64;
 struct Texts {
     ids: HashMap<String, u32>,
     patterns: Vec<String>,
-    /// For each text, the literals it is, as (field id, literal) (when in fields).
+    /// For each text, the literals it is, as (field set, literal) (when in fields).
     of_text: Vec<Vec<(u32, u32)>>,
     /// `None`: no texts, or too many for one automaton.
     automaton: Option<AhoCorasick>,
@@ -150,6 +150,79 @@ impl Texts {
     }
 }
 
+/// The literals of [`Scope::Fields`] as they are made: a literal is a text in a set of
+/// fields (numbered as [`InFields::names`] numbers them).
+struct FieldLiterals {
+    names: FieldNames<u32>,
+    /// The number of each set of field names (sorted).
+    sets: HashMap<Vec<String>, u32>,
+    /// For each set, the rules with literals in it.
+    rules_of: Vec<Bitset>,
+    /// The number of each literal, by lower-cased text and set.
+    literal_ids: HashMap<(String, u32), u32>,
+    others: Texts,
+    raw: Texts,
+    raw_of_rule: Vec<Vec<u32>>,
+}
+
+impl FieldLiterals {
+    fn new(rules: usize) -> FieldLiterals {
+        FieldLiterals {
+            names: FieldNames::default(),
+            sets: HashMap::new(),
+            rules_of: Vec::new(),
+            literal_ids: HashMap::new(),
+            others: Texts::default(),
+            raw: Texts::default(),
+            raw_of_rule: vec![Vec::new(); rules],
+        }
+    }
+
+    /// The number of the literal `text` (lower-cased) in any of the fields `names`, which
+    /// rule `rule` has.
+    fn literal(&mut self, rule: usize, text: String, mut names: Vec<&str>) -> u32 {
+        names.sort_unstable();
+        names.dedup();
+        let rules = self.raw_of_rule.len();
+        let next = self.sets.len() as u32;
+        let key: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let set = *self.sets.entry(key).or_insert_with(|| {
+            names.iter().for_each(|name| self.names.add(name, next));
+            self.rules_of.push(Bitset::empty(rules));
+            next
+        });
+        if let Some(rules) = self.rules_of.get_mut(set as usize) {
+            rules.insert(rule);
+        }
+        let in_raw = names.iter().any(|name| field_matches(name, "_raw"));
+        if in_raw {
+            // Every rule's keyword texts, also those another rule had first.
+            let id = self.raw.id(text.clone());
+            if let Some(texts) = self.raw_of_rule.get_mut(rule) {
+                texts.push(id);
+            }
+        }
+        let next = self.literal_ids.len() as u32;
+        let FieldLiterals {
+            literal_ids,
+            others,
+            raw,
+            ..
+        } = self;
+        *literal_ids
+            .entry((text, set))
+            .or_insert_with_key(|(text, _)| {
+                if names.iter().any(|name| *name != "_raw") {
+                    others.add(text, set, next);
+                }
+                if in_raw {
+                    raw.add(text, set, next);
+                }
+                next
+            })
+    }
+}
+
 /// Space for the sets worked out for each event, kept between events.
 #[derive(Debug)]
 pub struct Scratch {
@@ -160,9 +233,8 @@ pub struct Scratch {
     found_list: Vec<u32>,
     /// The rules the indexed fields allow.
     allowed: Bitset,
-    /// The field ids of the record field being searched, and the texts found in it.
+    /// The field sets of the record field being searched.
     fields: Vec<u32>,
-    texts: Vec<u32>,
 }
 
 impl RuleIndex {
@@ -185,54 +257,33 @@ impl RuleIndex {
         let lacking = kept.iter().any(Vec::is_empty);
         let in_fields = in_fields && (parse_all || lacking);
         let mut line = Texts::default();
-        let (mut others, mut raw) = (Texts::default(), Texts::default());
-        let mut field_ids: HashMap<&str, u32> = HashMap::new();
-        let mut names = FieldNames::default();
-        let mut literal_ids: HashMap<(String, u32), u32> = HashMap::new();
-        let mut rules_of: Vec<Bitset> = Vec::new();
-        let mut raw_of_rule: Vec<Vec<u32>> = vec![Vec::new(); rules];
+        let mut fields = FieldLiterals::new(rules);
         let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
         for (rule, clauses) in kept.iter().enumerate() {
             for literals in clauses {
-                let mut clause: Vec<u32> = literals
-                    .iter()
-                    .map(|literal| {
-                        if !in_fields {
-                            return line.id(line_spelling(&literal.text).to_ascii_lowercase());
-                        }
-                        let field = literal.field.as_str();
-                        let next = field_ids.len() as u32;
-                        let field_id = *field_ids.entry(field).or_insert_with(|| {
-                            names.add(field, next);
-                            rules_of.push(Bitset::empty(rules));
-                            next
-                        });
-                        if let Some(set) = rules_of.get_mut(field_id as usize) {
-                            set.insert(rule);
-                        }
-                        let text = literal.text.to_ascii_lowercase();
-                        let in_raw = field_matches(field, "_raw");
-                        if in_raw {
-                            // Every rule's keyword texts, also those another rule had first.
-                            let id = raw.id(text.clone());
-                            if let Some(texts) = raw_of_rule.get_mut(rule) {
-                                texts.push(id);
-                            }
-                        }
-                        let next = literal_ids.len() as u32;
-                        *literal_ids
-                            .entry((text, field_id))
-                            .or_insert_with_key(|(text, _)| {
-                                if field != "_raw" {
-                                    others.add(text, field_id, next);
-                                }
-                                if in_raw {
-                                    raw.add(text, field_id, next);
-                                }
-                                next
-                            })
-                    })
-                    .collect();
+                let mut clause: Vec<u32> = if in_fields {
+                    // A text tried in several fields in one clause (Sigma tries each field
+                    // under every spelling events come in: `CommandLine`,
+                    // `Event.EventData.CommandLine`, ...) is one literal: the text in any of
+                    // them. Found once per value, where one literal per spelling was looked
+                    // up for every text found.
+                    let mut by_text: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+                    for literal in literals.iter() {
+                        by_text
+                            .entry(literal.text.to_ascii_lowercase())
+                            .or_default()
+                            .push(literal.field.as_str());
+                    }
+                    by_text
+                        .into_iter()
+                        .map(|(text, names)| fields.literal(rule, text, names))
+                        .collect()
+                } else {
+                    literals
+                        .iter()
+                        .map(|l| line.id(line_spelling(&l.text).to_ascii_lowercase()))
+                        .collect()
+                };
                 clause.sort_unstable();
                 clause.dedup();
                 if let Some(clauses) = clauses_of.get_mut(rule) {
@@ -240,6 +291,15 @@ impl RuleIndex {
                 }
             }
         }
+        let FieldLiterals {
+            names,
+            sets: _,
+            rules_of,
+            literal_ids,
+            mut others,
+            mut raw,
+            raw_of_rule,
+        } = fields;
         let (literals, built) = if in_fields {
             (literal_ids.len(), others.build() && raw.build())
         } else {
@@ -306,7 +366,6 @@ impl RuleIndex {
             found_list: Vec::new(),
             allowed: Bitset::empty(self.rules),
             fields: Vec::new(),
-            texts: Vec::new(),
         }
     }
 
@@ -373,7 +432,6 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         ..
     } = in_fields;
     let mut fields = std::mem::take(&mut scratch.fields);
-    let mut seen = std::mem::take(&mut scratch.texts);
     let mut searched = true;
     for (name, value) in &record.fields {
         let texts = if name == "_raw" { raw } else { others };
@@ -393,18 +451,12 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         if name == "_raw" && !in_fields.may_hold_raw(value, &scratch.rules) {
             continue;
         }
-        seen.clear();
         for item in value.values() {
             searched = with_text(item, |text| {
                 if !searchable_text(text) {
                     return false;
                 }
                 texts.search(text, |text| {
-                    // Each text once per field, however often it occurs.
-                    if seen.contains(&text) {
-                        return;
-                    }
-                    seen.push(text);
                     let of = texts.of_text.get(text as usize);
                     for &(field, literal) in of.into_iter().flatten() {
                         if fields.contains(&field) {
@@ -423,7 +475,6 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         }
     }
     scratch.fields = fields;
-    scratch.texts = seen;
     searched
 }
 
@@ -581,6 +632,44 @@ mod tests {
         // match.
         let kelvin = record(&[("Image", "\u{212a}")]);
         assert_eq!(candidates(true, &kelvin), [0, 1, 2]);
+    }
+
+    /// A text a clause tries in several fields (each spelling Sigma gives a field, or a list
+    /// of fields) is one literal, found in any of them; texts and fields of other clauses stay
+    /// apart.
+    #[test]
+    fn a_text_tried_in_several_fields_is_one_literal() {
+        let rule = needs_of(
+            "title: t\nlogsource: {product: windows}\ndetection:\n  a: {Image|endswith: '\\x.exe'}\n  \
+             b: {ParentImage|endswith: '\\x.exe'}\n  c: {User: bob}\n  \
+             condition: (a or b) and c\n",
+        );
+        let any = needs_of(
+            "title: a\nlogsource: {product: windows}\ndetection:\n  s: {Image: '*'}\n  condition: s\n",
+        );
+        let index = RuleIndex::new(&[rule, any], false, true);
+        // `\x.exe` in Image or ParentImage, and `bob` in User: two literals.
+        assert_eq!(index.literals, 2);
+        let mut scratch = index.scratch();
+        let mut candidates = |fields: &[(&str, &str)]| {
+            index.candidates(None, &record(fields), &mut scratch);
+            scratch.rules.iter().collect::<Vec<_>>()
+        };
+        for field in ["Image", "ParentImage", "Event.EventData.ParentImage"] {
+            assert_eq!(
+                candidates(&[(field, r"C:\X.exe"), ("User", "BOB")]),
+                [0, 1],
+                "{field}"
+            );
+        }
+        assert_eq!(
+            candidates(&[("CommandLine", r"C:\x.exe"), ("User", "bob")]),
+            [1]
+        );
+        assert_eq!(
+            candidates(&[("Image", r"C:\x.exe"), ("Image2", "bob")]),
+            [1]
+        );
     }
 
     /// Two keyword rules with the same keyword, told apart by `EventID`: the quick search for
