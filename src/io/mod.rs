@@ -213,7 +213,7 @@ fn read_detected(
     on_event: &mut dyn FnMut(Record),
     on_bad: &mut dyn FnMut(BadEvent),
 ) -> Result<(), Diagnostic> {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let head = reader.fill_buf().map_err(|e| json::read_error(name, &e))?;
     match detect(head, hint) {
         Format::Gzip => {
@@ -232,7 +232,7 @@ fn read_detected(
             evtx::read(bytes, name, opts, on_event, on_bad)
         }
         Format::Csv => csv::read(reader, name, opts, on_event, on_bad),
-        Format::Json => read_events(reader, name, opts, on_event, on_bad),
+        Format::Json => json::read_buffered(reader, name, opts, on_event, on_bad),
     }
 }
 
