@@ -16,7 +16,10 @@ use crate::eval::Value;
 use crate::optimize::literal::{line_spelling, searchable, searchable_text, with_ascii_lowercase};
 use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 /// A clause of more literals than this is left out (the automaton would grow by thousands of
 /// file hashes for one rule).
@@ -29,6 +32,8 @@ const SMALL: usize = 256;
 /// Many rules' needs, tested once per event.
 #[derive(Debug)]
 pub struct RuleIndex {
+    /// Tells this index apart from others (a [`Scratch`] keeps what one index worked out).
+    id: u64,
     rules: usize,
     /// How many literals the clauses are made of (numbered from 0).
     literals: usize,
@@ -71,20 +76,21 @@ struct InFields {
     /// for all of them only once a quick search for those of the rules allowed finds one.
     raw_rules: Bitset,
     raw_of_rule: Vec<Vec<u32>>,
-    /// Tells this index apart from others in [`QUICK`].
-    id: u64,
 }
 
-/// The quick searches of [`InFields::may_hold_raw`], by index and rules allowed (few sets: one
-/// per kind of event).
-type QuickSearches = HashMap<(u64, Bitset), Option<AhoCorasick>, foldhash::fast::FixedState>;
-
-thread_local! {
-    static QUICK: std::cell::RefCell<QuickSearches> = std::cell::RefCell::new(HashMap::default());
+/// What an event's allowed rules (those the value tables leave) make of [`InFields`], worked
+/// out once per set of rules allowed (few: one per kind of event) and kept in [`Scratch`].
+#[derive(Debug)]
+struct PerAllowed {
+    /// The field sets that some allowed rule has literals in: the fields worth searching.
+    sets: Bitset,
+    /// The quick search for the keyword texts of the allowed rules (`None` inside: too many
+    /// for one, or none), built when first needed.
+    quick: Option<Option<AhoCorasick>>,
 }
 
-/// The most quick searches a thread keeps.
-const QUICK_CACHED: usize = 256;
+/// The most sets of allowed rules a [`Scratch`] keeps [`PerAllowed`] for.
+const PER_ALLOWED_KEPT: usize = 256;
 
 /// The most texts a quick search looks for (the vectorised prefilter works on up to 64).
 const QUICK_TEXTS: usize = 64;
@@ -235,6 +241,9 @@ pub struct Scratch {
     allowed: Bitset,
     /// The field sets of the record field being searched.
     fields: Vec<u32>,
+    /// The index the space is for, and what it worked out for each set of allowed rules.
+    index: u64,
+    per_allowed: HashTable<(Bitset, PerAllowed)>,
 }
 
 impl RuleIndex {
@@ -322,7 +331,6 @@ impl RuleIndex {
             }
         }
         let scope = if in_fields {
-            static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
             let mut raw_rules = Bitset::empty(rules);
             for (rule, texts) in raw_of_rule.iter().enumerate() {
                 if !texts.is_empty() {
@@ -336,12 +344,13 @@ impl RuleIndex {
                 raw,
                 raw_rules,
                 raw_of_rule,
-                id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             }))
         } else {
             Scope::Line(line)
         };
+        static IDS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         RuleIndex {
+            id: IDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rules,
             literals,
             scope,
@@ -366,12 +375,14 @@ impl RuleIndex {
             found_list: Vec::new(),
             allowed: Bitset::empty(self.rules),
             fields: Vec::new(),
+            index: self.id,
+            per_allowed: HashTable::new(),
         }
     }
 
-    /// Whether `scratch` was made by [`RuleIndex::scratch`] of an index of this size.
+    /// Whether `scratch` was made by [`RuleIndex::scratch`] of this index.
     pub fn fits(&self, scratch: &Scratch) -> bool {
-        scratch.rules.len() == self.rules && scratch.found.len() == self.literals
+        scratch.index == self.id
     }
 
     /// The rules `record` may match, into `scratch.rules`; `tag` is what [`LineFilter::check`]
@@ -425,13 +436,37 @@ impl RuleIndex {
 /// searched only when some rule allowed so far (`scratch.rules`) has literals in it.
 fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -> bool {
     let InFields {
-        names,
-        rules_of,
-        others,
-        raw,
-        ..
+        names, others, raw, ..
     } = in_fields;
-    let mut fields = std::mem::take(&mut scratch.fields);
+    let Scratch {
+        rules,
+        found,
+        found_list,
+        fields,
+        per_allowed,
+        ..
+    } = scratch;
+    if per_allowed.len() >= PER_ALLOWED_KEPT {
+        per_allowed.clear();
+    }
+    let hash = foldhash::fast::FixedState::default().hash_one(&*rules);
+    let allowed = match per_allowed.entry(
+        hash,
+        |(r, _)| r == rules,
+        |(r, _)| foldhash::fast::FixedState::default().hash_one(r),
+    ) {
+        Entry::Occupied(entry) => &mut entry.into_mut().1,
+        Entry::Vacant(entry) => {
+            let per = in_fields.per_allowed(rules);
+            &mut entry.insert((rules.clone(), per)).into_mut().1
+        }
+    };
+    let mut note = |literal: u32| {
+        if !found.contains(literal as usize) {
+            found.insert(literal as usize);
+            found_list.push(literal);
+        }
+    };
     let mut searched = true;
     for (name, value) in &record.fields {
         let texts = if name == "_raw" { raw } else { others };
@@ -439,16 +474,14 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
             continue;
         }
         fields.clear();
-        names.each(name, |field| fields.push(field));
-        let allowed = |f: &u32| {
-            rules_of
-                .get(*f as usize)
-                .is_some_and(|rules| rules.intersects(&scratch.rules))
-        };
-        if !fields.iter().any(allowed) {
+        names.each(name, |set| fields.push(set));
+        if !fields
+            .iter()
+            .any(|&set| allowed.sets.contains(set as usize))
+        {
             continue;
         }
-        if name == "_raw" && !in_fields.may_hold_raw(value, &scratch.rules) {
+        if name == "_raw" && !in_fields.may_hold_raw(value, rules, &mut allowed.quick) {
             continue;
         }
         for item in value.values() {
@@ -458,9 +491,9 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
                 }
                 texts.search(text, |text| {
                     let of = texts.of_text.get(text as usize);
-                    for &(field, literal) in of.into_iter().flatten() {
-                        if fields.contains(&field) {
-                            scratch.note(literal);
+                    for &(set, literal) in of.into_iter().flatten() {
+                        if fields.contains(&set) {
+                            note(literal);
                         }
                     }
                 });
@@ -474,52 +507,60 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
             break;
         }
     }
-    scratch.fields = fields;
     searched
 }
 
 impl InFields {
+    /// [`PerAllowed`] for the rules `allowed`.
+    fn per_allowed(&self, allowed: &Bitset) -> PerAllowed {
+        let mut sets = Bitset::empty(self.rules_of.len());
+        for (set, rules) in self.rules_of.iter().enumerate() {
+            if rules.intersects(allowed) {
+                sets.insert(set);
+            }
+        }
+        PerAllowed { sets, quick: None }
+    }
+
     /// Whether `_raw` may hold a text of a rule in `allowed` (`false`: none, and none needs
     /// searching for). Most lines hold no keyword: a leftmost search for the texts of the rules
     /// allowed (a few dozen, where all rules have a hundred or more) stops at none, with the
     /// automaton's vectorised prefilter, ten times as fast as an overlapping search for all.
-    fn may_hold_raw(&self, value: &Value, allowed: &Bitset) -> bool {
-        let mut wanted = self.raw_rules.clone();
-        wanted.intersect_with(allowed);
-        QUICK.with_borrow_mut(|cache| {
-            if cache.len() >= QUICK_CACHED {
-                cache.clear();
-            }
-            let quick = cache
-                .entry((self.id, wanted))
-                .or_insert_with_key(|(_, wanted)| {
-                    let mut texts: Vec<&str> = wanted
-                        .iter()
-                        .filter_map(|rule| self.raw_of_rule.get(rule))
-                        .flatten()
-                        .filter_map(|&t| self.raw.patterns.get(t as usize).map(String::as_str))
-                        .collect();
-                    texts.sort_unstable();
-                    texts.dedup();
-                    // Past a few dozen texts the prefilter no longer pays (for 113 of them
-                    // the quick search was slower than the full one): the full search alone.
-                    let few = texts.len() <= QUICK_TEXTS;
-                    few.then(|| {
-                        AhoCorasick::builder()
-                            .match_kind(MatchKind::LeftmostFirst)
-                            .build(&texts)
-                            .ok()
-                    })
-                    .flatten()
-                });
-            let Some(quick) = quick else {
-                return true;
-            };
-            value.values().iter().any(|item| {
-                with_text(item, |text| {
-                    !searchable_text(text)
-                        || with_ascii_lowercase(text, |lower| quick.is_match(lower))
+    /// `quick` is that search, once built.
+    fn may_hold_raw(
+        &self,
+        value: &Value,
+        allowed: &Bitset,
+        quick: &mut Option<Option<AhoCorasick>>,
+    ) -> bool {
+        let quick = quick.get_or_insert_with(|| {
+            let mut texts: Vec<&str> = self
+                .raw_rules
+                .iter()
+                .filter(|&rule| allowed.contains(rule))
+                .filter_map(|rule| self.raw_of_rule.get(rule))
+                .flatten()
+                .filter_map(|&t| self.raw.patterns.get(t as usize).map(String::as_str))
+                .collect();
+            texts.sort_unstable();
+            texts.dedup();
+            // Past a few dozen texts the prefilter no longer pays (for 113 of them the quick
+            // search was slower than the full one): the full search alone.
+            (texts.len() <= QUICK_TEXTS)
+                .then(|| {
+                    AhoCorasick::builder()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .build(&texts)
+                        .ok()
                 })
+                .flatten()
+        });
+        let Some(quick) = quick else {
+            return true;
+        };
+        value.values().iter().any(|item| {
+            with_text(item, |text| {
+                !searchable_text(text) || with_ascii_lowercase(text, |lower| quick.is_match(lower))
             })
         })
     }
