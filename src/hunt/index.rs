@@ -468,13 +468,13 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         }
     };
     let mut searched = true;
-    for (name, value) in &record.fields {
+    for (tag, name, value) in record.fields.iter_tagged() {
         let texts = if name == "_raw" { raw } else { others };
         if texts.automaton.is_none() {
             continue;
         }
         fields.clear();
-        names.each(name, |set| fields.push(set));
+        names.each_tagged(tag, name, |set| fields.push(set));
         if !fields
             .iter()
             .any(|&set| allowed.sets.contains(set as usize))

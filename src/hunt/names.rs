@@ -4,15 +4,17 @@
 //! covers (`Event.UserData.*.Image`).
 
 use crate::eval::compile::Lookup;
+use crate::eval::event::{name_tag, same_name};
 use crate::eval::stage::field_matches;
-use foldhash::fast::FixedState;
-use std::collections::HashMap;
+use hashbrown::HashTable;
 
 /// Rule fields, each with an id (several fields may share one), found from record names.
 #[derive(Debug)]
 pub struct FieldNames<T> {
-    /// The ids of each field name without `*` (`a{}.b` under both spellings).
-    by_name: HashMap<String, Vec<T>, FixedState>,
+    /// The ids of each field name without `*` (`a{}.b` under both spellings), by the name's
+    /// [`name_tag`] (which a record keeps for each of its names: no name is hashed to look
+    /// it up).
+    by_name: HashTable<(u64, String, Vec<T>)>,
     /// Field names with `*`, by the text before it, with their ids.
     wild: Vec<(String, Vec<(String, T)>)>,
 }
@@ -20,7 +22,7 @@ pub struct FieldNames<T> {
 impl<T> Default for FieldNames<T> {
     fn default() -> Self {
         FieldNames {
-            by_name: HashMap::default(),
+            by_name: HashTable::new(),
             wild: Vec::new(),
         }
     }
@@ -45,7 +47,12 @@ impl<T: Copy + PartialEq> FieldNames<T> {
             }
             Lookup::Braces | Lookup::Plain => {
                 for name in [field.to_string(), field.replace("{}", "")] {
-                    let ids = self.by_name.entry(name).or_default();
+                    let tag = name_tag(name.as_bytes());
+                    let (_, _, ids) = self
+                        .by_name
+                        .entry(tag, |(t, n, _)| *t == tag && *n == name, |(t, _, _)| *t)
+                        .or_insert_with(|| (tag, name, Vec::new()))
+                        .into_mut();
                     if !ids.contains(&id) {
                         ids.push(id);
                     }
@@ -56,8 +63,17 @@ impl<T: Copy + PartialEq> FieldNames<T> {
 
     /// Calls `f` with the id of every rule field whose lookup finds the record field `name`
     /// (an id once per field that leads to it).
-    pub fn each(&self, name: &str, mut f: impl FnMut(T)) {
-        for &id in self.by_name.get(name).into_iter().flatten() {
+    #[cfg(test)]
+    pub fn each(&self, name: &str, f: impl FnMut(T)) {
+        self.each_tagged(name_tag(name.as_bytes()), name, f);
+    }
+
+    /// [`FieldNames::each`] for a name whose [`name_tag`] is `tag`.
+    pub fn each_tagged(&self, tag: u64, name: &str, mut f: impl FnMut(T)) {
+        let found = self.by_name.find(tag, |(t, n, _)| {
+            *t == tag && same_name(n.as_bytes(), name.as_bytes())
+        });
+        for &id in found.map(|(_, _, ids)| ids).into_iter().flatten() {
             f(id);
         }
         for (prefix, fields) in &self.wild {

@@ -5,20 +5,35 @@
 use super::bitset::Bitset;
 use super::names::FieldNames;
 use crate::eval::wild::{with_lower, with_text};
-use crate::eval::{Record, Value};
+use crate::eval::Record;
 use crate::optimize::{Needs, ValueNeed};
 use foldhash::fast::FixedState;
+use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// Most events show few of the indexed field sets, and events of one kind the same ones: the
-/// rules allowed by the sets an event lacks are worked out once per (tables, sets seen) on
-/// each thread, not by one intersection per set per event.
-const UNSEEN_CACHED: usize = 1024;
+/// What the tables allow depends only on which tables an event shows a value for and which of
+/// their listed values it shows: worked out once per (tables, that) on each thread (events of
+/// one kind show the same), not by one intersection per table per event (an event shows a
+/// value for two dozen tables or so).
+const ALLOWED_CACHED: usize = 1024;
+
+/// What the tables allow an event, by what it shows of them.
+struct Shown {
+    tables: u64,
+    seen: u64,
+    /// The listed values shown, as (table, value number), in order.
+    values: Vec<(u32, u32)>,
+    rules: Bitset,
+}
 
 thread_local! {
-    static UNSEEN: std::cell::RefCell<HashMap<(u64, u64), Bitset, FixedState>> =
-        std::cell::RefCell::new(HashMap::default());
+    static ALLOWED: std::cell::RefCell<HashTable<Shown>> =
+        const { std::cell::RefCell::new(HashTable::new()) };
+    /// [`Tables::restrict`]'s list of listed values shown, kept from event to event.
+    static VALUES: std::cell::RefCell<Vec<(u32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// At most this many field sets are indexed...
@@ -31,7 +46,7 @@ const MIN_TABLE_RULES: usize = 2;
 /// The tables worth keeping, and where each field name leads.
 #[derive(Debug, Default)]
 pub struct Tables {
-    /// Tells these tables apart from others in [`UNSEEN`].
+    /// Tells these tables apart from others in [`ALLOWED`].
     id: u64,
     tables: Vec<Table>,
     /// The tables of each field.
@@ -41,8 +56,10 @@ pub struct Tables {
 /// The rules that need something of one set of fields.
 #[derive(Debug)]
 struct Table {
-    /// The rules an event with this (lower-cased) value in the fields may match.
-    by_value: HashMap<String, Bitset, FixedState>,
+    /// The number of each value listed (lower-cased), and the rules an event with that value
+    /// in the fields may match.
+    by_value: HashMap<String, u32, FixedState>,
+    values: Vec<Bitset>,
     /// The rules an event with any value in the fields may match.
     present: Bitset,
     /// The rules an event without any of the fields may match.
@@ -86,61 +103,72 @@ impl Tables {
         if self.tables.is_empty() {
             return;
         }
-        // The tables the record shows a value for, a bit each (at most 64 tables).
-        let mut seen = 0u64;
-        let mut allowed: Vec<(usize, &Bitset)> = Vec::new();
-        let mut look = |table: usize, value: &Value| {
-            let items = value.values();
-            if !items.is_empty() {
-                seen |= 1 << table;
-            }
-            let Some(by_value) = self.tables.get(table).map(|t| &t.by_value) else {
-                return;
-            };
-            if by_value.is_empty() {
-                return;
-            }
-            for item in items {
-                let rules = with_text(item, |text| with_lower(text, |lower| by_value.get(lower)));
-                if let Some(rules) = rules {
-                    allowed.push((table, rules));
-                }
-            }
-        };
-        for (name, value) in &record.fields {
-            self.names.each(name, |table| look(table, value));
-        }
-        allowed.sort_by_key(|(table, _)| *table);
-        let shown = |t: usize| seen & 1 << t != 0;
-        UNSEEN.with_borrow_mut(|cache| {
-            if cache.len() >= UNSEEN_CACHED {
-                cache.clear();
-            }
-            let unseen = cache.entry((self.id, seen)).or_insert_with(|| {
-                let mut rules = Bitset::full(out.len());
-                for (t, table) in self.tables.iter().enumerate() {
-                    if !shown(t) {
-                        rules.intersect_with(&table.absent);
+        VALUES.with_borrow_mut(|values| {
+            values.clear();
+            // The tables the record shows a value for, a bit each (at most 64 tables).
+            let mut seen = 0u64;
+            for (tag, name, value) in record.fields.iter_tagged() {
+                self.names.each_tagged(tag, name, |t| {
+                    let items = value.values();
+                    if !items.is_empty() {
+                        seen |= 1 << t;
                     }
+                    let Some(table) = self.tables.get(t).filter(|t| !t.by_value.is_empty()) else {
+                        return;
+                    };
+                    for item in items {
+                        let listed = with_text(item, |text| {
+                            with_lower(text, |lower| table.by_value.get(lower).copied())
+                        });
+                        if let Some(v) = listed {
+                            values.push((t as u32, v));
+                        }
+                    }
+                });
+            }
+            values.sort_unstable();
+            values.dedup();
+            let hash = FixedState::default().hash_one((self.id, seen, &values[..]));
+            ALLOWED.with_borrow_mut(|cache| {
+                if cache.len() >= ALLOWED_CACHED {
+                    cache.clear();
                 }
-                rules
+                let same = |s: &Shown| s.tables == self.id && s.seen == seen && s.values == *values;
+                let rehash =
+                    |s: &Shown| FixedState::default().hash_one((s.tables, s.seen, &s.values[..]));
+                let shown = match cache.entry(hash, same, rehash) {
+                    Entry::Occupied(entry) => entry.into_mut(),
+                    Entry::Vacant(entry) => entry
+                        .insert(Shown {
+                            tables: self.id,
+                            seen,
+                            values: values.clone(),
+                            rules: self.allowed(seen, values, out.len()),
+                        })
+                        .into_mut(),
+                };
+                out.intersect_with(&shown.rules);
             });
-            out.intersect_with(unseen);
         });
+    }
+
+    /// The rules allowed to an event that shows a value for the tables `seen` (a bit each)
+    /// and the listed `values` (as (table, value number), in order).
+    fn allowed(&self, seen: u64, values: &[(u32, u32)], rules: usize) -> Bitset {
+        let mut out = Bitset::full(rules);
         for (t, table) in self.tables.iter().enumerate() {
-            if !shown(t) {
+            if seen & 1 << t == 0 {
+                out.intersect_with(&table.absent);
                 continue;
             }
-            let start = allowed.partition_point(|(at, _)| *at < t);
-            let end = allowed.partition_point(|(at, _)| *at <= t);
-            let values: Vec<&Bitset> = allowed
-                .get(start..end)
-                .unwrap_or_default()
+            let shown: Vec<&Bitset> = values
                 .iter()
-                .map(|(_, b)| *b)
+                .filter(|(at, _)| *at as usize == t)
+                .filter_map(|(_, v)| table.values.get(*v as usize))
                 .collect();
-            out.intersect_with_any(&table.present, &values);
+            out.intersect_with_any(&table.present, &shown);
         }
+        out
     }
 }
 
@@ -148,24 +176,30 @@ impl Table {
     fn new(needing: &[(usize, &ValueNeed)], rules: usize) -> Table {
         let mut present = Bitset::full(rules);
         let mut absent = Bitset::full(rules);
-        let mut by_value: HashMap<String, Bitset, FixedState> = HashMap::default();
+        let mut by_value: HashMap<String, u32, FixedState> = HashMap::default();
+        let mut values: Vec<Bitset> = Vec::new();
         for (rule, need) in needing {
             if !need.or_absent {
                 absent.remove(*rule);
             }
-            let Some(values) = &need.values else {
+            let Some(listed) = &need.values else {
                 continue;
             };
             present.remove(*rule);
-            for value in values {
-                by_value
-                    .entry(value.clone())
-                    .or_insert_with(|| Bitset::empty(rules))
-                    .insert(*rule);
+            for value in listed {
+                let next = values.len() as u32;
+                let v = *by_value.entry(value.clone()).or_insert_with(|| {
+                    values.push(Bitset::empty(rules));
+                    next
+                });
+                if let Some(set) = values.get_mut(v as usize) {
+                    set.insert(*rule);
+                }
             }
         }
         Table {
             by_value,
+            values,
             present,
             absent,
         }

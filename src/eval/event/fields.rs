@@ -312,6 +312,11 @@ impl Fields {
         self.entries.iter().map(|e| (&e.name, &e.value))
     }
 
+    /// [`Fields::iter`] with each name's [`name_tag`] (kept, not worked out again).
+    pub fn iter_tagged(&self) -> impl Iterator<Item = (u64, &Name, &Value)> {
+        self.entries.iter().map(|e| (e.tag, &e.name, &e.value))
+    }
+
     pub fn iter_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = (&Name, &mut Value)> + ExactSizeIterator {
