@@ -58,7 +58,7 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
     if line.trim().is_empty() {
         return Line::Nothing;
     }
-    if whole_object(line) && prefiltered_out(line, opts) {
+    if prefiltered_out(line, opts) && whole_object(line) {
         return Line::Skipped;
     }
     match parse_event(line, opts) {
@@ -69,12 +69,52 @@ pub(super) fn read_one(text: &[u8], whole: bool, opts: &EventOptions) -> Line {
     }
 }
 
-/// Whether the line may hold a whole object (it starts with `{` and ends with `}`). Only such a
-/// line may be skipped unparsed: a line that opens an object spread over lines (`{` alone, or
-/// `{"a": 1,`) must be parsed to be found to open one, whatever literals it lacks.
+/// Whether the line holds one whole object: it starts with `{` and the object closes at its
+/// end. Only such a line may be skipped unparsed: a line that opens an object spread over lines
+/// (`{` alone, `{"a": 1,`, or `{"a": {"b": 1}`, which ends with a `}` that closes an inner
+/// object) must be parsed to be found to open one, whatever literals it lacks. (An invalid line
+/// may be taken for whole: skipped, it is not reported, as documented for `--strict`.)
 fn whole_object(line: &str) -> bool {
-    let line = line.trim_ascii();
-    line.starts_with('{') && line.ends_with('}')
+    let line = line.trim_ascii().as_bytes();
+    let Some((b'{', inner)) = line.split_first() else {
+        return false;
+    };
+    if line.last() != Some(&b'}') {
+        return false;
+    }
+    // No `{` or `[` after the first byte (most lines): the object's last `}` closes it (a
+    // string does not run over lines, so the line's last `}` is outside one). Else the object
+    // is followed to its end.
+    memchr::memchr2(b'{', b'[', inner).is_none() || closes_at_end(line)
+}
+
+/// Whether the JSON value starting at the text's first byte ends at its last byte (strings
+/// and nesting followed, nothing else checked).
+fn closes_at_end(text: &[u8]) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, &b) in text.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1 == text.len();
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether the prefilter finds that the line's event cannot match.
