@@ -91,19 +91,9 @@ fn whole_object(line: &str) -> bool {
 /// Whether the JSON value starting at the text's first byte ends at its last byte (strings
 /// and nesting followed, nothing else checked).
 fn closes_at_end(text: &[u8]) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, &b) in text.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    for (i, b) in structure(text) {
         match b {
-            b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth = depth.saturating_sub(1);
@@ -115,6 +105,25 @@ fn closes_at_end(text: &[u8]) -> bool {
         }
     }
     false
+}
+
+/// The bytes of JSON text outside its strings, with their positions: what a look at its
+/// structure (nesting, separators) reads.
+pub(super) fn structure(text: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let (mut in_string, mut escaped) = (false, false);
+    text.iter().enumerate().filter_map(move |(i, &b)| {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            return None;
+        }
+        in_string = b == b'"';
+        (!in_string).then_some((i, b))
+    })
 }
 
 /// Whether the prefilter finds that the line's event cannot match.

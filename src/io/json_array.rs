@@ -155,19 +155,9 @@ impl<'a> Scan<'a> {
 /// The length of the element at the start of `text`, and what ends it. Brackets only nest:
 /// a stray `}` at the top is part of the (bad) element, and so is a `]` unless `close_ends`.
 fn element_len(text: &[u8], close_ends: bool) -> (usize, End) {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, b) in text.iter().enumerate() {
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let mut depth = 0usize;
+    for (i, b) in super::json::structure(text) {
         match b {
-            b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' if depth > 0 => depth -= 1,
             b',' if depth == 0 => return (i, End::Comma),
