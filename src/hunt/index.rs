@@ -234,9 +234,8 @@ impl FieldLiterals {
 pub struct Scratch {
     /// The rules the event may match.
     pub rules: Bitset,
-    /// The literals found, as a set and in the order found.
-    found: Bitset,
-    found_list: Vec<u32>,
+    /// The literals found.
+    found: Found,
     /// The rules the indexed fields allow.
     allowed: Bitset,
     /// The field sets of the record field being searched.
@@ -371,8 +370,7 @@ impl RuleIndex {
     pub fn scratch(&self) -> Scratch {
         Scratch {
             rules: Bitset::empty(self.rules),
-            found: Bitset::empty(self.literals),
-            found_list: Vec::new(),
+            found: Found::new(self.literals),
             allowed: Bitset::empty(self.rules),
             fields: Vec::new(),
             index: self.id,
@@ -395,7 +393,7 @@ impl RuleIndex {
                 Some(Value::Multi(found)) => {
                     for pattern in found {
                         if let Value::Num(p) = pattern {
-                            scratch.note(*p as u32);
+                            scratch.found.note(*p as u32);
                         }
                     }
                     true
@@ -407,7 +405,6 @@ impl RuleIndex {
         let Scratch {
             rules: out,
             found,
-            found_list,
             allowed,
             ..
         } = scratch;
@@ -415,11 +412,10 @@ impl RuleIndex {
             allowed.copy_from(out);
             out.copy_from(&self.without_literal);
             out.intersect_with(allowed);
-            for &literal in found_list.iter() {
+            for &literal in found.list() {
                 for &rule in self.first_of.get(literal as usize).into_iter().flatten() {
                     let r = rule as usize;
-                    let met =
-                        |clause: &Vec<u32>| clause.iter().any(|&l| found.contains(l as usize));
+                    let met = |clause: &Vec<u32>| clause.iter().any(|&l| found.contains(l));
                     let others = self.other_clauses.get(r).into_iter().flatten();
                     if allowed.contains(r) && !out.contains(r) && others.clone().all(met) {
                         out.insert(r);
@@ -427,7 +423,7 @@ impl RuleIndex {
                 }
             }
         }
-        found_list.drain(..).for_each(|l| found.remove(l as usize));
+        found.clear();
     }
 }
 
@@ -441,7 +437,6 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
     let Scratch {
         rules,
         found,
-        found_list,
         fields,
         per_allowed,
         ..
@@ -459,12 +454,6 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         Entry::Vacant(entry) => {
             let per = in_fields.per_allowed(rules);
             &mut entry.insert((rules.clone(), per)).into_mut().1
-        }
-    };
-    let mut note = |literal: u32| {
-        if !found.contains(literal as usize) {
-            found.insert(literal as usize);
-            found_list.push(literal);
         }
     };
     let mut searched = true;
@@ -493,7 +482,7 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
                     let of = texts.of_text.get(text as usize);
                     for &(set, literal) in of.into_iter().flatten() {
                         if fields.contains(&set) {
-                            note(literal);
+                            found.note(literal);
                         }
                     }
                 });
@@ -566,19 +555,55 @@ impl InFields {
     }
 }
 
-impl Scratch {
-    /// Notes a literal as found.
-    fn note(&mut self, literal: u32) {
-        if !self.found.contains(literal as usize) {
-            self.found.insert(literal as usize);
-            self.found_list.push(literal);
+/// Literals found, each once, in the order first found; emptied by taking out each found
+/// (a few per event, of thousands of literals), not by clearing the whole set.
+#[derive(Debug)]
+struct Found {
+    set: Bitset,
+    list: Vec<u32>,
+}
+
+impl Found {
+    fn new(literals: usize) -> Found {
+        Found {
+            set: Bitset::empty(literals),
+            list: Vec::new(),
         }
+    }
+
+    fn note(&mut self, literal: u32) {
+        if !self.set.contains(literal as usize) {
+            self.set.insert(literal as usize);
+            self.list.push(literal);
+        }
+    }
+
+    fn contains(&self, literal: u32) -> bool {
+        self.set.contains(literal as usize)
+    }
+
+    /// The literals found, in the order first found.
+    fn list(&self) -> &[u32] {
+        &self.list
+    }
+
+    /// Empties it; what it held, in the order found.
+    fn take(&mut self) -> Vec<u32> {
+        let list = std::mem::take(&mut self.list);
+        list.iter().for_each(|&l| self.set.remove(l as usize));
+        list
+    }
+
+    fn clear(&mut self) {
+        self.list
+            .drain(..)
+            .for_each(|l| self.set.remove(l as usize));
     }
 }
 
 thread_local! {
-    /// [`LineFilter::check`]'s set of literals seen, kept between lines.
-    static SEEN: std::cell::RefCell<Bitset> = std::cell::RefCell::new(Bitset::empty(0));
+    /// [`LineFilter::check`]'s literals found, kept between lines.
+    static SEEN: std::cell::RefCell<Found> = std::cell::RefCell::new(Found::new(0));
 }
 
 impl LineFilter for RuleIndex {
@@ -592,23 +617,15 @@ impl LineFilter for RuleIndex {
         // Each literal once, in the order first found (the order does not matter), using a set
         // of those seen kept by the thread from line to line.
         let found = SEEN.with_borrow_mut(|seen| {
-            if seen.len() != self.literals {
-                *seen = Bitset::empty(self.literals);
+            if seen.set.len() != self.literals {
+                *seen = Found::new(self.literals);
             }
-            let mut found: Vec<usize> = Vec::new();
-            texts.search(line, |p| {
-                let p = p as usize;
-                if !seen.contains(p) {
-                    seen.insert(p);
-                    found.push(p);
-                }
-            });
-            found.iter().for_each(|&p| seen.remove(p));
-            found
+            texts.search(line, |p| seen.note(p));
+            seen.take()
         });
         let none = found
             .iter()
-            .all(|&p| self.first_of.get(p).is_none_or(Vec::is_empty));
+            .all(|&p| self.first_of.get(p as usize).is_none_or(Vec::is_empty));
         let skip = none && self.without_literal.is_empty() && !self.parse_all;
         let tag = Value::Multi(found.into_iter().map(|p| Value::Num(p as f64)).collect());
         if skip {
