@@ -156,136 +156,83 @@ pub(super) fn first_byte(reader: &mut impl BufRead) -> std::io::Result<Option<u8
 pub(super) fn read_lines(
     mut reader: impl BufRead,
     name: &str,
-    line_no: usize,
+    mut line_no: usize,
     opts: &EventOptions,
     on_event: &mut dyn FnMut(Record),
     on_bad: &mut dyn FnMut(BadEvent),
 ) -> Result<(), Diagnostic> {
-    let mut lines = Lines {
-        name,
-        line_no,
-        pending: String::new(),
-        pending_start: 0,
-        opts,
-        on_event,
-        on_bad,
-    };
     let mut buf = Vec::new();
-    let limit = opts.max_line.saturating_add(1);
+    let mut pending = String::new();
+    let mut pending_start = 0;
+    let bad = |line: usize, message: String| BadEvent {
+        source: name.to_string(),
+        line,
+        message,
+    };
     loop {
-        // Most lines lie whole in the reader's buffer: taken where they lie, not copied out.
-        let available = match reader.fill_buf() {
-            Ok(available) => available,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(read_error(name, &e)),
-        };
-        if available.is_empty() {
-            break;
-        }
-        let window = available.get(..limit).unwrap_or(available);
-        if let Some(end) = memchr::memchr(b'\n', window) {
-            lines.take(window.get(..=end).unwrap_or(window), true);
-            reader.consume(end + 1);
-            continue;
-        }
         buf.clear();
         let whole =
             read_line(&mut reader, &mut buf, opts.max_line).map_err(|e| read_error(name, &e))?;
         if buf.is_empty() && whole {
             break;
         }
-        lines.take(&buf, whole);
-    }
-    if !lines.pending.is_empty() {
-        let line = lines.pending_start;
-        lines.bad(line, "unterminated JSON object".to_string());
-    }
-    Ok(())
-}
-
-/// [`read_lines`]'s state from line to line.
-struct Lines<'a, 'b> {
-    name: &'a str,
-    /// The lines read so far.
-    line_no: usize,
-    /// The lines of an object spread over lines, so far, and the number of its first.
-    pending: String,
-    pending_start: usize,
-    opts: &'a EventOptions,
-    on_event: &'b mut dyn FnMut(Record),
-    on_bad: &'b mut dyn FnMut(BadEvent),
-}
-
-impl Lines<'_, '_> {
-    fn bad(&mut self, line: usize, message: String) {
-        (self.on_bad)(BadEvent {
-            source: self.name.to_string(),
-            line,
-            message,
-        });
-    }
-
-    /// Takes the next line (with its end of line), `whole` when read to its end within
-    /// `max_line`.
-    fn take(&mut self, text: &[u8], whole: bool) {
-        self.line_no += 1;
-        let (opts, line_no) = (self.opts, self.line_no);
-        if self.pending.is_empty() {
-            match read_one(text, whole, opts) {
+        line_no += 1;
+        if pending.is_empty() {
+            match read_one(&buf, whole, opts) {
                 Line::Nothing => {}
                 Line::Skipped => opts.count_skipped(),
-                Line::Event(record) => (self.on_event)(record),
-                Line::Bad(message) => self.bad(line_no, message),
+                Line::Event(record) => on_event(record),
+                Line::Bad(message) => on_bad(bad(line_no, message)),
                 Line::Opens => {
-                    let line = String::from_utf8_lossy(text);
-                    self.pending.push_str(line.trim_end_matches(['\n', '\r']));
-                    self.pending.push('\n');
-                    self.pending_start = line_no;
+                    let line = String::from_utf8_lossy(&buf);
+                    pending.push_str(line.trim_end_matches(['\n', '\r']));
+                    pending.push('\n');
+                    pending_start = line_no;
                 }
             }
-            return;
+            continue;
         }
-        if !whole || self.pending.len() + text.len() > opts.max_line {
+        if !whole || pending.len() + buf.len() > opts.max_line {
             let message = if whole {
                 format!("multi-line object longer than {} bytes", opts.max_line)
             } else {
                 format!("line longer than {} bytes", opts.max_line)
             };
-            self.bad(if whole { self.pending_start } else { line_no }, message);
-            self.pending.clear();
-            return;
+            on_bad(bad(if whole { pending_start } else { line_no }, message));
+            pending.clear();
+            continue;
         }
-        let Ok(line) = std::str::from_utf8(text) else {
-            self.bad(line_no, "invalid UTF-8".to_string());
-            return;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            on_bad(bad(line_no, "invalid UTF-8".to_string()));
+            continue;
         };
-        self.pending.push_str(line.trim_end_matches(['\n', '\r']));
-        self.pending.push('\n');
-        let text = match serde_json::from_str(&self.pending) {
-            Err(e) if e.is_eof() => return,
-            parsed => (parsed, std::mem::take(&mut self.pending)),
-        };
-        match text {
-            (Ok(json), text) => deliver(
-                json,
-                text.trim_end(),
-                self.name,
-                self.pending_start,
-                opts,
-                self.on_event,
-                self.on_bad,
-            ),
-            // Not one object spread over lines after all: keep the objects it holds.
-            (Err(_), text) => read_concatenated(
-                &text,
-                self.name,
-                self.pending_start,
-                opts,
-                self.on_event,
-                self.on_bad,
-            ),
+        pending.push_str(line.trim_end_matches(['\n', '\r']));
+        pending.push('\n');
+        match serde_json::from_str(&pending) {
+            Ok(json) => {
+                let text = std::mem::take(&mut pending);
+                deliver(
+                    json,
+                    text.trim_end(),
+                    name,
+                    pending_start,
+                    opts,
+                    on_event,
+                    on_bad,
+                );
+            }
+            Err(e) if e.is_eof() => {}
+            Err(_) => {
+                // Not one object spread over lines after all: keep the objects it holds.
+                let text = std::mem::take(&mut pending);
+                read_concatenated(&text, name, pending_start, opts, on_event, on_bad);
+            }
         }
     }
+    if !pending.is_empty() {
+        on_bad(bad(pending_start, "unterminated JSON object".to_string()));
+    }
+    Ok(())
 }
 
 /// Reads one line (with its `\n`) into `buf`, at most `max` bytes of it; a longer line is read
