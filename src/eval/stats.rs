@@ -11,7 +11,7 @@ use crate::ir::{AggFunc, Stats};
 use few::Few;
 use groups::Groups;
 use indexmap::IndexMap;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 
 mod few;
 mod groups;
@@ -121,7 +121,8 @@ enum Acc {
         n: u64,
     },
     Timed(Option<(f64, Value)>),
-    Values(Few<BTreeSet<Text>>),
+    /// kept unordered (a hash per text, not string comparisons down a tree), sorted once at the end
+    Values(Few<HashSet<Text, Fast>>),
     List(Vec<Value>),
     Pick(Option<Value>),
     /// every number, for deviations, medians and percentiles
@@ -479,12 +480,12 @@ fn result(func: AggFunc, acc: Acc) -> Value {
         Acc::Extreme { num: Some(x), .. } => Value::from_text(&format_number(x)),
         Acc::Extreme { num: None, text } => text.map_or(Value::Null, |t| Value::from_text(&t)),
         Acc::Timed(best) => best.map_or(Value::Null, |(_, v)| v),
-        Acc::Values(set) => Value::from_values(
-            set.into_texts()
-                .iter()
-                .map(|t| Value::from_text(t))
-                .collect(),
-        ),
+        Acc::Values(set) => {
+            // `values()` lists its texts in lexicographic (byte) order.
+            let mut texts = set.into_texts();
+            texts.sort_unstable();
+            Value::from_values(texts.iter().map(|t| Value::from_text(t)).collect())
+        }
         Acc::List(items) => Value::from_values(items),
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
         Acc::Numbers(nums) => spread(func, nums).map_or(Value::Null, Value::Num),
