@@ -233,3 +233,92 @@ proptest! {
         prop_assert_eq!(ir, again, "{}", printed.text);
     }
 }
+
+/// Events in input order with `_time` from a small range (many ties) or missing, a key `k`
+/// (sometimes missing), a value `v` and sometimes a multivalue `m`; `id` numbers them. Up to
+/// 2,500 of them, so the time order's bounded buffers are cut back several times.
+fn timed_events() -> impl Strategy<Value = Vec<Record>> {
+    let event = (
+        prop::option::weighted(0.9, 0..40i64),
+        prop::option::weighted(0.9, 0..6u8),
+        0..1000u32,
+        prop::option::weighted(0.2, prop::collection::vec(0..9u8, 2..4)),
+    );
+    prop::collection::vec(event, 0..2500).prop_map(|rows| {
+        rows.into_iter()
+            .enumerate()
+            .map(|(id, (time, k, v, m))| {
+                let mut obj = serde_json::Map::new();
+                obj.insert("id".into(), serde_json::json!(id));
+                if let Some(t) = time {
+                    // Whole and fractional seconds, negative ones too.
+                    obj.insert("_time".into(), serde_json::json!(t as f64 / 4.0 - 2.0));
+                }
+                if let Some(k) = k {
+                    obj.insert("k".into(), serde_json::json!(format!("k{k}")));
+                }
+                obj.insert("v".into(), serde_json::json!(v));
+                if let Some(m) = m {
+                    obj.insert("m".into(), serde_json::json!(m));
+                }
+                let json = serde_json::Value::Object(obj);
+                record_from_json(json.clone(), &json.to_string(), &EventOptions::default())
+                    .unwrap_or_default()
+            })
+            .collect()
+    })
+}
+
+/// The rows of a search, each as JSON text, in order.
+fn rows(search: &str, events: &[Record]) -> Result<Vec<String>, TestCaseError> {
+    let results = spelunk::run_spl(search, events.to_vec())
+        .map_err(|d| TestCaseError::fail(format!("{search}: {}", d[0].message)))?;
+    Ok(results
+        .rows
+        .iter()
+        .map(|r| {
+            r.fields
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Order-dependent stages see Splunk's event order (newest first, ties and untimed events
+    /// in input order), which the plan keeps only in part (`eval::order`): the first `n` for
+    /// `head`, the first of each key for `dedup`, ranked picks for `stats`, the first `limit`
+    /// rows for `sort`. Each must give what the stage gives after a full sort of every event
+    /// (`sort 0 - _time`: missing `_time` last, ties stable).
+    #[test]
+    fn bounded_time_order_agrees_with_a_full_sort(evs in timed_events()) {
+        for stage in [
+            "head 7",
+            "head 0",
+            "head 2000",
+            "tail 5",
+            "dedup k",
+            "dedup 2 k keepempty=true",
+            "dedup k consecutive=true",
+            "dedup k sortby - v",
+            "stats count, first(v) as f, last(v) as l, list(v) as lv, list(m) as lm by k",
+            "stats first(m) as f, last(m) as l, values(k) as ks",
+            "head 300 | stats list(id) as ids",
+        ] {
+            let bounded = rows(&format!("* | {stage}"), &evs)?;
+            let full = rows(&format!("* | sort 0 - _time | {stage}"), &evs)?;
+            prop_assert_eq!(bounded, full, "{}", stage);
+        }
+        // `sort` with a limit cuts as it goes; against the unlimited sort, then `head`.
+        for (limit, keys) in [(5, "- v"), (1500, "v, - id"), (3, "k")] {
+            let limited = rows(&format!("* | sort {limit} {keys}"), &evs)?;
+            prop_assert_eq!(limited.len(), evs.len().min(limit));
+            let full = rows(&format!("* | sort 0 {keys} | head {limit}"), &evs)?;
+            prop_assert_eq!(limited, full, "sort {} {}", limit, keys);
+        }
+    }
+}

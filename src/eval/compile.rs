@@ -2,6 +2,7 @@
 //! inserted where a stage depends on it, and the output columns are worked out when known.
 
 use crate::diagnostic::{codes, Diagnostic};
+use crate::eval::order::Keep;
 use crate::eval::search_regex::SearchRegex;
 use crate::eval::stage::PlanStage;
 use crate::eval::value::{parse_number, Value};
@@ -239,14 +240,20 @@ pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<
     let mut stages = Vec::new();
     let mut ordered = false;
     for stage in &pipeline.stages {
+        let mut compiled = PlanStage::compile(stage, options);
         if stage.depends_on_order() && !ordered {
-            stages.push(PlanStage::TimeOrder);
+            match &mut compiled {
+                // `stats` ranks its picks itself: it needs every event for its other
+                // aggregations, and holding them all to sort them is what this avoids.
+                Ok(PlanStage::Stats(plan)) => plan.time_ordered = true,
+                _ => stages.push(PlanStage::TimeOrder(Keep::before(stage))),
+            }
             ordered = true;
         }
         if stage.resets_order() {
             ordered = true;
         }
-        match PlanStage::compile(stage, options) {
+        match compiled {
             Ok(s) => stages.push(s),
             Err(e) => errors.push(e),
         }

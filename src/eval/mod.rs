@@ -10,6 +10,7 @@ pub mod expr;
 pub mod format;
 pub mod functions;
 pub mod lookup;
+pub mod order;
 pub mod pcre;
 pub mod search_regex;
 pub mod stage;

@@ -16,6 +16,7 @@ use crate::eval::compile::{compile_expr, CExpr, Options};
 use crate::eval::event::{has_braces, Record};
 use crate::eval::expr::{eval, is_true};
 use crate::eval::lookup::{self, LookupPlan};
+use crate::eval::order::{Keep, TimeOrderState};
 use crate::eval::stats::{StatsPlan, StatsState};
 use crate::eval::value::{compare_auto, compare_auto_with, first, Value};
 use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
@@ -65,8 +66,9 @@ pub enum PlanStage {
     },
     /// `format` / `return`: held until the end, then one `search` row.
     Format(crate::ir::Format),
-    /// Splunk's event order (newest first), inserted before the first order-dependent stage.
-    TimeOrder,
+    /// Splunk's event order (newest first), inserted before the first order-dependent stage;
+    /// holds only what that stage uses ([`crate::eval::order`]).
+    TimeOrder(Keep),
     /// A Sigma correlation: holds every event until the input ends.
     Correlate(crate::ir::Correlate),
     /// `rex`, `spath`, `eventstats`, `chart`, ...: see `stage/command.rs`.
@@ -193,8 +195,8 @@ impl PlanStage {
     pub fn start(&self) -> StageState {
         match self {
             PlanStage::Stats(p) => StageState::Stats(p.start()),
+            PlanStage::TimeOrder(_) => StageState::TimeOrder(Box::default()),
             PlanStage::Sort { .. }
-            | PlanStage::TimeOrder
             | PlanStage::OutputLookup { .. }
             | PlanStage::AppendPipe(_)
             | PlanStage::Format(_)
@@ -239,6 +241,7 @@ pub enum StageState {
     },
     /// `streamstats`' running state.
     Stream(command::StreamStateBox),
+    TimeOrder(Box<TimeOrderState>),
 }
 
 /// Passes one record through a stage; pushes what comes out (if anything) to `out`.
@@ -277,10 +280,18 @@ pub fn absorb(
             out.push(record);
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
-        (
-            PlanStage::Sort { .. } | PlanStage::TimeOrder | PlanStage::Correlate(_),
-            StageState::Buffer(buf),
-        ) => buf.push(record),
+        (PlanStage::Sort { keys, limit }, StageState::Buffer(buf)) => {
+            buf.push(record);
+            // Only the first `limit` rows come out: once well past that many, the rest go.
+            if let Some(n) = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)) {
+                if buf.len() >= n.saturating_add(n.max(crate::eval::order::SLACK)) {
+                    *buf = sort_rows(keys, std::mem::take(buf));
+                    buf.truncate(n);
+                }
+            }
+        }
+        (PlanStage::Correlate(_), StageState::Buffer(buf)) => buf.push(record),
+        (PlanStage::TimeOrder(keep), StageState::TimeOrder(held)) => held.absorb(keep, record),
         (PlanStage::Table(patterns), _) => out.push(table(patterns, record)),
         (PlanStage::Fields { remove, fields }, _) => {
             out.push(fields_stage(*remove, fields, record))
@@ -381,15 +392,7 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
             }
             buf
         }
-        (PlanStage::TimeOrder, StageState::Buffer(mut buf)) => {
-            buf.sort_by(|a, b| match (a.time(), b.time()) {
-                (Some(x), Some(y)) => y.partial_cmp(&x).unwrap_or(Ordering::Equal),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => Ordering::Equal,
-            });
-            buf
-        }
+        (PlanStage::TimeOrder(keep), StageState::TimeOrder(held)) => held.finish(keep),
         (PlanStage::Correlate(c), StageState::Buffer(buf)) => {
             crate::eval::correlate::correlate(c, buf)
         }
@@ -645,17 +648,12 @@ fn dedup(
     record: Record,
     out: &mut Vec<Record>,
 ) {
-    let mut key = String::new();
-    for field in &d.fields {
-        match record.get(field) {
-            Some(v) if !v.is_null() => {
-                key.push_str(&v.to_text());
-                key.push('\u{1f}');
-            }
-            _ if d.keepempty => return emit(d, kept, record, out),
-            _ => return,
+    let Some(key) = dedup_key(d, &record) else {
+        if d.keepempty {
+            emit(d, kept, record, out);
         }
-    }
+        return;
+    };
     if d.consecutive {
         if last.as_deref() == Some(key.as_str()) {
             return;
@@ -668,6 +666,18 @@ fn dedup(
         *count += 1;
         emit(d, kept, record, out);
     }
+}
+
+/// What `dedup` tells records apart by: the texts of its fields; `None` when the record lacks
+/// one (or it is null).
+pub fn dedup_key(d: &Dedup, record: &Record) -> Option<String> {
+    let mut key = String::new();
+    for field in &d.fields {
+        let v = record.get(field).filter(|v| !v.is_null())?;
+        key.push_str(&v.to_text());
+        key.push('\u{1f}');
+    }
+    Some(key)
 }
 
 fn emit(d: &Dedup, kept: &mut Vec<Record>, record: Record, out: &mut Vec<Record>) {

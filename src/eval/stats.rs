@@ -4,6 +4,7 @@
 use crate::eval::compile::{compile_expr, CExpr};
 use crate::eval::event::Record;
 use crate::eval::expr::eval_ref;
+use crate::eval::order::Rank;
 use crate::eval::stage::{fill_wildcards, wildcard_capture};
 use crate::eval::value::{compare_auto_with, first, format_number, Text, Value};
 use crate::eval::wild::with_text;
@@ -27,6 +28,10 @@ pub struct StatsPlan {
     pub max_groups: usize,
     /// The most values held over all groups; see [`crate::eval::compile::Options::max_values`].
     pub max_values: usize,
+    /// Whether the events come in input order and `first()`, `last()` and `list()` follow
+    /// Splunk's order ([`crate::eval::order`]) by ranking them; else the events come in the
+    /// order these follow.
+    pub time_ordered: bool,
 }
 
 impl StatsPlan {
@@ -47,6 +52,7 @@ impl StatsPlan {
             by: s.by.clone(),
             max_groups: crate::eval::compile::DEFAULT_MAX_GROUPS,
             max_values: crate::eval::compile::DEFAULT_MAX_VALUES,
+            time_ordered: false,
         })
     }
 
@@ -56,6 +62,7 @@ impl StatsPlan {
             scratch: Vec::new(),
             overflowed: false,
             held: 0,
+            seq: 0,
         }
     }
 }
@@ -71,6 +78,8 @@ pub struct StatsState {
     /// The values held over all groups and aggregations ([`Acc::held`]); past `max_values`
     /// no more events are taken.
     held: usize,
+    /// The events seen, for their [`Rank`]s.
+    seq: u64,
 }
 
 /// Appends one BY value's text to a group key being written. A key is the BY values' texts,
@@ -125,6 +134,11 @@ enum Acc {
     Values(Few<HashSet<Text, Fast>>),
     List(Vec<Value>),
     Pick(Option<Value>),
+    /// `first()` / `last()` of events in input order: the pick's place in Splunk's order
+    Ranked(Option<(Rank, Value)>),
+    /// `list()` of events in input order: each value with its event's place in Splunk's order;
+    /// cut back to the first [`LIST_LIMIT`] whenever it holds twice as many
+    RankedList(Vec<(Rank, Value)>),
     /// every number, for deviations, medians and percentiles
     Numbers(Vec<f64>),
     /// each value's count, in first-seen order
@@ -139,6 +153,7 @@ impl Acc {
             Acc::Distinct(set) => set.len(),
             Acc::Values(set) => set.len(),
             Acc::List(items) => items.len(),
+            Acc::RankedList(items) => items.len(),
             Acc::Numbers(nums) => nums.len(),
             Acc::Frequency(counts) => counts.len(),
             Acc::Count(_)
@@ -146,13 +161,17 @@ impl Acc {
             | Acc::Extreme { .. }
             | Acc::Range { .. }
             | Acc::Timed(_)
-            | Acc::Pick(_) => 0,
+            | Acc::Pick(_)
+            | Acc::Ranked(_) => 0,
         }
     }
 }
 
-fn new_acc(func: AggFunc) -> Acc {
+/// A fresh accumulator; `ranked`: for events in input order ([`StatsPlan::time_ordered`]).
+fn new_acc(func: AggFunc, ranked: bool) -> Acc {
     match func {
+        AggFunc::First | AggFunc::Last if ranked => Acc::Ranked(None),
+        AggFunc::List if ranked => Acc::RankedList(Vec::new()),
         AggFunc::Count => Acc::Count(0),
         AggFunc::DistinctCount => Acc::Distinct(Few::default()),
         AggFunc::Sum | AggFunc::Avg => Acc::Sum { total: 0.0, n: 0 },
@@ -181,13 +200,15 @@ fn new_acc(func: AggFunc) -> Acc {
 
 impl StatsState {
     pub fn absorb(&mut self, plan: &StatsPlan, record: &Record) {
+        let rank = plan.time_ordered.then(|| Rank::of(record, self.seq));
+        self.seq += 1;
         // The common case, every BY field single-valued: the group is found by borrowed text.
         if let Some(found) = single_key(&plan.by, record, &mut self.scratch) {
             if !found || self.held > plan.max_values {
                 return;
             }
             if let Some(id) = self.groups.find(&self.scratch) {
-                self.held += plan.update_all(self.groups.accs_mut(id), record);
+                self.held += plan.update_all(self.groups.accs_mut(id), record, rank);
                 return;
             }
             if self.groups.len() >= plan.max_groups {
@@ -195,7 +216,7 @@ impl StatsState {
                 return;
             }
             let id = self.groups.insert(&self.scratch, plan.fresh());
-            self.held += plan.update_all(self.groups.accs_mut(id), record);
+            self.held += plan.update_all(self.groups.accs_mut(id), record, rank);
             return;
         }
         let Some(keys) = group_keys(&plan.by, record) else {
@@ -216,7 +237,7 @@ impl StatsState {
                 }
                 None => self.groups.insert(&key, plan.fresh()),
             };
-            self.held += plan.update_all(self.groups.accs_mut(id), record);
+            self.held += plan.update_all(self.groups.accs_mut(id), record, rank);
         }
     }
 
@@ -352,7 +373,14 @@ fn group_keys(by: &[String], record: &Record) -> Option<Vec<Vec<String>>> {
 
 /// Adds the values to the accumulator; returns how many values it holds more (what the
 /// `--max-values` budget counts, as [`Acc::held`]).
-fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) -> usize {
+/// `rank`: the record's place in Splunk's order, for ranked accumulators.
+fn update(
+    func: AggFunc,
+    acc: &mut Acc,
+    value: Option<&Value>,
+    record: &Record,
+    rank: Option<Rank>,
+) -> usize {
     let values: &[Value] = value.map_or(&[], Value::values);
     match acc {
         // Filled field by field in `update_all`.
@@ -425,6 +453,30 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
                 *pick = Some(one_value(values));
             }
         }
+        Acc::Ranked(pick) => {
+            let Some(rank) = rank.filter(|_| !values.is_empty()) else {
+                return 0;
+            };
+            let better = pick.as_ref().is_none_or(|(held, _)| {
+                if func == AggFunc::Last {
+                    rank > *held
+                } else {
+                    rank < *held
+                }
+            });
+            if better {
+                *pick = Some((rank, one_value(values)));
+            }
+        }
+        Acc::RankedList(items) => {
+            let Some(rank) = rank else { return 0 };
+            let before = items.len();
+            items.extend(values.iter().map(|v| (rank, v.clone())));
+            if items.len() >= 2 * LIST_LIMIT {
+                first_listed(items);
+            }
+            return items.len().saturating_sub(before);
+        }
         Acc::Numbers(nums) => {
             let before = nums.len();
             nums.extend(values.iter().filter_map(Value::as_num));
@@ -439,6 +491,13 @@ fn update(func: AggFunc, acc: &mut Acc, value: Option<&Value>, record: &Record) 
         }
     }
     0
+}
+
+/// Keeps the first [`LIST_LIMIT`] values in Splunk's order, in that order (the values of
+/// one event, of one rank, in the order they came).
+fn first_listed(items: &mut Vec<(Rank, Value)>) {
+    items.sort_by_key(|(rank, _)| *rank);
+    items.truncate(LIST_LIMIT);
 }
 
 /// The values as one value (a copy of the only one, without a vector, in the common case).
@@ -487,6 +546,11 @@ fn result(func: AggFunc, acc: Acc) -> Value {
             Value::from_values(texts.iter().map(|t| Value::from_text(t)).collect())
         }
         Acc::List(items) => Value::from_values(items),
+        Acc::RankedList(mut items) => {
+            first_listed(&mut items);
+            Value::from_values(items.into_iter().map(|(_, v)| v).collect())
+        }
+        Acc::Ranked(pick) => pick.map_or(Value::Null, |(_, v)| v),
         Acc::Pick(pick) => pick.unwrap_or(Value::Null),
         Acc::Numbers(nums) => spread(func, nums).map_or(Value::Null, Value::Num),
         Acc::Frequency(counts) => {
@@ -556,18 +620,18 @@ impl StatsPlan {
             .iter()
             .map(|(f, arg, _)| match wild_field(arg) {
                 Some(_) => Acc::Wild(Box::default()),
-                None => new_acc(*f),
+                None => new_acc(*f, self.time_ordered),
             })
             .collect()
     }
 
     /// Adds one record to the accumulators.
     pub fn update(&self, accs: &mut Accs, record: &Record) {
-        self.update_all(&mut accs.0, record);
+        self.update_all(&mut accs.0, record, None);
     }
 
     /// Adds one record to the accumulators; returns how many values they hold more.
-    fn update_all(&self, accs: &mut [Acc], record: &Record) -> usize {
+    fn update_all(&self, accs: &mut [Acc], record: &Record, rank: Option<Rank>) -> usize {
         let mut added = 0;
         for ((func, arg, name), acc) in self.aggs.iter().zip(accs.iter_mut()) {
             // The accumulator first: only a wildcard aggregation's is `Wild`, and asking every
@@ -588,13 +652,13 @@ impl StatsPlan {
                         };
                         let slot = per_field
                             .entry(fill_wildcards(name, &captures))
-                            .or_insert_with(|| new_acc(*func));
-                        added += update(*func, slot, Some(value), record);
+                            .or_insert_with(|| new_acc(*func, self.time_ordered));
+                        added += update(*func, slot, Some(value), record, rank);
                     }
                 }
                 (acc, _) => {
                     let value = arg.as_ref().map(|a| eval_ref(a, record));
-                    added += update(*func, acc, value.as_deref(), record);
+                    added += update(*func, acc, value.as_deref(), record, rank);
                 }
             }
         }
