@@ -66,6 +66,10 @@ count='index=network action=allowed | stats count by dest_port'
 measure "spelunk: filter, matches written" "$n" "$mail" $bin run -q 'index=network action=allowed' "$mail" --format json --threads 1
 measure "spelunk: filter + stats count" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 1
 measure "spelunk: filter + stats, 2 threads" "$n" "$mail" $bin run -q "$count" "$mail" --format json --threads 2
+# Stages that see events newest first hold only what they use (src/eval/order.rs).
+measure "spelunk: filter | head 10" "$n" "$mail" $bin run -q 'index=network action=allowed | head 10' "$mail" --format json --threads 1
+measure "spelunk: filter | dedup src_ip" "$n" "$mail" $bin run -q 'index=network action=allowed | dedup src_ip' "$mail" --format json --threads 1
+measure "spelunk: stats first/last by 4 fields" "$n" "$mail" $bin run -q 'index=network action=allowed | stats count first(src_user) last(src_user) by src_ip, dest_ip, dest_port, process_name' "$mail" --format json --threads 1
 
 echo "== $m Sysmon-like events ($(( $(stat -c %s "$sysmon") / 1000000 )) MB)"
 rule=../shared/corpus/sigmahq/rules/windows/process_creation/proc_creation_win_certutil_download.yml
