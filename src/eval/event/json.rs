@@ -56,6 +56,16 @@ pub struct Selection {
     /// How many fields are taken (a record's likely size).
     takes: usize,
     keeps_raw: bool,
+    /// Tells selections apart (each made gets its own; a clone keeps it), for what the fast
+    /// scanner learns of the lines a selection reads.
+    id: u64,
+}
+
+/// The next [`Selection::id`].
+static SELECTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn selection_id() -> u64 {
+    SELECTIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 /// The named paths in an open-addressed table a quarter full, hashed from a path's length and
@@ -156,6 +166,7 @@ impl Selection {
                 validate_rest,
                 takes: 16,
                 keeps_raw: true,
+                id: selection_id(),
             };
         };
         let mut paths: indexmap::IndexMap<String, Keep> = indexmap::IndexMap::new();
@@ -179,6 +190,7 @@ impl Selection {
             validate_rest,
             takes,
             keeps_raw: fields.contains("_raw"),
+            id: selection_id(),
         }
     }
 
@@ -505,7 +517,51 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Keep, PathTable};
+    use super::{fast, parse_fields_serde, Keep, PathTable, Selection};
+    use crate::optimize::Projection;
+
+    /// The fast scanner compares each top-level key with the one the last line had at its
+    /// place: lines that change their keys, their order, their number, or differ from the
+    /// last key in one byte, its length or its quotes, read as serde reads them, and so does
+    /// a line read with another selection in between.
+    #[test]
+    fn keys_at_the_last_lines_places_are_checked_not_trusted() {
+        let lines = [
+            r#"{"a":1,"bb":"x","c":2,"dd":"y"}"#,
+            r#"{"a":3,"bb":"x2","c":4,"dd":"y2"}"#,
+            r#"{"a":3,"bc":"x3","c":4,"dd":"y3"}"#,
+            r#"{"bb":"z","a":5,"dd":"w"}"#,
+            r#"{"a":6}"#,
+            r#"{"a":7,"bb":"x","c":2,"dd":"y","e":{"a":1,"bb":2}}"#,
+            r#"{"ab":8,"bb":"x","c":2,"dd":"y"}"#,
+            r#"{"a" :9, "bb" : "x","c":2,"dd":"y"}"#,
+            r#"{"ab":10,"bb":"x"}"#,
+            r#"{"a":11,"b":"short","c":2,"ddd":"long"}"#,
+            r#"{"a":12,"bb":"x","c":2,"dd":"y"}"#,
+        ];
+        let some =
+            |names: &[&str]| Projection::Fields(names.iter().map(|n| n.to_string()).collect());
+        let selections = [
+            Selection::new(&Projection::All, &[], &[], true),
+            Selection::new(&some(&["a", "dd", "e.bb"]), &[], &[], true),
+            Selection::new(&some(&["bb", "c", "ddd"]), &[], &[], true),
+        ];
+        let same = |line: &str, selection: &Selection| {
+            if let Some(Some(fast)) = fast::parse(line, selection) {
+                let slow = parse_fields_serde(line, selection).unwrap_or_default();
+                assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{line}");
+            }
+        };
+        // Each selection over all the lines in turn, then the selections in turn on each line.
+        for selection in &selections {
+            lines.iter().for_each(|line| same(line, selection));
+        }
+        for line in lines {
+            selections
+                .iter()
+                .for_each(|selection| same(line, selection));
+        }
+    }
 
     #[test]
     fn path_table_finds_every_name_and_nothing_else() {

@@ -16,12 +16,20 @@ const MAX_DEPTH: usize = 64;
 /// they fail one; when a value failed, the rest of the text was read to its end without
 /// building anything), or `None` when the serde path must decide.
 pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>> {
+    let mut shape = SHAPE.take();
+    if shape.selection != selection.id {
+        shape = Shape {
+            selection: selection.id,
+            keys: Vec::new(),
+        };
+    }
     let mut scan = Scanner {
         text,
         bytes: text.as_bytes(),
         pos: 0,
         dropped: false,
         checked: 0,
+        shape,
     };
     // The room of the last line's fields when it was not kept (most dropped lines'), else new.
     let mut out = SPARE.take();
@@ -35,6 +43,7 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>>
             scan.ws();
             scan.pos == scan.bytes.len()
         };
+    SHAPE.set(std::mem::take(&mut scan.shape));
     // The checks of fields the text lacks, on the whole record: their fields' values (none)
     // are final too.
     if read && !scan.dropped && selection.passes_unchecked(scan.checked, &mut out) {
@@ -50,7 +59,30 @@ thread_local! {
     static SPARE: std::cell::Cell<Fields> = std::cell::Cell::new(Fields::default());
     /// [`Scanner::string`]'s buffer for a string with escapes.
     static UNESCAPED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
+    /// The top-level keys of the last line read with a selection.
+    static SHAPE: std::cell::Cell<Shape> = std::cell::Cell::new(Shape::default());
 }
+
+/// The top-level keys of the last object read, in order, each with what the selection does
+/// with it. Lines of one log share their keys in one order, so the scanner first compares the
+/// text at a key's place with the key the last line had there: when it is the same, its end
+/// need not be searched for nor the key looked up in the selection.
+#[derive(Default)]
+struct Shape {
+    /// The [`Selection::id`] the keys were looked up in.
+    selection: u64,
+    keys: Vec<ShapeKey>,
+}
+
+struct ShapeKey {
+    /// The key as it was spelled, quotes included (a plain key: no escapes).
+    quoted: Box<[u8]>,
+    keep: Keep,
+    tag: u64,
+}
+
+/// At most this many top-level keys are remembered.
+const SHAPE_KEYS: usize = 64;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -86,6 +118,8 @@ struct Scanner<'t> {
     dropped: bool,
     /// The checks run, as bits by number.
     checked: u64,
+    /// The keys of the last line (see [`Shape`]).
+    shape: Shape,
 }
 
 impl<'t> Scanner<'t> {
@@ -126,16 +160,17 @@ impl<'t> Scanner<'t> {
             self.pos += 1;
             return Some(());
         }
+        let mut nth = 0;
         loop {
-            self.ws();
-            let key = self.plain_string()?;
-            self.ws();
-            self.expect(b':')?;
             self.ws();
             // At the top the key is the path: no copy. (One match for both cases, choosing the
             // path at run time, measured 2-3% slower on the scan.)
             if path.is_empty() {
-                let (keep, tag) = selection.keep_tagged(key);
+                let (key, keep, tag) = self.top_key(nth, selection)?;
+                nth += 1;
+                self.ws();
+                self.expect(b':')?;
+                self.ws();
                 match keep {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Take => self.take(key, tag, out, depth)?,
@@ -158,6 +193,10 @@ impl<'t> Scanner<'t> {
                     }
                 }
             } else {
+                let key = self.plain_string()?;
+                self.ws();
+                self.expect(b':')?;
+                self.ws();
                 let mark = path.len();
                 path.push('.');
                 path.push_str(key);
@@ -177,6 +216,35 @@ impl<'t> Scanner<'t> {
                 _ => return None,
             }
         }
+    }
+
+    /// The `nth` key of the top-level object, what `selection` does with it and its tag: the
+    /// key the last line had there when the text holds it, else read and looked up (and
+    /// remembered for the next line).
+    fn top_key(&mut self, nth: usize, selection: &Selection) -> Option<(&'t str, Keep, u64)> {
+        if let Some(known) = self.shape.keys.get(nth) {
+            let end = self.pos + known.quoted.len();
+            if let Some(here) = self.bytes.get(self.pos..end) {
+                if same_name(here, &known.quoted) {
+                    let key = self.text.get(self.pos + 1..end - 1)?;
+                    self.pos = end;
+                    return Some((key, known.keep, known.tag));
+                }
+            }
+        }
+        let start = self.pos;
+        let key = self.plain_string()?;
+        let (keep, tag) = selection.keep_tagged(key);
+        if nth < SHAPE_KEYS {
+            let known = ShapeKey {
+                quoted: self.bytes.get(start..self.pos)?.into(),
+                keep,
+                tag,
+            };
+            self.shape.keys.truncate(nth);
+            self.shape.keys.push(known);
+        }
+        Some((key, keep, tag))
     }
 
     /// The rest of the top-level object after the value of `failed`, which failed its check:
