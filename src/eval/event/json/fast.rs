@@ -20,7 +20,7 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>>
     if shape.selection != selection.id {
         shape = Shape {
             selection: selection.id,
-            keys: Vec::new(),
+            ..Shape::default()
         };
     }
     let mut scan = Scanner {
@@ -71,14 +71,41 @@ thread_local! {
 struct Shape {
     /// The [`Selection::id`] the keys were looked up in.
     selection: u64,
+    /// The keys as they were spelled, quotes included (plain keys: no escapes), one after
+    /// another (a line that changes them writes no new allocation).
+    spelled: Vec<u8>,
     keys: Vec<ShapeKey>,
 }
 
 struct ShapeKey {
-    /// The key as it was spelled, quotes included (a plain key: no escapes).
-    quoted: Box<[u8]>,
+    /// Where the key's spelling lies in [`Shape::spelled`].
+    start: usize,
+    end: usize,
     keep: Keep,
     tag: u64,
+}
+
+impl Shape {
+    /// The `nth` key, spelled, and what to do with it.
+    fn get(&self, nth: usize) -> Option<(&[u8], &ShapeKey)> {
+        let key = self.keys.get(nth)?;
+        Some((self.spelled.get(key.start..key.end)?, key))
+    }
+
+    /// Makes `spelled` the `nth` key, in place of the `nth` and those after it.
+    fn learn(&mut self, nth: usize, spelled: &[u8], keep: Keep, tag: u64) {
+        self.keys.truncate(nth);
+        self.spelled.truncate(self.keys.last().map_or(0, |k| k.end));
+        let start = self.spelled.len();
+        self.spelled.extend_from_slice(spelled);
+        let end = self.spelled.len();
+        self.keys.push(ShapeKey {
+            start,
+            end,
+            keep,
+            tag,
+        });
+    }
 }
 
 /// At most this many top-level keys are remembered.
@@ -222,27 +249,24 @@ impl<'t> Scanner<'t> {
     /// key the last line had there when the text holds it, else read and looked up (and
     /// remembered for the next line).
     fn top_key(&mut self, nth: usize, selection: &Selection) -> Option<(&'t str, Keep, u64)> {
-        if let Some(known) = self.shape.keys.get(nth) {
-            let end = self.pos + known.quoted.len();
-            if let Some(here) = self.bytes.get(self.pos..end) {
-                if same_name(here, &known.quoted) {
-                    let key = self.text.get(self.pos + 1..end - 1)?;
-                    self.pos = end;
-                    return Some((key, known.keep, known.tag));
-                }
+        if let Some((spelled, known)) = self.shape.get(nth) {
+            let end = self.pos + spelled.len();
+            if self
+                .bytes
+                .get(self.pos..end)
+                .is_some_and(|here| same_name(here, spelled))
+            {
+                let key = self.text.get(self.pos + 1..end - 1)?;
+                self.pos = end;
+                return Some((key, known.keep, known.tag));
             }
         }
         let start = self.pos;
         let key = self.plain_string()?;
         let (keep, tag) = selection.keep_tagged(key);
         if nth < SHAPE_KEYS {
-            let known = ShapeKey {
-                quoted: self.bytes.get(start..self.pos)?.into(),
-                keep,
-                tag,
-            };
-            self.shape.keys.truncate(nth);
-            self.shape.keys.push(known);
+            let spelled = self.bytes.get(start..self.pos)?;
+            self.shape.learn(nth, spelled, keep, tag);
         }
         Some((key, keep, tag))
     }
