@@ -127,20 +127,28 @@ fn events() -> impl Strategy<Value = Vec<Record>> {
                 if let Some(b) = b {
                     obj.insert("b".into(), b);
                 }
-                let json = serde_json::Value::Object(obj);
-                record_from_json(json.clone(), &json.to_string(), &EventOptions::default())
-                    .unwrap_or_default()
+                event(obj)
             })
             .collect()
     })
 }
 
-/// The ids of the events `search` keeps.
-fn ids(search: &str, events: &[Record]) -> Result<Vec<String>, TestCaseError> {
+/// The event of a JSON object.
+fn event(obj: serde_json::Map<String, serde_json::Value>) -> Record {
+    let json = serde_json::Value::Object(obj);
+    record_from_json(json.clone(), &json.to_string(), &EventOptions::default()).unwrap_or_default()
+}
+
+/// The rows `search` gives over the events.
+fn run(search: &str, events: &[Record]) -> Result<Vec<Record>, TestCaseError> {
     let results = spelunk::run_spl(search, events.to_vec())
         .map_err(|d| TestCaseError::fail(format!("{search}: {}", d[0].message)))?;
-    let mut ids: Vec<String> = results
-        .rows
+    Ok(results.rows)
+}
+
+/// The ids of the events `search` keeps.
+fn ids(search: &str, events: &[Record]) -> Result<Vec<String>, TestCaseError> {
+    let mut ids: Vec<String> = run(search, events)?
         .iter()
         .map(|r| r.value("id").to_string())
         .collect();
@@ -238,13 +246,13 @@ proptest! {
 /// (sometimes missing), a value `v` and sometimes a multivalue `m`; `id` numbers them. Up to
 /// 2,500 of them, so the time order's bounded buffers are cut back several times.
 fn timed_events() -> impl Strategy<Value = Vec<Record>> {
-    let event = (
+    let fields = (
         prop::option::weighted(0.9, 0..40i64),
         prop::option::weighted(0.9, 0..6u8),
         0..1000u32,
         prop::option::weighted(0.2, prop::collection::vec(0..9u8, 2..4)),
     );
-    prop::collection::vec(event, 0..2500).prop_map(|rows| {
+    prop::collection::vec(fields, 0..2500).prop_map(|rows| {
         rows.into_iter()
             .enumerate()
             .map(|(id, (time, k, v, m))| {
@@ -261,20 +269,15 @@ fn timed_events() -> impl Strategy<Value = Vec<Record>> {
                 if let Some(m) = m {
                     obj.insert("m".into(), serde_json::json!(m));
                 }
-                let json = serde_json::Value::Object(obj);
-                record_from_json(json.clone(), &json.to_string(), &EventOptions::default())
-                    .unwrap_or_default()
+                event(obj)
             })
             .collect()
     })
 }
 
-/// The rows of a search, each as JSON text, in order.
+/// The rows of a search, each as its fields' `name=value`s, in order.
 fn rows(search: &str, events: &[Record]) -> Result<Vec<String>, TestCaseError> {
-    let results = spelunk::run_spl(search, events.to_vec())
-        .map_err(|d| TestCaseError::fail(format!("{search}: {}", d[0].message)))?;
-    Ok(results
-        .rows
+    Ok(run(search, events)?
         .iter()
         .map(|r| {
             r.fields
