@@ -6,9 +6,9 @@
 //!
 //! Sorting every event before the stage would hold the whole input in memory (an
 //! `index=... | head 10` over a 480 MB file held 1.9 GB). The stages only need part of the
-//! order, so the inserted [`TimeOrder`] keeps only what the stage after it can use: the first
-//! `n` events for `head n`, the last `n` for `tail n`, the first `n` of each key for `dedup n`;
-//! it passes on a subsequence of the full order that holds every event the stage keeps, in the
+//! order, so the inserted time order ([`TimeOrderState`]) keeps only what the stage after it
+//! uses: the first `n` events for `head n`, the last `n` for `tail n`, the first `n` of each key
+//! for `dedup n`; it passes on a subsequence of the full order that holds every event the stage keeps, in the
 //! same order, so the stage's output is the same. `stats` with `first()`, `last()` or `list()`
 //! needs every event for its other aggregations: it ranks its picks by [`Rank`] instead and
 //! holds no events at all.
@@ -55,7 +55,7 @@ impl Rank {
     }
 }
 
-/// What part of Splunk's order the stage after a [`TimeOrder`] can use.
+/// What part of Splunk's order the stage after a time order can use.
 #[derive(Debug, Clone)]
 pub enum Keep {
     /// Every event.
