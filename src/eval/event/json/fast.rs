@@ -164,6 +164,15 @@ impl<'t> Scanner<'t> {
         (self.next()? == want).then_some(())
     }
 
+    /// Moves past the `:` after a key, and the blanks around it.
+    #[inline(always)]
+    fn colon(&mut self) -> Option<()> {
+        self.ws();
+        self.expect(b':')?;
+        self.ws();
+        Some(())
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -195,9 +204,7 @@ impl<'t> Scanner<'t> {
             if path.is_empty() {
                 let (key, keep, tag) = self.top_key(nth, selection)?;
                 nth += 1;
-                self.ws();
-                self.expect(b':')?;
-                self.ws();
+                self.colon()?;
                 match keep {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Take => self.take(key, tag, out, depth)?,
@@ -221,9 +228,7 @@ impl<'t> Scanner<'t> {
                 }
             } else {
                 let key = self.plain_string()?;
-                self.ws();
-                self.expect(b':')?;
-                self.ws();
+                self.colon()?;
                 let mark = path.len();
                 path.push('.');
                 path.push_str(key);
@@ -287,9 +292,7 @@ impl<'t> Scanner<'t> {
             if same_name(key.as_bytes(), failed.as_bytes()) {
                 return None;
             }
-            self.ws();
-            self.expect(b':')?;
-            self.ws();
+            self.colon()?;
             self.skip_value(depth)?;
         }
     }
@@ -400,9 +403,7 @@ impl<'t> Scanner<'t> {
             self.ws();
             if object {
                 self.skip_string()?;
-                self.ws();
-                self.expect(b':')?;
-                self.ws();
+                self.colon()?;
             }
             self.skip_value(depth + 1)?;
             self.ws();
