@@ -91,7 +91,8 @@ pub struct TimeOrderState {
 }
 
 /// Held events are cut back to the `n` wanted once `n` more, and at least this many more, have
-/// come in: each cut is linear in what is held, so each event costs a bounded amount.
+/// come in ([`due_for_cut`]): each cut is linear in what is held, so each event costs a
+/// bounded amount.
 pub const SLACK: usize = 1024;
 
 /// [`SLACK`] for each key of a `dedup`: there may be many keys.
@@ -152,9 +153,15 @@ fn bounded_push(
 ) {
     let n = to_usize(n);
     held.push(event);
-    if held.len() >= n.saturating_add(n.max(slack)) {
+    if due_for_cut(held.len(), n, slack) {
         cut(held, n, last);
     }
+}
+
+/// Whether `held` rows, of which `n` are wanted, are `n` and `slack` past `n` (at least), and so
+/// due to be cut back to `n`.
+pub fn due_for_cut(held: usize, n: usize, slack: usize) -> bool {
+    held >= n.saturating_add(n.max(slack))
 }
 
 /// Keeps the first (or last) `n` events by rank, in no particular order.

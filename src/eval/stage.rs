@@ -16,7 +16,7 @@ use crate::eval::compile::{compile_expr, CExpr, Options};
 use crate::eval::event::{has_braces, Record};
 use crate::eval::expr::{eval, is_true};
 use crate::eval::lookup::{self, LookupPlan};
-use crate::eval::order::{Keep, TimeOrderState};
+use crate::eval::order::{due_for_cut, Keep, TimeOrderState, SLACK};
 use crate::eval::stats::{StatsPlan, StatsState};
 use crate::eval::value::{compare_auto, compare_auto_with, first, Value};
 use crate::ir::{Collation, Dedup, Head, SortKey, Stage};
@@ -284,7 +284,7 @@ pub fn absorb(
             buf.push(record);
             // Only the first `limit` rows come out: once well past that many, the rest go.
             if let Some(n) = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)) {
-                if buf.len() >= n.saturating_add(n.max(crate::eval::order::SLACK)) {
+                if due_for_cut(buf.len(), n, SLACK) {
                     *buf = sort_rows(keys, std::mem::take(buf));
                     buf.truncate(n);
                 }
