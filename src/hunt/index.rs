@@ -444,12 +444,8 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
     if per_allowed.len() >= PER_ALLOWED_KEPT {
         per_allowed.clear();
     }
-    let hash = foldhash::fast::FixedState::default().hash_one(&*rules);
-    let allowed = match per_allowed.entry(
-        hash,
-        |(r, _)| r == rules,
-        |(r, _)| foldhash::fast::FixedState::default().hash_one(r),
-    ) {
+    let hash = |rules: &Bitset| foldhash::fast::FixedState::default().hash_one(rules);
+    let allowed = match per_allowed.entry(hash(rules), |(r, _)| r == rules, |(r, _)| hash(r)) {
         Entry::Occupied(entry) => &mut entry.into_mut().1,
         Entry::Vacant(entry) => {
             let per = in_fields.per_allowed(rules);

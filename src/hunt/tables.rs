@@ -29,6 +29,11 @@ struct Shown {
     rules: Bitset,
 }
 
+/// The hash [`ALLOWED`] files a [`Shown`] by.
+fn shown_hash(tables: u64, seen: u64, values: &[(u32, u32)]) -> u64 {
+    FixedState::default().hash_one((tables, seen, values))
+}
+
 thread_local! {
     static ALLOWED: std::cell::RefCell<HashTable<Shown>> =
         const { std::cell::RefCell::new(HashTable::new()) };
@@ -128,14 +133,13 @@ impl Tables {
             }
             values.sort_unstable();
             values.dedup();
-            let hash = FixedState::default().hash_one((self.id, seen, &values[..]));
+            let hash = shown_hash(self.id, seen, values);
             ALLOWED.with_borrow_mut(|cache| {
                 if cache.len() >= ALLOWED_CACHED {
                     cache.clear();
                 }
                 let same = |s: &Shown| s.tables == self.id && s.seen == seen && s.values == *values;
-                let rehash =
-                    |s: &Shown| FixedState::default().hash_one((s.tables, s.seen, &s.values[..]));
+                let rehash = |s: &Shown| shown_hash(s.tables, s.seen, &s.values);
                 let shown = match cache.entry(hash, same, rehash) {
                     Entry::Occupied(entry) => entry.into_mut(),
                     Entry::Vacant(entry) => entry
