@@ -325,7 +325,11 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         Some(pipeline) => {
             let mut plan =
                 crate::eval::compile::compile_with(&pipeline, &options).map_err(render)?;
-            plan.trust_pushdown(&pipeline, &pushed);
+            if plan.trust_pushdown(&pipeline, &pushed) {
+                opts.forget_checked_only(&crate::optimize::pushdown::check_only(
+                    &pipeline, &pushed,
+                ));
+            }
             // The per-event stages at the head of the plan run on the reading threads.
             let len = plan.streaming_prefix();
             let prefix = |r: Record, out: &mut Vec<Record>| plan.apply_prefix(len, r, out);

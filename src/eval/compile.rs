@@ -43,26 +43,29 @@ impl Plan {
     /// Lets the first search check only the rest of itself on records that the parser, told
     /// the same `parts` (`EventOptions::set_pushdown`), marks as passing them all: the search
     /// is their conjunction with the rest, so such a record passes it exactly when it passes
-    /// the rest. Records without the mark are checked in full.
-    pub fn trust_pushdown(&mut self, pipeline: &Pipeline, parts: &[(String, Expr)]) {
+    /// the rest. Records without the mark are checked in full. Returns whether it trusts them
+    /// (then the parser need not keep what only the parts read:
+    /// [`crate::eval::EventOptions::forget_checked_only`]).
+    pub fn trust_pushdown(&mut self, pipeline: &Pipeline, parts: &[(String, Expr)]) -> bool {
         use crate::optimize::pushdown::{fingerprint, residual};
         let (Some(Stage::Filter(search)), Some(PlanStage::Filter(_))) =
             (pipeline.stages.first(), self.stages.first())
         else {
-            return;
+            return false;
         };
         if parts.is_empty() {
-            return;
+            return false;
         }
         let residual = match residual(search, parts).map(|e| compile_expr(&e)) {
             None => None,
             Some(Ok(rest)) => Some(rest),
-            Some(Err(_)) => return,
+            Some(Err(_)) => return false,
         };
         self.pushed = Some(Pushed {
             mark: fingerprint(parts),
             residual,
         });
+        true
     }
 }
 

@@ -164,6 +164,8 @@ pub struct EventOptions {
     /// whether a line that fails one is still read to its end; set them with `set_pushdown`.
     checks: Vec<(String, crate::eval::compile::CExpr)>,
     validate_rest: bool,
+    /// Checked fields that nothing after the checks reads (`forget_checked_only`).
+    check_only: Vec<String>,
     /// What a record the parser found passes every check is marked with (`Record::checked`):
     /// the checks' fingerprint, 0 when some part was left out.
     checked_mark: u64,
@@ -192,6 +194,7 @@ impl Default for EventOptions {
             selection: std::sync::Arc::new(json::Selection::new(&Projection::All, &[], &[], true)),
             checks: Vec::new(),
             validate_rest: true,
+            check_only: Vec::new(),
             checked_mark: 0,
             prefilter: None,
             line_filter: None,
@@ -236,6 +239,19 @@ impl EventOptions {
         self.select();
     }
 
+    /// Do not keep the values of these checked fields in records the parser marks as passing
+    /// every check: for a plan that trusts the marks (`Plan::trust_pushdown`) and reads these
+    /// fields nowhere but in the checks (`optimize::pushdown::check_only`). Time fields are
+    /// always kept (`_time` is read from them).
+    pub fn forget_checked_only(&mut self, fields: &[String]) {
+        self.check_only = fields
+            .iter()
+            .filter(|f| !self.time_fields.contains(f))
+            .cloned()
+            .collect();
+        self.select();
+    }
+
     /// Counts one line in [`EventOptions::skipped`].
     pub fn count_skipped(&self) {
         self.skipped
@@ -260,7 +276,8 @@ impl EventOptions {
             &self.time_fields,
             &self.checks,
             self.validate_rest,
-        );
+        )
+        .forgetting(&self.check_only);
         self.selection = std::sync::Arc::new(selection);
     }
 }

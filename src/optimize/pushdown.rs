@@ -55,6 +55,30 @@ pub fn residual(search: &Expr, parts: &[(String, Expr)]) -> Option<Expr> {
         .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))
 }
 
+/// The pushed-down fields that nothing reads but their parts: once a record is known to pass
+/// every part, the plan checks only the rest of its first search ([`residual`]) and runs the
+/// stages after it, and none of those reads these fields. (With nothing after, the output
+/// shows whole events: every field is read.)
+pub fn check_only(pipeline: &Pipeline, parts: &[(String, Expr)]) -> Vec<String> {
+    let Some(Stage::Filter(search)) = pipeline.stages.first() else {
+        return Vec::new();
+    };
+    let mut rest = Pipeline {
+        stages: pipeline.stages.get(1..).unwrap_or_default().to_vec(),
+    };
+    if let Some(e) = residual(search, parts) {
+        rest.stages.insert(0, Stage::Filter(e));
+    }
+    let read = super::projection::projection(&rest);
+    let mut fields: Vec<String> = parts
+        .iter()
+        .map(|(field, _)| field.clone())
+        .filter(|field| !read.keeps(field))
+        .collect();
+    fields.dedup();
+    fields
+}
+
 /// The one field `e` reads, if it reads exactly one.
 fn only_field(e: &Expr) -> Option<String> {
     let mut fields = expr_fields(e).into_iter();
@@ -116,5 +140,26 @@ mod tests {
         assert_eq!(fields("| where len(user) > 3", &[]), ["user"]);
         // Only the first stage, and only when it is a search.
         assert!(fields("| eval a=1 | search a=1", &[]).is_empty());
+    }
+
+    fn check_only(spl: &str) -> Vec<String> {
+        let ir = crate::spl_to_ir(spl).expect("parses");
+        super::check_only(&ir, &pushdown(&ir, &[]))
+    }
+
+    #[test]
+    fn fields_read_after_the_checks_are_not_check_only() {
+        let seed = "index=network OR index=firewall sourcetype IN (a, b) \
+                    (dest_port IN (25, 465)) action=allowed | eval p=dest_port | stats count by p";
+        assert_eq!(check_only(seed), ["index", "sourcetype", "action"]);
+        // Read by a later stage, by the rest of the search, or shown in whole events.
+        assert!(check_only("index=a | stats count by index").is_empty());
+        assert_eq!(
+            check_only("index=a x=1 (y=1 OR index=b) | stats count"),
+            ["x"]
+        );
+        assert!(check_only("index=a x=1").is_empty());
+        assert!(check_only("index=a | fields *").is_empty());
+        assert!(check_only("index=a | table _time").contains(&"index".to_string()));
     }
 }

@@ -4,9 +4,10 @@
 mod fast;
 
 use super::{append, normalize_key, Fields, Record};
-use crate::eval::compile::CExpr;
-use crate::eval::expr::is_true;
+use crate::eval::compile::{CExpr, Lookup, Matcher};
+use crate::eval::expr::{is_true, matches_value};
 use crate::eval::value::Value;
+use crate::ir::BinOp;
 use crate::optimize::Projection;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -29,10 +30,70 @@ enum Keep {
 /// A pushdown check of one top-level field.
 #[derive(Debug, Clone)]
 struct Check {
+    field: String,
     /// The part of the first search that reads only this field.
     expr: CExpr,
+    /// `expr` as a test of the field's one value, when it is one ([`ValueTest::of`]).
+    test: Option<ValueTest>,
+    /// Whether a value the test passes is kept in the record: not when nothing after the
+    /// check reads the field ([`Selection::forgetting`]).
+    kept: bool,
     /// Finds `"` and the field's name: where the field's key may come again in a line.
     key: memchr::memmem::Finder<'static>,
+}
+
+/// A check that reads nothing but its field's value: matches of that field (`index=network`,
+/// `port IN (25, 465)`) under NOT, AND and OR. On a record whose field holds one value, each
+/// match is true or false, never null, so the search's three-valued logic is two-valued here
+/// and the test gives the check's answer without looking the field up in a record.
+#[derive(Debug, Clone)]
+enum ValueTest {
+    Match(Matcher),
+    Not(Box<ValueTest>),
+    Both(Box<ValueTest>, Box<ValueTest>),
+    Either(Box<ValueTest>, Box<ValueTest>),
+}
+
+impl ValueTest {
+    /// `check` (reading only `field`) as a test of its value; `None` when it is not only
+    /// matches (a comparison with another field, a function, a wildcard or `{}` name).
+    fn of(check: &CExpr, field: &str) -> Option<ValueTest> {
+        let both = |l: &CExpr, r: &CExpr| {
+            Some((
+                Box::new(ValueTest::of(l, field)?),
+                Box::new(ValueTest::of(r, field)?),
+            ))
+        };
+        Some(match check {
+            CExpr::Match {
+                field: name,
+                lookup: Lookup::Plain,
+                matcher,
+            } if name == field && !matches!(matcher, Matcher::FieldRef { .. }) => {
+                ValueTest::Match(matcher.clone())
+            }
+            CExpr::Not(inner) => ValueTest::Not(Box::new(ValueTest::of(inner, field)?)),
+            CExpr::Binary(BinOp::And, l, r) => {
+                let (l, r) = both(l, r)?;
+                ValueTest::Both(l, r)
+            }
+            CExpr::Binary(BinOp::Or, l, r) => {
+                let (l, r) = both(l, r)?;
+                ValueTest::Either(l, r)
+            }
+            _ => return None,
+        })
+    }
+
+    /// Whether the field's value, one scalar, passes.
+    fn passes(&self, value: &Value) -> bool {
+        match self {
+            ValueTest::Match(matcher) => matches_value(value, matcher),
+            ValueTest::Not(inner) => !inner.passes(value),
+            ValueTest::Both(l, r) => l.passes(value) && r.passes(value),
+            ValueTest::Either(l, r) => l.passes(value) || r.passes(value),
+        }
+    }
 }
 
 impl Keep {
@@ -153,7 +214,10 @@ impl Selection {
         let checks_only = checks
             .iter()
             .map(|(field, expr)| Check {
+                field: field.clone(),
                 expr: expr.clone(),
+                test: ValueTest::of(expr, field),
+                kept: true,
                 key: memchr::memmem::Finder::new(format!("\"{field}").as_bytes()).into_owned(),
             })
             .collect();
@@ -192,6 +256,50 @@ impl Selection {
             keeps_raw: fields.contains("_raw"),
             id: selection_id(),
         }
+    }
+
+    /// The selection with the values of `fields` not kept where their checks' tests pass
+    /// them: for a plan that trusts the checks, which reads them nowhere else
+    /// ([`crate::optimize::pushdown::check_only`]). The serde path, which runs no checks,
+    /// still keeps them.
+    /// A field with several checks is kept: only one runs as its value is read, the others on
+    /// the record once the line is read.
+    pub fn forgetting(mut self, fields: &[String]) -> Selection {
+        for field in fields {
+            let mut checks = self.checks.iter_mut().filter(|c| c.field == *field);
+            if let (Some(check), None) = (checks.next(), checks.next()) {
+                check.kept = check.test.is_none();
+                self.takes = self.takes.saturating_sub(usize::from(!check.kept));
+            }
+        }
+        self
+    }
+
+    /// Whether the field `name` (tagged `tag`), whose value is the scalar `value`, passes
+    /// check `check`; the value goes into `out` unless it is not kept
+    /// ([`Selection::forgetting`]; a failed line is dropped whole anyway).
+    fn check_value(
+        &self,
+        check: u32,
+        name: &str,
+        tag: u64,
+        value: Value,
+        out: &mut Fields,
+    ) -> bool {
+        let Some(Check {
+            test: Some(test),
+            kept,
+            ..
+        }) = self.checks.get(check as usize)
+        else {
+            out.insert_tagged(tag, name.into(), value);
+            return self.passes(check, out);
+        };
+        let pass = test.passes(&value);
+        if *kept {
+            out.insert_tagged(tag, name.into(), value);
+        }
+        pass
     }
 
     /// Whether the record read so far passes check `check` ([`Keep::Check`]): the check reads
@@ -595,6 +703,74 @@ mod tests {
         }
         for absent in ["abz", "abcdefgz", "zbcdefghijk", "abcdefghijklmnopqr", "é"] {
             assert_eq!(table.get(absent), Keep::Skip, "{absent:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::ValueTest;
+    use crate::eval::compile::compile_expr;
+    use crate::eval::event::{Fields, Record};
+    use crate::eval::expr::is_true;
+    use crate::eval::value::Value;
+    use crate::optimize::pushdown::pushdown;
+
+    /// A pushed-down part's test of one value answers as the part does on a record holding
+    /// that value; parts that read more than the value (a function, another field) get none.
+    #[test]
+    fn value_tests_answer_as_their_checks() {
+        let values = [
+            Value::str("abc"),
+            Value::str("ABC"),
+            Value::str("ab"),
+            Value::str("x1"),
+            Value::str("10.1.2.3"),
+            Value::str("25"),
+            Value::str(""),
+            Value::Num(25.0),
+            Value::Num(465.0),
+            Value::Num(2.0),
+            Value::Num(12.5),
+            Value::Bool(true),
+        ];
+        let parts = [
+            "f=abc",
+            "f IN (25, 465, \"AB\")",
+            "NOT f=x*",
+            "f=a* f!=ab",
+            "f>10",
+            "(f=1 OR f=2) NOT f=2",
+            "f=*b* OR f=true",
+            "f=10.0.0.0/8",
+            "f=\"\"",
+        ];
+        for spl in parts {
+            let ir = crate::spl_to_ir(spl).expect("parses");
+            let pushed = pushdown(&ir, &[]);
+            assert!(!pushed.is_empty(), "{spl}");
+            for (field, part) in pushed {
+                let check = compile_expr(&part).expect("compiles");
+                let test = ValueTest::of(&check, &field).unwrap_or_else(|| panic!("{spl}"));
+                for value in &values {
+                    let mut fields = Fields::new();
+                    fields.insert(field.as_str().into(), value.clone());
+                    let record = Record::from(fields);
+                    assert_eq!(
+                        test.passes(value),
+                        is_true(&check, &record),
+                        "{spl} on {value:?}"
+                    );
+                }
+            }
+        }
+        for spl in ["len(f) > 3", "f=g"] {
+            let ir = crate::spl_to_ir(&format!("| where {spl}")).expect("parses");
+            let Some(crate::ir::Stage::Filter(e)) = ir.stages.first() else {
+                panic!("{spl}");
+            };
+            let check = compile_expr(e).expect("compiles");
+            assert!(ValueTest::of(&check, "f").is_none(), "{spl}");
         }
     }
 }

@@ -209,9 +209,16 @@ impl<'t> Scanner<'t> {
                     Keep::Skip => self.skip_value(depth)?,
                     Keep::Take => self.take(key, tag, out, depth)?,
                     Keep::Check(check) => {
-                        self.take(key, tag, out, depth)?;
                         self.checked |= 1 << check;
-                        if !selection.passes(check, out) {
+                        let pass = match self.scalar()? {
+                            // A scalar is checked as it is, and kept only if read later.
+                            Some(value) => selection.check_value(check, key, tag, value, out),
+                            None => {
+                                self.take(key, tag, out, depth)?;
+                                selection.passes(check, out)
+                            }
+                        };
+                        if !pass {
                             self.dropped = true;
                             if selection.skips_rest(check, self.bytes.get(self.pos..)?) {
                                 self.pos = self.bytes.len();
@@ -324,18 +331,12 @@ impl<'t> Scanner<'t> {
     /// A kept value: scalars are built here, objects and arrays by the serde seed. `tag` is
     /// the path's [`name_tag`].
     fn take(&mut self, path: &str, tag: u64, out: &mut Fields, depth: usize) -> Option<()> {
-        let value = match self.peek()? {
-            b'"' => Value::Str(self.string()?),
-            b'-' | b'0'..=b'9' => self.number()?,
-            b't' => {
-                self.literal(b"true")?;
-                Value::str("true")
-            }
-            b'f' => {
-                self.literal(b"false")?;
-                Value::str("false")
-            }
-            b'n' => return self.literal(b"null"),
+        if let Some(value) = self.scalar()? {
+            out.insert_tagged(tag, path.into(), value);
+            return Some(());
+        }
+        match self.peek()? {
+            b'n' => self.literal(b"null"),
             b'{' | b'[' => {
                 let span = self.skip_span(depth)?;
                 let mut value = Value::Null;
@@ -350,12 +351,28 @@ impl<'t> Scanner<'t> {
                     out.insert(path.into(), value);
                 }
                 out.extend(nested);
-                return Some(());
+                Some(())
             }
-            _ => return None,
-        };
-        out.insert_tagged(tag, path.into(), value);
-        Some(())
+            _ => None,
+        }
+    }
+
+    /// The string, number or boolean at the cursor, built; `Some(None)`, the cursor unmoved,
+    /// for anything else (`null`, an object, an array, or what is not JSON).
+    fn scalar(&mut self) -> Option<Option<Value>> {
+        Some(Some(match self.peek()? {
+            b'"' => Value::Str(self.string()?),
+            b'-' | b'0'..=b'9' => self.number()?,
+            b't' => {
+                self.literal(b"true")?;
+                Value::str("true")
+            }
+            b'f' => {
+                self.literal(b"false")?;
+                Value::str("false")
+            }
+            _ => return Some(None),
+        }))
     }
 
     fn literal(&mut self, word: &[u8]) -> Option<()> {
