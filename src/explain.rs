@@ -215,7 +215,8 @@ pub fn explain(rule: &Rule, optimised: bool) -> String {
         out.push_str(&format!("  {f}\n"));
     }
     if optimised {
-        out.push_str(&optimiser(&rule.pipeline));
+        // A search's plan trusts the parser's checks; a Sigma rule is checked in full.
+        out.push_str(&optimiser(&rule.pipeline, rule.language == Language::Spl));
     }
     out
 }
@@ -223,7 +224,7 @@ pub fn explain(rule: &Rule, optimised: bool) -> String {
 /// What `run`'s optimiser makes of a search's first stage (no defaults given on the command
 /// line): the literals a line must hold to be parsed (each once, in any case), and the fields
 /// the parser checks as it reads them. Empty when neither applies.
-fn optimiser(pipeline: &Pipeline) -> String {
+fn optimiser(pipeline: &Pipeline, trusted: bool) -> String {
     if pipeline.has_subsearch() {
         return String::new();
     }
@@ -248,6 +249,16 @@ fn optimiser(pipeline: &Pipeline) -> String {
             let rest = crate::optimize::pushdown::residual(search, &parts);
             let rest = rest.map_or_else(|| "nothing".to_string(), |e| e.to_string());
             out.push_str(&format!("  left to the search: {rest}\n"));
+        }
+        // (Time fields are kept: `_time` is read from them.)
+        let time_fields = crate::eval::event::EventOptions::default().time_fields;
+        let mut unkept = crate::optimize::pushdown::check_only(pipeline, &parts);
+        unkept.retain(|f| !time_fields.contains(f));
+        if trusted && !unkept.is_empty() {
+            out.push_str(&format!(
+                "  read by nothing else, not kept: {}\n",
+                unkept.join(", ")
+            ));
         }
     }
     out

@@ -32,6 +32,12 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
     } else {
         Vec::new()
     };
+    // The CLI's plan: its first search leaves out the parts the parser checked, whose fields
+    // the parser then need not keep when nothing else reads them.
+    let mut plan = spelunk::eval::compile(&ir).ok()?;
+    if plan.trust_pushdown(&ir, &pushed) {
+        opts.forget_checked_only(&pushdown::check_only(&ir, &pushed));
+    }
     // The CLI's reader: lines the passes skip never become records; bad lines are left out.
     let mut records = Vec::new();
     read_events(
@@ -42,9 +48,6 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
         &mut |_| {},
     )
     .ok()?;
-    // The CLI's plan: its first search leaves out the parts the parser checked.
-    let mut plan = spelunk::eval::compile(&ir).ok()?;
-    plan.trust_pushdown(&ir, &pushed);
     let results = plan.run(records);
     Some(
         results
@@ -151,6 +154,13 @@ fn pushdown_drops_only_what_the_search_drops() {
         // the parser found pass the rest.
         "index=network (action=allowed OR n=3) | table index action n",
         "NOT index=main (action=allowed OR n=3) | table index action n",
+        // Checked fields nothing else reads are not kept; read later, or checked twice, they are.
+        "index=network action=allowed | stats count",
+        "index=network action=* | stats count by n",
+        "index=network action=allowed | rename index as i | table i n",
+        "index=network | eval x=index.action | table x n",
+        "index=net* NOT index=main | stats count",
+        "index=network n>4 | stats count",
     ];
     for spl in searches {
         let ir = spelunk::spl_to_ir(spl).expect("parses");

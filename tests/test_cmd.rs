@@ -286,12 +286,26 @@ fn explain_shows_expansion_ir_and_fields() {
         "{}",
         out(&seed)
     );
-    // Every part of the seed's search is checked as its events are parsed.
+    // Every part of the seed's search is checked as its events are parsed, and three fields
+    // that nothing else reads are not kept.
     assert!(
-        out(&seed).contains("  left to the search: nothing\n"),
+        out(&seed).contains(
+            "  left to the search: nothing\n  read by nothing else, not kept: index, sourcetype, action\n"
+        ),
         "{}",
         out(&seed)
     );
+    // Inline SPL, as `run -q` takes it; an error in it points into the query.
+    let inline = spelunk_in(&dir, &["explain", "-q", "index=a | stats count by src"]);
+    assert_eq!(inline.status.code(), Some(0), "{}", err(&inline));
+    assert!(
+        out(&inline).contains("fields read (2):\n  index\n  src\n"),
+        "{}",
+        out(&inline)
+    );
+    let typo = spelunk_in(&dir, &["explain", "-q", "index=a | stats count("]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(err(&typo).contains("--> <query>:1:23"), "{}", err(&typo));
     let bad = spelunk_in(&dir, &["explain", "nope.spl"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

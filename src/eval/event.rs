@@ -75,7 +75,7 @@ mod json;
 pub use fields::{name_tag, same_name, Fields};
 
 #[doc(hidden)]
-pub use json::check_fast_path;
+pub use json::{check_fast_path, tests_value};
 
 use crate::eval::value::{parse_number, Value};
 use crate::optimize::Projection;

@@ -55,7 +55,8 @@ pub fn residual(search: &Expr, parts: &[(String, Expr)]) -> Option<Expr> {
         .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))
 }
 
-/// The pushed-down fields that nothing reads but their parts: once a record is known to pass
+/// The pushed-down fields that nothing reads but their parts, which the parser can test on the
+/// value alone (so it need not keep it): once a record is known to pass
 /// every part, the plan checks only the rest of its first search ([`residual`]) and runs the
 /// stages after it, and none of those reads these fields. (With nothing after, the output
 /// shows whole events: every field is read.)
@@ -70,13 +71,16 @@ pub fn check_only(pipeline: &Pipeline, parts: &[(String, Expr)]) -> Vec<String> 
         rest.stages.insert(0, Stage::Filter(e));
     }
     let read = super::projection::projection(&rest);
-    let mut fields: Vec<String> = parts
+    // A field of several parts is checked once as it is read, the others on the whole record;
+    // a part the parser cannot test on the value alone reads it from the record.
+    let alone = |field: &str| parts.iter().filter(|(f, _)| f == field).count() == 1;
+    parts
         .iter()
+        .filter(|(field, part)| {
+            !read.keeps(field) && alone(field) && crate::eval::event::tests_value(field, part)
+        })
         .map(|(field, _)| field.clone())
-        .filter(|field| !read.keeps(field))
-        .collect();
-    fields.dedup();
-    fields
+        .collect()
 }
 
 /// The one field `e` reads, if it reads exactly one.

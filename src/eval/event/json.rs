@@ -54,6 +54,12 @@ enum ValueTest {
     Either(Box<ValueTest>, Box<ValueTest>),
 }
 
+/// Whether the parser tests `part`, a pushed-down part reading only `field`, on the field's
+/// value alone (it need not be in the record).
+pub fn tests_value(field: &str, part: &crate::ir::Expr) -> bool {
+    crate::eval::compile::compile_expr(part).is_ok_and(|e| ValueTest::of(&e, field).is_some())
+}
+
 impl ValueTest {
     /// `check` (reading only `field`) as a test of its value; `None` when it is not only
     /// matches (a comparison with another field, a function, a wildcard or `{}` name).
