@@ -69,6 +69,7 @@ measure "spelunk: filter + stats, 2 threads" "$n" "$mail" $bin run -q "$count" "
 # Stages that see events newest first hold only what they use (src/eval/order.rs).
 measure "spelunk: filter | head 10" "$n" "$mail" $bin run -q 'index=network action=allowed | head 10' "$mail" --format json --threads 1
 measure "spelunk: filter | dedup src_ip" "$n" "$mail" $bin run -q 'index=network action=allowed | dedup src_ip' "$mail" --format json --threads 1
+measure "spelunk: filter | top src_ip" "$n" "$mail" $bin run -q 'index=network action=allowed | top limit=5 src_ip' "$mail" --format json --threads 1
 measure "spelunk: stats first/last by 4 fields" "$n" "$mail" $bin run -q 'index=network action=allowed | stats count first(src_user) last(src_user) by src_ip, dest_ip, dest_port, process_name' "$mail" --format json --threads 1
 
 echo "== $m Sysmon-like events ($(( $(stat -c %s "$sysmon") / 1000000 )) MB)"

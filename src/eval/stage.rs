@@ -241,6 +241,8 @@ pub enum StageState {
     },
     /// `streamstats`' running state.
     Stream(command::StreamStateBox),
+    /// `top` / `rare`'s counts.
+    Top(Box<report::TopCounts>),
     TimeOrder(Box<TimeOrderState>),
 }
 

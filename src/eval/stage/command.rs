@@ -142,7 +142,6 @@ impl CommandStage {
         match self {
             CommandStage::EventStats(_)
             | CommandStage::MvCombine { .. }
-            | CommandStage::Top(_)
             | CommandStage::Tail(_)
             | CommandStage::Reverse
             | CommandStage::MakeResults(_)
@@ -155,6 +154,7 @@ impl CommandStage {
             | CommandStage::Regex { .. }
             | CommandStage::Spath(_)
             | CommandStage::StreamStats(_)
+            | CommandStage::Top(_)
             | CommandStage::Convert(_)
             | CommandStage::MvExpand { .. }
             | CommandStage::MakeMv(_)
@@ -169,6 +169,7 @@ impl CommandStage {
     pub fn start(&self) -> StageState {
         match self {
             CommandStage::StreamStats(_) => StageState::Stream(Box::default()),
+            CommandStage::Top(_) => StageState::Top(Box::default()),
             s if s.blocks() => StageState::Buffer(Vec::new()),
             _ => StageState::None,
         }
@@ -194,6 +195,12 @@ impl CommandStage {
                     p.apply(s, &mut record);
                 }
             }
+            CommandStage::Top(t) => {
+                if let StageState::Top(counts) = state {
+                    counts.add(t, &record);
+                }
+                return;
+            }
             CommandStage::Bin(b) => reshape::bin_record(b.span, &b.field, &b.output, &mut record),
             CommandStage::Fillnull { value, fields } => {
                 reshape::fillnull(&mut record, value, fields)
@@ -213,7 +220,6 @@ impl CommandStage {
             CommandStage::IpLocation
             | CommandStage::EventStats(_)
             | CommandStage::MvCombine { .. }
-            | CommandStage::Top(_)
             | CommandStage::Tail(_)
             | CommandStage::Reverse
             | CommandStage::MakeResults(_)
@@ -224,13 +230,14 @@ impl CommandStage {
     }
 
     pub fn flush(&self, state: StageState) -> Vec<Record> {
-        let StageState::Buffer(mut records) = state else {
-            return Vec::new();
+        let mut records = match (self, state) {
+            (CommandStage::Top(t), StageState::Top(counts)) => return report::top(t, *counts),
+            (_, StageState::Buffer(records)) => records,
+            _ => return Vec::new(),
         };
         match self {
             CommandStage::EventStats(p) => grouping::eventstats(p, records),
             CommandStage::MvCombine { field } => reshape::mvcombine(field, records),
-            CommandStage::Top(t) => report::top(t, records),
             CommandStage::Tail(n) => grouping::tail(*n, records),
             CommandStage::Reverse => {
                 records.reverse();
@@ -261,6 +268,7 @@ impl CommandStage {
             | CommandStage::Regex { .. }
             | CommandStage::Spath(_)
             | CommandStage::StreamStats(_)
+            | CommandStage::Top(_)
             | CommandStage::Convert(_)
             | CommandStage::MvExpand { .. }
             | CommandStage::MakeMv(_)

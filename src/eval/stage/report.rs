@@ -10,15 +10,32 @@ use crate::ir::{AddTotals, BinSpan, Chart, Stats, Top};
 use indexmap::IndexMap;
 use std::cmp::Ordering;
 
-/// `top` / `rare`: counts of each value combination per BY group, most (least) common first.
-pub fn top(t: &Top, records: Vec<Record>) -> Vec<Record> {
-    let mut groups: IndexMap<Vec<String>, IndexMap<Vec<String>, u64>> = IndexMap::new();
-    for r in &records {
+/// What `top` / `rare` holds: how often each value combination was seen per BY group, each in
+/// first-seen order (ties in count keep it). Events are counted as they come, never held.
+#[derive(Debug, Default)]
+pub struct TopCounts {
+    groups: IndexMap<Vec<String>, IndexMap<Vec<String>, u64>>,
+}
+
+impl TopCounts {
+    /// Counts one event (not when it lacks a field).
+    pub fn add(&mut self, t: &Top, r: &Record) {
         let (Some(by), Some(values)) = (texts(&t.by, r), texts(&t.fields, r)) else {
-            continue;
+            return;
         };
-        *groups.entry(by).or_default().entry(values).or_insert(0) += 1;
+        let counts = self.groups.entry(by).or_default();
+        match counts.get_mut(&values) {
+            Some(n) => *n += 1,
+            None => {
+                counts.insert(values, 1);
+            }
+        }
     }
+}
+
+/// `top` / `rare`'s rows: each BY group's value combinations, most (least) common first.
+pub fn top(t: &Top, counts: TopCounts) -> Vec<Record> {
+    let groups = counts.groups;
     let mut keys: Vec<_> = groups.iter().collect();
     keys.sort_by(|a, b| compare_keys(a.0, b.0));
     let mut out = Vec::new();
