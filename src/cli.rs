@@ -303,7 +303,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let rules = crate::sigma::run::compile(&sigma).map_err(render)?;
             let mut runner = crate::sigma::run::Runner::new(&rules);
             // One rule's JSON matches are written as they come (as a search's rows, below).
-            stream = (format == Format::Json && runner.streams()).then(|| Streamed::new(None));
+            stream = (format == Format::Json && runner.streams()).then(|| Streamed::json(None));
             counts = read_all(&event_paths, &args.input, &opts, &mut |r| {
                 runner.push(r);
                 if let Some(stream) = stream.as_mut() {
@@ -335,9 +335,15 @@ fn run(args: &RunArgs) -> Result<i32, String> {
             let prefix = |r: Record, out: &mut Vec<Record>| plan.apply_prefix(len, r, out);
             let mut run = plan.start();
             // When every stage works on each event alone, JSON rows are written as they come
-            // rather than held to the end (a search over a large file keeps little in memory).
-            stream = (format == Format::Json && len == plan.stages.len())
-                .then(|| Streamed::new(plan.columns.as_deref()));
+            // rather than held to the end (a search over a large file keeps little in memory),
+            // and so are CSV rows in columns the search fixes (`table`).
+            if len == plan.stages.len() {
+                stream = match (format, plan.columns.as_deref()) {
+                    (Format::Json, columns) => Some(Streamed::json(columns)),
+                    (Format::Csv, Some(columns)) => Some(Streamed::csv(columns)),
+                    _ => None,
+                };
+            }
             counts = read_all_with(
                 &event_paths,
                 &args.input,
@@ -378,19 +384,32 @@ fn run(args: &RunArgs) -> Result<i32, String> {
     Ok(if error { 2 } else { 0 })
 }
 
-/// JSON rows written to standard output as a run gives them ([`output::JsonRows`]); the first
-/// write error ends the writing (the run still reads its input to the end), except a closed
-/// pipe, which ends the run.
+/// JSON rows ([`output::JsonRows`]), or CSV rows in fixed columns ([`output::CsvRows`]),
+/// written to standard output as a run gives them; the first write error ends the writing (the
+/// run still reads its input to the end), except a closed pipe, which ends the run.
 struct Streamed {
-    rows: output::JsonRows,
+    rows: StreamedRows,
     out: std::io::BufWriter<std::io::Stdout>,
     error: Option<std::io::Error>,
 }
 
+enum StreamedRows {
+    Json(output::JsonRows),
+    Csv(output::CsvRows),
+}
+
 impl Streamed {
-    fn new(columns: Option<&[String]>) -> Streamed {
+    fn json(columns: Option<&[String]>) -> Streamed {
+        Streamed::new(StreamedRows::Json(output::JsonRows::new(columns)))
+    }
+
+    fn csv(columns: &[String]) -> Streamed {
+        Streamed::new(StreamedRows::Csv(output::CsvRows::new(columns)))
+    }
+
+    fn new(rows: StreamedRows) -> Streamed {
         Streamed {
-            rows: output::JsonRows::new(columns),
+            rows,
             out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
             error: None,
         }
@@ -398,7 +417,11 @@ impl Streamed {
 
     fn write(&mut self, rows: &[Record]) {
         if self.error.is_none() && !rows.is_empty() {
-            match self.rows.write(rows, &mut self.out) {
+            let written = match &mut self.rows {
+                StreamedRows::Json(json) => json.write(rows, &mut self.out),
+                StreamedRows::Csv(csv) => csv.write(rows, &mut self.out),
+            };
+            match written {
                 // The reader of the rows has gone (`| head`): nothing more can be shown, so the
                 // run ends quietly here rather than reading the rest of its input (which may
                 // never end).
@@ -411,6 +434,9 @@ impl Streamed {
     /// Writes the run's last rows and flushes; the first error met, if any.
     fn finish(mut self, rest: &[Record]) -> std::io::Result<()> {
         self.write(rest);
+        if let (None, StreamedRows::Csv(csv)) = (&self.error, &mut self.rows) {
+            self.error = csv.finish(&mut self.out).err();
+        }
         match self.error.take() {
             Some(e) => Err(e),
             None => self.out.flush(),

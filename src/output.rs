@@ -117,21 +117,56 @@ pub fn row_json(columns: &[String], row: &Record) -> serde_json::Value {
 
 /// RFC 4180: a header line, CRLF line ends, fields quoted when they hold `,`, `"` or line breaks.
 pub fn write_csv(results: &Results, out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = results
-        .columns
-        .iter()
-        .map(|c| crate::csv::field(c))
-        .collect();
-    write!(out, "{}\r\n", header.join(","))?;
-    for row in &results.rows {
-        let cells: Vec<String> = results
-            .columns
-            .iter()
-            .map(|c| crate::csv::field(&cell(row, c)))
-            .collect();
-        write!(out, "{}\r\n", cells.join(","))?;
+    let mut rows = CsvRows::new(&results.columns);
+    rows.write(&results.rows, out)?;
+    rows.finish(out)
+}
+
+/// CSV in fixed columns written a few rows at a time, as a run gives them, with the text
+/// [`write_csv`] gives all the rows at once: the header before the first rows (or alone).
+pub struct CsvRows {
+    columns: Vec<String>,
+    header_written: bool,
+}
+
+impl CsvRows {
+    pub fn new(columns: &[String]) -> CsvRows {
+        CsvRows {
+            columns: columns.to_vec(),
+            header_written: false,
+        }
     }
-    Ok(())
+
+    pub fn write<'r>(
+        &mut self,
+        rows: impl IntoIterator<Item = &'r Record>,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for row in rows {
+            self.header(out)?;
+            let cells: Vec<String> = self
+                .columns
+                .iter()
+                .map(|c| crate::csv::field(&cell(row, c)))
+                .collect();
+            write!(out, "{}\r\n", cells.join(","))?;
+        }
+        Ok(())
+    }
+
+    /// Ends the rows: the header, if no row came.
+    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.header(out)
+    }
+
+    fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.header_written {
+            self.header_written = true;
+            let header: Vec<String> = self.columns.iter().map(|c| crate::csv::field(c)).collect();
+            write!(out, "{}\r\n", header.join(","))?;
+        }
+        Ok(())
+    }
 }
 
 fn cell(row: &Record, column: &str) -> String {

@@ -250,6 +250,37 @@ fn csv_quotes_fields_per_rfc_4180() {
         "csv",
     ]);
     assert_eq!(stdout(&o), "a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n");
+    // Rows in columns a search fixes are written as they come: in input order on any number of
+    // threads, the header first, and alone when no row comes.
+    let lines: String = (0..3000).map(|i| format!("{{\"n\":{i}}}\n")).collect();
+    let many = temp_file("csv", "many.ndjson", lines.as_bytes());
+    let want: String = std::iter::once("n,odd\r\n".to_string())
+        .chain((0..3000).map(|i| format!("{i},{}\r\n", i % 2)))
+        .collect();
+    for threads in ["1", "2"] {
+        let o = spelunk(&[
+            "run",
+            "-q",
+            "| eval odd=n%2 | table n odd",
+            many.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(stdout(&o), want);
+        let none = spelunk(&[
+            "run",
+            "-q",
+            "n<0 | table n odd",
+            many.to_str().unwrap(),
+            "--format",
+            "csv",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(stdout(&none), "n,odd\r\n");
+    }
 }
 
 #[test]
