@@ -465,6 +465,29 @@ fn stats_stops_with_an_error_past_the_group_budget() {
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
 
+/// `top` / `rare` count each value combination rather than holding events; the combinations
+/// are held under the same budget as `stats` groups.
+#[test]
+fn top_stops_with_an_error_past_the_group_budget() {
+    let events: String = (0..50)
+        .map(|i| format!("{{\"host\":\"h{}\",\"user\":\"u{i}\"}}\n", i % 3))
+        .collect();
+    for spl in ["* | top limit=3 user", "* | rare user by host"] {
+        let args = ["run", "-q", spl, "-", "--max-groups", "10"];
+        let o = spelunk(&args, events.as_bytes());
+        assert_eq!(o.code, Some(2), "{spl}: {}", o.stderr);
+        assert!(
+            o.stderr
+                .contains("`top` has more than 10 value combinations"),
+            "{spl}: {}",
+            o.stderr
+        );
+        assert!(o.stdout.is_empty(), "{spl}: {}", o.stdout);
+        let o = spelunk(&args[..4], events.as_bytes());
+        assert_eq!(o.code, Some(0), "{spl}: {}", o.stderr);
+    }
+}
+
 #[test]
 fn stats_stops_with_an_error_past_the_value_budget() {
     let events: String = (0..50)

@@ -170,9 +170,9 @@ impl PlanStage {
             | Stage::Transaction(_)
             | Stage::IpLocation { .. }
             | Stage::Foreach(_)
-            | Stage::Replace { .. } => {
-                PlanStage::Command(Box::new(command::CommandStage::compile(stage)?))
-            }
+            | Stage::Replace { .. } => PlanStage::Command(Box::new(
+                command::CommandStage::compile(stage, options.max_groups)?,
+            )),
             Stage::Format(f) => PlanStage::Format(f.clone()),
         })
     }
@@ -401,7 +401,7 @@ pub fn flush(stage: &PlanStage, state: StageState, warnings: &mut Vec<Diagnostic
         (PlanStage::Dedup(d), StageState::Dedup { kept, .. }) if !d.sortby.is_empty() => {
             sort_rows(&d.sortby, kept)
         }
-        (PlanStage::Command(c), state) => c.flush(state),
+        (PlanStage::Command(c), state) => c.flush(state, warnings),
         _ => Vec::new(),
     }
 }

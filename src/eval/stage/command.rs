@@ -38,7 +38,8 @@ pub enum CommandStage {
     MvCombine {
         field: String,
     },
-    Top(Top),
+    /// With the most value combinations it counts.
+    Top(Top, usize),
     Tail(u64),
     Reverse,
     MakeResults(u64),
@@ -62,7 +63,8 @@ pub enum CommandStage {
 }
 
 impl CommandStage {
-    pub fn compile(stage: &Stage) -> Result<CommandStage, Diagnostic> {
+    /// `max_groups`: the most value combinations `top` / `rare` count (`--max-groups`).
+    pub fn compile(stage: &Stage, max_groups: usize) -> Result<CommandStage, Diagnostic> {
         Ok(match stage {
             Stage::Rex(r) => CommandStage::Rex(RexPlan::compile(r)?),
             Stage::Regex {
@@ -91,7 +93,7 @@ impl CommandStage {
             Stage::MvCombine { field, .. } => CommandStage::MvCombine {
                 field: field.clone(),
             },
-            Stage::Top(t) => CommandStage::Top(t.clone()),
+            Stage::Top(t) => CommandStage::Top(t.clone(), max_groups),
             Stage::Tail(n) => CommandStage::Tail(*n),
             Stage::Reverse => CommandStage::Reverse,
             Stage::MakeResults { count } => CommandStage::MakeResults(*count),
@@ -154,7 +156,7 @@ impl CommandStage {
             | CommandStage::Regex { .. }
             | CommandStage::Spath(_)
             | CommandStage::StreamStats(_)
-            | CommandStage::Top(_)
+            | CommandStage::Top(..)
             | CommandStage::Convert(_)
             | CommandStage::MvExpand { .. }
             | CommandStage::MakeMv(_)
@@ -169,7 +171,7 @@ impl CommandStage {
     pub fn start(&self) -> StageState {
         match self {
             CommandStage::StreamStats(_) => StageState::Stream(Box::default()),
-            CommandStage::Top(_) => StageState::Top(Box::default()),
+            CommandStage::Top(..) => StageState::Top(Box::default()),
             s if s.blocks() => StageState::Buffer(Vec::new()),
             _ => StageState::None,
         }
@@ -195,9 +197,9 @@ impl CommandStage {
                     p.apply(s, &mut record);
                 }
             }
-            CommandStage::Top(t) => {
+            CommandStage::Top(t, max_groups) => {
                 if let StageState::Top(counts) = state {
-                    counts.add(t, &record);
+                    counts.add(t, &record, *max_groups);
                 }
                 return;
             }
@@ -229,9 +231,13 @@ impl CommandStage {
         out.push(record);
     }
 
-    pub fn flush(&self, state: StageState) -> Vec<Record> {
+    /// The rows the stage gives at the end of its input; errors go to `warnings`.
+    pub fn flush(&self, state: StageState, warnings: &mut Vec<Diagnostic>) -> Vec<Record> {
         let mut records = match (self, state) {
-            (CommandStage::Top(t), StageState::Top(counts)) => return report::top(t, *counts),
+            (CommandStage::Top(t, max_groups), StageState::Top(counts)) => {
+                warnings.extend(counts.overflow(*max_groups));
+                return report::top(t, *counts);
+            }
             (_, StageState::Buffer(records)) => records,
             _ => return Vec::new(),
         };
@@ -268,7 +274,7 @@ impl CommandStage {
             | CommandStage::Regex { .. }
             | CommandStage::Spath(_)
             | CommandStage::StreamStats(_)
-            | CommandStage::Top(_)
+            | CommandStage::Top(..)
             | CommandStage::Convert(_)
             | CommandStage::MvExpand { .. }
             | CommandStage::MakeMv(_)

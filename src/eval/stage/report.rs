@@ -15,21 +15,44 @@ use std::cmp::Ordering;
 #[derive(Debug, Default)]
 pub struct TopCounts {
     groups: IndexMap<Vec<String>, IndexMap<Vec<String>, u64>>,
+    /// How many value combinations are counted, over all BY groups.
+    held: usize,
+    /// Whether an event brought one past the budget (it was not counted).
+    overflowed: bool,
 }
 
 impl TopCounts {
-    /// Counts one event (not when it lacks a field).
-    pub fn add(&mut self, t: &Top, r: &Record) {
+    /// Counts one event (not when it lacks a field, nor a new value combination once
+    /// `max_groups` are counted).
+    pub fn add(&mut self, t: &Top, r: &Record, max_groups: usize) {
         let (Some(by), Some(values)) = (texts(&t.by, r), texts(&t.fields, r)) else {
             return;
         };
+        let full = self.held >= max_groups;
+        if full && !self.groups.contains_key(&by) {
+            self.overflowed = true;
+            return;
+        }
         let counts = self.groups.entry(by).or_default();
         match counts.get_mut(&values) {
             Some(n) => *n += 1,
+            None if full => self.overflowed = true,
             None => {
                 counts.insert(values, 1);
+                self.held += 1;
             }
         }
+    }
+
+    /// The error to report when the budget was exceeded.
+    pub fn overflow(&self, max_groups: usize) -> Option<Diagnostic> {
+        self.overflowed.then(|| {
+            Diagnostic::error(
+                crate::diagnostic::codes::RUNTIME,
+                format!("`top` has more than {max_groups} value combinations; stopping"),
+            )
+            .help("count fewer or coarser fields, or raise --max-groups")
+        })
     }
 }
 
