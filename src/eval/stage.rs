@@ -243,6 +243,8 @@ pub enum StageState {
     Stream(command::StreamStateBox),
     /// `top` / `rare`'s counts.
     Top(Box<report::TopCounts>),
+    /// The cells of a `chart` / `timechart` that needs no event held.
+    Chart(Box<report::ChartCells>),
     TimeOrder(Box<TimeOrderState>),
 }
 

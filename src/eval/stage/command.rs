@@ -172,6 +172,7 @@ impl CommandStage {
         match self {
             CommandStage::StreamStats(_) => StageState::Stream(Box::default()),
             CommandStage::Top(..) => StageState::Top(Box::default()),
+            CommandStage::Chart(c) if c.streams() => StageState::Chart(Box::default()),
             s if s.blocks() => StageState::Buffer(Vec::new()),
             _ => StageState::None,
         }
@@ -203,6 +204,12 @@ impl CommandStage {
                 }
                 return;
             }
+            CommandStage::Chart(c) => {
+                if let StageState::Chart(cells) = state {
+                    c.add(cells, &record);
+                }
+                return;
+            }
             CommandStage::Bin(b) => reshape::bin_record(b.span, &b.field, &b.output, &mut record),
             CommandStage::Fillnull { value, fields } => {
                 reshape::fillnull(&mut record, value, fields)
@@ -225,7 +232,6 @@ impl CommandStage {
             | CommandStage::Tail(_)
             | CommandStage::Reverse
             | CommandStage::MakeResults(_)
-            | CommandStage::Chart(_)
             | CommandStage::Transaction(_) => {}
         }
         out.push(record);
@@ -238,6 +244,7 @@ impl CommandStage {
                 warnings.extend(counts.overflow(*max_groups));
                 return report::top(t, *counts);
             }
+            (CommandStage::Chart(c), StageState::Chart(cells)) => return c.finish_cells(*cells),
             (_, StageState::Buffer(records)) => records,
             _ => return Vec::new(),
         };

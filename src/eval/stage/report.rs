@@ -115,6 +115,14 @@ fn compare_keys(a: &[String], b: &[String]) -> Ordering {
         .unwrap_or(Ordering::Equal)
 }
 
+/// What a chart that [`ChartPlan::streams`] holds: each cell's accumulators, by row and series,
+/// and the series in first-seen order.
+#[derive(Debug, Default)]
+pub struct ChartCells {
+    table: IndexMap<String, IndexMap<String, Accs>>,
+    names: Vec<String>,
+}
+
 /// `chart` / `timechart` with their aggregations compiled.
 #[derive(Debug)]
 pub struct ChartPlan {
@@ -133,25 +141,50 @@ impl ChartPlan {
         })
     }
 
+    /// Whether the cells can be filled as events come, none held: an event's row is known from
+    /// it alone (no span worked out from every event's time), and no cell gathers the series a
+    /// limit leaves out (there are no series, or `limit=0` keeps them all).
+    pub fn streams(&self) -> bool {
+        !matches!(self.chart.span, Some(BinSpan::Auto { .. }))
+            && (self.chart.by.is_none() || self.chart.limit == 0)
+    }
+
+    /// Adds an event to its cell (a chart that [`ChartPlan::streams`]).
+    pub fn add(&self, cells: &mut ChartCells, r: &Record) {
+        let Some((row, series)) = self.cell(r, self.chart.span) else {
+            return;
+        };
+        let name = series.unwrap_or_default();
+        if !cells.names.contains(&name) {
+            cells.names.push(name.clone());
+        }
+        let accs = cells
+            .table
+            .entry(row)
+            .or_default()
+            .entry(name)
+            .or_insert_with(|| self.stats.new_accs());
+        self.stats.update(accs, r);
+    }
+
+    /// The rows of a chart that [`ChartPlan::streams`], from its cells.
+    pub fn finish_cells(&self, cells: ChartCells) -> Vec<Record> {
+        // Every series is kept (`limit=0`), or there are none.
+        let keep = match self.chart.by {
+            Some(_) => cells.names.clone(),
+            None => Vec::new(),
+        };
+        self.rows(cells.table, cells.names, &keep, self.chart.span)
+    }
+
     /// Rows by the `over` value (or `_time` bucket), one column per aggregation and series.
     pub fn finish(&self, records: Vec<Record>) -> Vec<Record> {
         let c = &self.chart;
         let span = self.span(&records);
-        let mut cells: Vec<(String, Option<String>, &Record)> = Vec::new();
-        for r in &records {
-            let Some(row) = self.row_key(r, span) else {
-                continue;
-            };
-            let series = match &c.by {
-                None => None,
-                Some(by) => match r.get(by) {
-                    Some(v) => Some(crate::eval::value::first(v).to_text()),
-                    None if c.usenull => Some(c.nullstr.clone()),
-                    None => continue,
-                },
-            };
-            cells.push((row, series, r));
-        }
+        let cells: Vec<(String, Option<String>, &Record)> = records
+            .iter()
+            .filter_map(|r| self.cell(r, span).map(|(row, series)| (row, series, r)))
+            .collect();
         let keep = self.kept_series(&cells);
         let mut table: IndexMap<String, IndexMap<String, Accs>> = IndexMap::new();
         let mut series_names: Vec<String> = Vec::new();
@@ -171,9 +204,35 @@ impl ChartPlan {
                 .or_insert_with(|| self.stats.new_accs());
             self.stats.update(accs, r);
         }
-        self.order_series(&mut series_names, &keep);
+        self.rows(table, series_names, &keep, span)
+    }
+
+    /// The event's row and series (`None`: the chart has none); `None` when it has no cell.
+    fn cell(&self, r: &Record, span: Option<BinSpan>) -> Option<(String, Option<String>)> {
+        let c = &self.chart;
+        let row = self.row_key(r, span)?;
+        let series = match &c.by {
+            None => None,
+            Some(by) => match r.get(by) {
+                Some(v) => Some(crate::eval::value::first(v).to_text()),
+                None if c.usenull => Some(c.nullstr.clone()),
+                None => return None,
+            },
+        };
+        Some((row, series))
+    }
+
+    /// The rows, in order, of the filled cells.
+    fn rows(
+        &self,
+        table: IndexMap<String, IndexMap<String, Accs>>,
+        mut series_names: Vec<String>,
+        keep: &[String],
+        span: Option<BinSpan>,
+    ) -> Vec<Record> {
+        self.order_series(&mut series_names, keep);
         let mut rows: Vec<String> = table.keys().cloned().collect();
-        if let (Some(BinSpan::Fixed(width)), Some(_)) = (span, &c.span) {
+        if let (Some(BinSpan::Fixed(width)), Some(_)) = (span, &self.chart.span) {
             rows = fill_time_rows(&rows, width);
         }
         rows.sort_by(|a, b| compare_auto(&Value::from_text(a), &Value::from_text(b)));
@@ -358,4 +417,78 @@ pub fn add_column_totals(a: &AddTotals, mut records: Vec<Record>) -> Vec<Record>
     }
     records.push(row);
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ChartCells, ChartPlan};
+    use crate::eval::event::{Fields, Record};
+    use crate::eval::value::Value;
+    use crate::ir::Stage;
+
+    fn events() -> Vec<Record> {
+        (0..400)
+            .map(|i| {
+                let mut fields = Fields::new();
+                // Some events lack the series field, some the over field; times in any order.
+                fields.insert(
+                    "_time".into(),
+                    Value::Num(1_700_000_000.0 + f64::from(i * 7919 % 400) * 97.0),
+                );
+                if i % 5 != 0 {
+                    fields.insert("y".into(), Value::str(format!("s{}", i % 13)));
+                }
+                if i % 7 != 0 {
+                    fields.insert("x".into(), Value::Num(f64::from(i % 6)));
+                }
+                fields.insert("n".into(), Value::Num(f64::from(i) / 3.0));
+                Record::from(fields)
+            })
+            .collect()
+    }
+
+    /// A chart filled as events come gives the rows the chart over all the events held gives;
+    /// charts that need every event first (an automatic span, a series limit) do not stream.
+    #[test]
+    fn streamed_cells_give_the_held_events_rows() {
+        let streaming = [
+            "| chart count over x",
+            "| chart count by x",
+            "| chart count, sum(n), dc(y) over x",
+            "| chart count over x by y limit=0",
+            "| chart avg(n) over x by y limit=0 usenull=f",
+            "| chart first(n) last(y) list(y) over x",
+            "| timechart span=1h count",
+            "| timechart span=30m sum(n) by y limit=0",
+            "| timechart span=2h count by y limit=0 usenull=t nullstr=none",
+        ];
+        let held = [
+            "| timechart count",
+            "| chart count over x by y",
+            "| timechart span=1h count by y",
+        ];
+        for (spl, streams) in streaming
+            .iter()
+            .map(|s| (s, true))
+            .chain(held.iter().map(|s| (s, false)))
+        {
+            let ir = crate::spl_to_ir(spl).expect("parses");
+            let Some(Stage::Chart(chart)) = ir.stages.first() else {
+                panic!("{spl}: not a chart");
+            };
+            let plan = ChartPlan::compile(chart).expect("compiles");
+            assert_eq!(plan.streams(), streams, "{spl}");
+            if !streams {
+                continue;
+            }
+            let mut cells = ChartCells::default();
+            for r in &events() {
+                plan.add(&mut cells, r);
+            }
+            let streamed = plan.finish_cells(cells);
+            let whole = plan.finish(events());
+            assert!(!whole.is_empty(), "{spl}");
+            assert!(streamed == whole, "{spl}");
+        }
+    }
 }
