@@ -388,26 +388,21 @@ fn run(args: &RunArgs) -> Result<i32, String> {
 /// written to standard output as a run gives them; the first write error ends the writing (the
 /// run still reads its input to the end), except a closed pipe, which ends the run.
 struct Streamed {
-    rows: StreamedRows,
+    rows: Box<dyn output::RowWriter>,
     out: std::io::BufWriter<std::io::Stdout>,
     error: Option<std::io::Error>,
 }
 
-enum StreamedRows {
-    Json(output::JsonRows),
-    Csv(output::CsvRows),
-}
-
 impl Streamed {
     fn json(columns: Option<&[String]>) -> Streamed {
-        Streamed::new(StreamedRows::Json(output::JsonRows::new(columns)))
+        Streamed::new(Box::new(output::JsonRows::new(columns)))
     }
 
     fn csv(columns: &[String]) -> Streamed {
-        Streamed::new(StreamedRows::Csv(output::CsvRows::new(columns)))
+        Streamed::new(Box::new(output::CsvRows::new(columns)))
     }
 
-    fn new(rows: StreamedRows) -> Streamed {
+    fn new(rows: Box<dyn output::RowWriter>) -> Streamed {
         Streamed {
             rows,
             out: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout()),
@@ -417,11 +412,7 @@ impl Streamed {
 
     fn write(&mut self, rows: &[Record]) {
         if self.error.is_none() && !rows.is_empty() {
-            let written = match &mut self.rows {
-                StreamedRows::Json(json) => json.write(rows, &mut self.out),
-                StreamedRows::Csv(csv) => csv.write(rows, &mut self.out),
-            };
-            match written {
+            match self.rows.write(rows, &mut self.out) {
                 // The reader of the rows has gone (`| head`): nothing more can be shown, so the
                 // run ends quietly here rather than reading the rest of its input (which may
                 // never end).
@@ -434,8 +425,8 @@ impl Streamed {
     /// Writes the run's last rows and flushes; the first error met, if any.
     fn finish(mut self, rest: &[Record]) -> std::io::Result<()> {
         self.write(rest);
-        if let (None, StreamedRows::Csv(csv)) = (&self.error, &mut self.rows) {
-            self.error = csv.finish(&mut self.out).err();
+        if self.error.is_none() {
+            self.error = self.rows.finish(&mut self.out).err();
         }
         match self.error.take() {
             Some(e) => Err(e),

@@ -55,11 +55,29 @@ impl JsonRows {
         }
     }
 
-    pub fn write<'r>(
-        &mut self,
-        rows: impl IntoIterator<Item = &'r Record>,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    /// Adds the row's new fields to the columns, when they are every field seen.
+    fn see(&mut self, row: &Record) {
+        if let Some(union) = &mut self.union {
+            if union.add(row) {
+                self.columns = union.columns();
+            }
+        }
+    }
+}
+
+/// Rows written a few at a time, as a run gives them, with the text their format gives all the
+/// rows at once.
+pub trait RowWriter {
+    fn write(&mut self, rows: &[Record], out: &mut dyn Write) -> io::Result<()>;
+
+    /// Ends the rows (what a format writes even when no row came).
+    fn finish(&mut self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl RowWriter for JsonRows {
+    fn write(&mut self, rows: &[Record], out: &mut dyn Write) -> io::Result<()> {
         for row in rows {
             self.see(row);
             self.line.clear();
@@ -74,15 +92,6 @@ impl JsonRows {
             out.write_all(&self.line)?;
         }
         Ok(())
-    }
-
-    /// Adds the row's new fields to the columns, when they are every field seen.
-    fn see(&mut self, row: &Record) {
-        if let Some(union) = &mut self.union {
-            if union.add(row) {
-                self.columns = union.columns();
-            }
-        }
     }
 }
 
@@ -137,11 +146,18 @@ impl CsvRows {
         }
     }
 
-    pub fn write<'r>(
-        &mut self,
-        rows: impl IntoIterator<Item = &'r Record>,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
+    fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if !self.header_written {
+            self.header_written = true;
+            let header: Vec<String> = self.columns.iter().map(|c| crate::csv::field(c)).collect();
+            write!(out, "{}\r\n", header.join(","))?;
+        }
+        Ok(())
+    }
+}
+
+impl RowWriter for CsvRows {
+    fn write(&mut self, rows: &[Record], out: &mut dyn Write) -> io::Result<()> {
         for row in rows {
             self.header(out)?;
             let cells: Vec<String> = self
@@ -154,18 +170,9 @@ impl CsvRows {
         Ok(())
     }
 
-    /// Ends the rows: the header, if no row came.
-    pub fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
+    /// The header, if no row came.
+    fn finish(&mut self, out: &mut dyn Write) -> io::Result<()> {
         self.header(out)
-    }
-
-    fn header(&mut self, out: &mut dyn Write) -> io::Result<()> {
-        if !self.header_written {
-            self.header_written = true;
-            let header: Vec<String> = self.columns.iter().map(|c| crate::csv::field(c)).collect();
-            write!(out, "{}\r\n", header.join(","))?;
-        }
-        Ok(())
     }
 }
 
