@@ -139,7 +139,8 @@ impl CommandStage {
         })
     }
 
-    /// Whether the stage holds every record until the input ends.
+    /// Whether the stage holds every record until the input ends (`top` counts them instead, and
+    /// a chart that [`report::ChartPlan::streams`] fills its cells: see [`CommandStage::start`]).
     fn blocks(&self) -> bool {
         match self {
             CommandStage::EventStats(_)
