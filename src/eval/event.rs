@@ -75,7 +75,7 @@ mod json;
 pub use fields::{name_tag, same_name, Fields};
 
 #[doc(hidden)]
-pub use json::{check_fast_path, tests_value};
+pub use json::check_fast_path;
 
 use crate::eval::value::{parse_number, Value};
 use crate::optimize::Projection;
@@ -250,6 +250,12 @@ impl EventOptions {
             .cloned()
             .collect();
         self.select();
+    }
+
+    /// The checked fields whose values the parser does not keep: those given to
+    /// `forget_checked_only` that it can test on the value alone, and whose field has one check.
+    pub fn unkept(&self) -> Vec<String> {
+        self.selection.unkept().map(str::to_string).collect()
     }
 
     /// Counts one line in [`EventOptions::skipped`].

@@ -55,11 +55,11 @@ pub fn residual(search: &Expr, parts: &[(String, Expr)]) -> Option<Expr> {
         .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))
 }
 
-/// The pushed-down fields that nothing reads but their parts, which the parser can test on the
-/// value alone (so it need not keep it): once a record is known to pass
+/// The pushed-down fields that nothing reads but their parts: once a record is known to pass
 /// every part, the plan checks only the rest of its first search ([`residual`]) and runs the
 /// stages after it, and none of those reads these fields. (With nothing after, the output
-/// shows whole events: every field is read.)
+/// shows whole events: every field is read.) Which of them the parser then does not keep, it
+/// decides (`EventOptions::forget_checked_only`).
 pub fn check_only(pipeline: &Pipeline, parts: &[(String, Expr)]) -> Vec<String> {
     let Some(Stage::Filter(search)) = pipeline.stages.first() else {
         return Vec::new();
@@ -71,16 +71,13 @@ pub fn check_only(pipeline: &Pipeline, parts: &[(String, Expr)]) -> Vec<String> 
         rest.stages.insert(0, Stage::Filter(e));
     }
     let read = super::projection::projection(&rest);
-    // A field of several parts is checked once as it is read, the others on the whole record;
-    // a part the parser cannot test on the value alone reads it from the record.
-    let alone = |field: &str| parts.iter().filter(|(f, _)| f == field).count() == 1;
-    parts
-        .iter()
-        .filter(|(field, part)| {
-            !read.keeps(field) && alone(field) && crate::eval::event::tests_value(field, part)
-        })
-        .map(|(field, _)| field.clone())
-        .collect()
+    let mut fields: Vec<String> = Vec::new();
+    for (field, _) in parts {
+        if !read.keeps(field) && !fields.contains(field) {
+            fields.push(field.clone());
+        }
+    }
+    fields
 }
 
 /// The one field `e` reads, if it reads exactly one.

@@ -54,12 +54,6 @@ enum ValueTest {
     Either(Box<ValueTest>, Box<ValueTest>),
 }
 
-/// Whether the parser tests `part`, a pushed-down part reading only `field`, on the field's
-/// value alone (it need not be in the record).
-pub fn tests_value(field: &str, part: &crate::ir::Expr) -> bool {
-    crate::eval::compile::compile_expr(part).is_ok_and(|e| ValueTest::of(&e, field).is_some())
-}
-
 impl ValueTest {
     /// `check` (reading only `field`) as a test of its value; `None` when it is not only
     /// matches (a comparison with another field, a function, a wildcard or `{}` name).
@@ -279,6 +273,14 @@ impl Selection {
             }
         }
         self
+    }
+
+    /// The checked fields whose values are not kept ([`Selection::forgetting`]).
+    pub fn unkept(&self) -> impl Iterator<Item = &str> {
+        self.checks
+            .iter()
+            .filter(|c| !c.kept)
+            .map(|c| c.field.as_str())
     }
 
     /// Whether the field `name` (tagged `tag`), whose value is the scalar `value`, passes
