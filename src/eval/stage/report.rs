@@ -123,6 +123,22 @@ pub struct ChartCells {
     names: Vec<String>,
 }
 
+impl ChartCells {
+    /// Adds the event to the cell of `row` and the series named `name`.
+    fn fill(&mut self, stats: &StatsPlan, row: String, name: String, r: &Record) {
+        if !self.names.contains(&name) {
+            self.names.push(name.clone());
+        }
+        let accs = self
+            .table
+            .entry(row)
+            .or_default()
+            .entry(name)
+            .or_insert_with(|| stats.new_accs());
+        stats.update(accs, r);
+    }
+}
+
 /// `chart` / `timechart` with their aggregations compiled.
 #[derive(Debug)]
 pub struct ChartPlan {
@@ -151,20 +167,9 @@ impl ChartPlan {
 
     /// Adds an event to its cell (a chart that [`ChartPlan::streams`]).
     pub fn add(&self, cells: &mut ChartCells, r: &Record) {
-        let Some((row, series)) = self.cell(r, self.chart.span) else {
-            return;
-        };
-        let name = series.unwrap_or_default();
-        if !cells.names.contains(&name) {
-            cells.names.push(name.clone());
+        if let Some((row, series)) = self.cell(r, self.chart.span) {
+            cells.fill(&self.stats, row, series.unwrap_or_default(), r);
         }
-        let accs = cells
-            .table
-            .entry(row)
-            .or_default()
-            .entry(name)
-            .or_insert_with(|| self.stats.new_accs());
-        self.stats.update(accs, r);
     }
 
     /// The rows of a chart that [`ChartPlan::streams`], from its cells.
@@ -174,7 +179,7 @@ impl ChartPlan {
             Some(_) => cells.names.clone(),
             None => Vec::new(),
         };
-        self.rows(cells.table, cells.names, &keep, self.chart.span)
+        self.rows(cells, &keep, self.chart.span)
     }
 
     /// Rows by the `over` value (or `_time` bucket), one column per aggregation and series.
@@ -186,25 +191,16 @@ impl ChartPlan {
             .filter_map(|r| self.cell(r, span).map(|(row, series)| (row, series, r)))
             .collect();
         let keep = self.kept_series(&cells);
-        let mut table: IndexMap<String, IndexMap<String, Accs>> = IndexMap::new();
-        let mut series_names: Vec<String> = Vec::new();
-        for (row, series, r) in &cells {
+        let mut filled = ChartCells::default();
+        for (row, series, r) in cells {
             let name = match series {
                 None => String::new(),
-                Some(s) if keep.contains(s) => s.clone(),
+                Some(s) if keep.contains(&s) => s,
                 Some(_) => c.otherstr.clone(),
             };
-            if !series_names.contains(&name) {
-                series_names.push(name.clone());
-            }
-            let accs = table
-                .entry(row.clone())
-                .or_default()
-                .entry(name)
-                .or_insert_with(|| self.stats.new_accs());
-            self.stats.update(accs, r);
+            filled.fill(&self.stats, row, name, r);
         }
-        self.rows(table, series_names, &keep, span)
+        self.rows(filled, &keep, span)
     }
 
     /// The event's row and series (`None`: the chart has none); `None` when it has no cell.
@@ -223,13 +219,11 @@ impl ChartPlan {
     }
 
     /// The rows, in order, of the filled cells.
-    fn rows(
-        &self,
-        table: IndexMap<String, IndexMap<String, Accs>>,
-        mut series_names: Vec<String>,
-        keep: &[String],
-        span: Option<BinSpan>,
-    ) -> Vec<Record> {
+    fn rows(&self, cells: ChartCells, keep: &[String], span: Option<BinSpan>) -> Vec<Record> {
+        let ChartCells {
+            table,
+            names: mut series_names,
+        } = cells;
         self.order_series(&mut series_names, keep);
         let mut rows: Vec<String> = table.keys().cloned().collect();
         if let (Some(BinSpan::Fixed(width)), Some(_)) = (span, &self.chart.span) {
