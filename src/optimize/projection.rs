@@ -56,11 +56,12 @@ pub fn projection(pipeline: &Pipeline) -> Projection {
 /// What is live before `stage`, given what is live after it.
 fn before(stage: &Stage, after: Projection) -> Projection {
     let mut live = after;
-    let fixed = |names: &[String]| {
+    /// Only these fields (and what the stage's expressions add).
+    fn fixed<'a>(names: impl IntoIterator<Item = &'a String>) -> Projection {
         let mut p = Projection::Fields(BTreeSet::new());
         p.add_all(names);
         p
-    };
+    }
     match stage {
         Stage::Filter(e) => live.add_expr(e),
         Stage::Eval(assigns) => {
@@ -112,31 +113,40 @@ fn before(stage: &Stage, after: Projection) -> Projection {
             }
             return p;
         }
-        Stage::Head(_) | Stage::OutputLookup { .. } => {}
+        // Stages that pass events on, reading (and perhaps writing) the fields they name: a
+        // field they write that a later stage reads is live already, and kept from the input
+        // too, for the events where they leave it as it came (`rex` not matching, say).
+        Stage::Head(_) | Stage::OutputLookup { .. } | Stage::Tail(_) | Stage::Reverse => {}
+        Stage::Rex(r) => live.add(&r.field),
+        Stage::Regex { field, .. }
+        | Stage::MvExpand { field, .. }
+        | Stage::IpLocation { field, .. } => live.add(field),
+        Stage::MakeMv(m) => live.add(&m.field),
+        Stage::Spath(s) => live.add(&s.input),
+        Stage::Bin(b) => live.add(&b.field),
+        Stage::Convert(c) => c.conversions.iter().for_each(|c| live.add(&c.field)),
+        // With no fields named, every field is filled or replaced: only the live ones matter.
+        Stage::Fillnull { fields, .. } | Stage::Replace { fields, .. } => live.add_all(fields),
+        Stage::StreamStats(s) => {
+            live.add_all(&s.stats.by);
+            add_aggs(&mut live, &s.stats.aggs);
+        }
+        // Reports: their rows are made of the fields they name alone.
+        Stage::Top(t) => return fixed(t.fields.iter().chain(&t.by)),
+        Stage::Chart(c) => {
+            let mut p = fixed(c.over.iter().chain(&c.by));
+            add_aggs(&mut p, &c.aggs);
+            return p;
+        }
         // Stages that read fields by name pattern, or whose reads are not tracked yet: keep all.
         Stage::Fields { remove: true, .. }
-        | Stage::Rex(_)
-        | Stage::Regex { .. }
-        | Stage::Spath(_)
-        | Stage::StreamStats(_)
-        | Stage::Bin(_)
-        | Stage::Fillnull { .. }
-        | Stage::Convert(_)
-        | Stage::MvExpand { .. }
-        | Stage::MakeMv(_)
         | Stage::MvCombine { .. }
-        | Stage::Top(_)
-        | Stage::Tail(_)
-        | Stage::Reverse
         | Stage::MakeResults { .. }
         | Stage::AddTotals(_)
         | Stage::FromJson { .. }
         | Stage::XmlKv { .. }
-        | Stage::Chart(_)
         | Stage::Transaction(_)
-        | Stage::IpLocation { .. }
         | Stage::Foreach(_)
-        | Stage::Replace { .. }
         | Stage::Format(_)
         | Stage::InputLookup { .. }
         | Stage::Join(_)
@@ -184,5 +194,52 @@ fn collect(e: &Expr, out: &mut Vec<String>) {
             list.iter().for_each(|i| collect(i, out));
         }
         Expr::Call(_, args) => args.iter().for_each(|a| collect(a, out)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fields each search keeps from its events (`None`: all of them). That results do not
+    /// change with projection is `tests/optimize.rs`' job; this pins that it narrows.
+    #[test]
+    fn reports_and_passing_stages_keep_only_what_they_read() {
+        let cases: &[(&str, Option<&[&str]>)] = &[
+            ("a=1", None),
+            ("a=1 | timechart count", Some(&["_time", "a"])),
+            ("* | timechart span=1h avg(x) by y", Some(&["_time", "x", "y"])),
+            ("* | chart count over h by u", Some(&["_time", "h", "u"])),
+            ("* | top limit=3 src by dest", Some(&["_time", "dest", "src"])),
+            ("* | rare user | table user", Some(&["_time", "user"])),
+            (
+                // `count` is written, and read later: kept from the input too (harmless).
+                "* | streamstats count by src | where count > 2 | table src dest",
+                Some(&["_time", "count", "dest", "src"]),
+            ),
+            (
+                "* | rex field=p \"(?<exe>\\w+)\" | stats count by exe",
+                Some(&["_time", "exe", "p"]),
+            ),
+            ("* | bin x span=10 | stats count by x", Some(&["_time", "x"])),
+            ("* | fillnull | stats count by u", Some(&["_time", "u"])),
+            (
+                "* | fillnull value=0 n | reverse | tail 5 | table u",
+                Some(&["_time", "n", "u"]),
+            ),
+            ("* | convert ctime(t) | table t", Some(&["_time", "t"])),
+            ("* | convert auto(*) | table t", None),
+            ("* | mvcombine x | table x", None),
+            ("* | timechart count | table _time", Some(&["_time"])),
+        ];
+        for (spl, want) in cases {
+            let ir = crate::spl_to_ir(spl).expect(spl);
+            let got = projection(&ir);
+            let want = match want {
+                None => Projection::All,
+                Some(names) => Projection::Fields(names.iter().map(|n| n.to_string()).collect()),
+            };
+            assert_eq!(got, want, "{spl}");
+        }
     }
 }
