@@ -167,6 +167,71 @@ impl Acc {
     }
 }
 
+/// Whether `func`'s accumulators over parts of the events, merged in any order ([`merge`]),
+/// give the very value one pass over all of them gives: `count`, `dc`, `values`, `min`, `max`,
+/// `range`, `earliest` and `latest`. Not `sum` and `avg` (a float sum rounds by its order), nor
+/// `first`, `last`, `list` and `mode` (they follow the events' order), nor the spreads.
+fn merges_exactly(func: AggFunc) -> bool {
+    matches!(
+        func,
+        AggFunc::Count
+            | AggFunc::DistinctCount
+            | AggFunc::Values
+            | AggFunc::Min
+            | AggFunc::Max
+            | AggFunc::Range
+            | AggFunc::Earliest
+            | AggFunc::Latest
+    )
+}
+
+/// Folds `other`, the same aggregation over other events, into `acc`; only for the
+/// accumulators of [`merges_exactly`] (any other is left as it is).
+fn merge(func: AggFunc, acc: &mut Acc, other: Acc) {
+    let max = matches!(func, AggFunc::Max | AggFunc::Latest);
+    match (acc, other) {
+        (Acc::Count(n), Acc::Count(m)) => *n += m,
+        (Acc::Distinct(set), Acc::Distinct(more)) | (Acc::Values(set), Acc::Values(more)) => {
+            set.absorb(more)
+        }
+        (Acc::Extreme { num, text }, Acc::Extreme { num: n2, text: t2 }) => {
+            if let Some(x) = n2 {
+                *num = Some(num.map_or(x, |m| if max { m.max(x) } else { m.min(x) }));
+            }
+            if let Some(t) = t2 {
+                let better = text
+                    .as_ref()
+                    .is_none_or(|cur| if max { t > *cur } else { t < *cur });
+                if better {
+                    *text = Some(t);
+                }
+            }
+        }
+        (
+            Acc::Range { lo, hi, n },
+            Acc::Range {
+                lo: l2,
+                hi: h2,
+                n: n2,
+            },
+        ) => {
+            *lo = lo.min(l2);
+            *hi = hi.max(h2);
+            *n += n2;
+        }
+        // Ties keep the one held: the events of one time share a part.
+        (Acc::Timed(best), Acc::Timed(Some((t, v)))) => {
+            if best
+                .as_ref()
+                .is_none_or(|(held, _)| if max { t > *held } else { t < *held })
+            {
+                *best = Some((t, v));
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A fresh accumulator; `ranked`: for events in input order ([`StatsPlan::time_ordered`]).
 fn new_acc(func: AggFunc, ranked: bool) -> Acc {
     match func {
@@ -663,6 +728,23 @@ impl StatsPlan {
             }
         }
         added
+    }
+
+    /// Whether accumulators over parts of the events can be merged ([`StatsPlan::merge`]) into
+    /// the very results one pass over all of them gives: every aggregation is one of those that
+    /// merge exactly, none over a wildcard of fields.
+    pub fn merges_exactly(&self) -> bool {
+        self.aggs
+            .iter()
+            .all(|(func, arg, _)| merges_exactly(*func) && wild_field(arg).is_none())
+    }
+
+    /// Folds `from`, the accumulators of other events, into `into` (for a plan that
+    /// [`StatsPlan::merges_exactly`]).
+    pub fn merge(&self, into: &mut Accs, from: Accs) {
+        for (((func, _, _), acc), other) in self.aggs.iter().zip(&mut into.0).zip(from.0) {
+            merge(*func, acc, other);
+        }
     }
 
     /// Each aggregation's output name and current value.

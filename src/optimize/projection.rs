@@ -208,9 +208,15 @@ mod tests {
         let cases: &[(&str, Option<&[&str]>)] = &[
             ("a=1", None),
             ("a=1 | timechart count", Some(&["_time", "a"])),
-            ("* | timechart span=1h avg(x) by y", Some(&["_time", "x", "y"])),
+            (
+                "* | timechart span=1h avg(x) by y",
+                Some(&["_time", "x", "y"]),
+            ),
             ("* | chart count over h by u", Some(&["_time", "h", "u"])),
-            ("* | top limit=3 src by dest", Some(&["_time", "dest", "src"])),
+            (
+                "* | top limit=3 src by dest",
+                Some(&["_time", "dest", "src"]),
+            ),
             ("* | rare user | table user", Some(&["_time", "user"])),
             (
                 // `count` is written, and read later: kept from the input too (harmless).
@@ -221,7 +227,10 @@ mod tests {
                 "* | rex field=p \"(?<exe>\\w+)\" | stats count by exe",
                 Some(&["_time", "exe", "p"]),
             ),
-            ("* | bin x span=10 | stats count by x", Some(&["_time", "x"])),
+            (
+                "* | bin x span=10 | stats count by x",
+                Some(&["_time", "x"]),
+            ),
             ("* | fillnull | stats count by u", Some(&["_time", "u"])),
             (
                 "* | fillnull value=0 n | reverse | tail 5 | table u",

@@ -121,6 +121,11 @@ fn compare_keys(a: &[String], b: &[String]) -> Ordering {
 pub struct ChartCells {
     table: IndexMap<String, IndexMap<String, Accs>>,
     names: Vec<String>,
+    /// An automatic span's: the least and greatest time seen, and the width the rows have now
+    /// (`None` before the first time). Rows are as narrow as the times so far call for, and
+    /// merged into wider ones as the range grows.
+    times: Option<(f64, f64)>,
+    width: Option<f64>,
 }
 
 impl ChartCells {
@@ -136,6 +141,98 @@ impl ChartCells {
             .entry(name)
             .or_insert_with(|| stats.new_accs());
         stats.update(accs, r);
+    }
+
+    /// Takes in the time of an event of a chart with an automatic span: when the range of the
+    /// times seen calls for wider rows, merges the rows into them. They are never wider than a
+    /// day, which divides every wider span [`auto_span`] may choose in the end (a week, 30 days,
+    /// a year), as each narrower one divides the next; so rows of any width so far merge
+    /// whole into the final rows.
+    fn see_time(&mut self, stats: &StatsPlan, bins: u64, t: f64) {
+        let (lo, hi) = self.times.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)));
+        self.times = Some((lo, hi));
+        let width = auto_span(true, bins, lo, hi).min(86_400.0);
+        if self.width.is_none_or(|w| width > w) {
+            self.widen(stats, width);
+        }
+    }
+
+    /// Merges the rows into rows `width` wide (a multiple of the width they have).
+    fn widen(&mut self, stats: &StatsPlan, width: f64) {
+        self.width = Some(width);
+        for (row, series) in std::mem::take(&mut self.table) {
+            // Rows are bucket starts written by `bin_value`: numbers.
+            let Some(wider) = row
+                .parse::<f64>()
+                .ok()
+                .and_then(|start| bin_value(BinSpan::Fixed(width), true, start))
+            else {
+                continue;
+            };
+            let cells = self.table.entry(wider.to_text()).or_default();
+            for (name, accs) in series {
+                match cells.get_mut(&name) {
+                    Some(held) => stats.merge(held, accs),
+                    None => {
+                        cells.insert(name, accs);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Keeps the `limit` series with the largest totals of the first aggregation (as
+    /// [`ChartPlan::kept_series`] ranks them) and merges the others of each row into its
+    /// `other` cell, as the held chart fills them; returns the kept series.
+    fn limit_series(&mut self, stats: &StatsPlan, limit: usize, other: &str) -> Vec<String> {
+        let mut ranked: Vec<(String, f64)> = self
+            .names
+            .iter()
+            .map(|name| {
+                let mut total = stats.new_accs();
+                for accs in self.table.values().filter_map(|row| row.get(name)) {
+                    stats.merge(&mut total, accs.clone());
+                }
+                let score = stats
+                    .results(&total)
+                    .first()
+                    .and_then(|(_, v)| v.as_num())
+                    .unwrap_or(0.0);
+                (name.clone(), score)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+        ranked.truncate(limit);
+        let keep: Vec<String> = ranked.into_iter().map(|(s, _)| s).collect();
+        for row in self.table.values_mut() {
+            for (name, accs) in std::mem::take(row) {
+                let name = if keep.contains(&name) {
+                    name
+                } else {
+                    other.to_string()
+                };
+                match row.get_mut(&name) {
+                    Some(held) => stats.merge(held, accs),
+                    None => {
+                        row.insert(name, accs);
+                    }
+                }
+            }
+        }
+        // The series in the order they were first filled, a left-out one as `other`.
+        let mut names = Vec::new();
+        for name in std::mem::take(&mut self.names) {
+            let name = if keep.contains(&name) {
+                name
+            } else {
+                other.to_string()
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        self.names = names;
+        keep
     }
 }
 
@@ -160,26 +257,58 @@ impl ChartPlan {
     /// Whether the cells can be filled as events come, none held: an event's row is known from
     /// it alone (no span worked out from every event's time), and no cell gathers the series a
     /// limit leaves out (there are no series, or `limit=0` keeps them all).
+    /// Also when the aggregations' cells merge exactly ([`StatsPlan::merges_exactly`]: `count`,
+    /// `dc`, `values`, `min`, `max`, ...): rows as narrow as the times so far call for are merged
+    /// into wider ones as the range grows, and the left-out series into `OTHER` at the end.
     pub fn streams(&self) -> bool {
-        !matches!(self.chart.span, Some(BinSpan::Auto { .. }))
-            && (self.chart.by.is_none() || self.chart.limit == 0)
+        let merges = self.stats.merges_exactly();
+        (merges || !matches!(self.chart.span, Some(BinSpan::Auto { .. })))
+            && (merges || self.chart.by.is_none() || self.chart.limit == 0)
     }
 
     /// Adds an event to its cell (a chart that [`ChartPlan::streams`]).
     pub fn add(&self, cells: &mut ChartCells, r: &Record) {
-        if let Some((row, series)) = self.cell(r, self.chart.span) {
+        let span = match self.chart.span {
+            // The held chart's span comes from the time of every event, with a cell or not.
+            Some(BinSpan::Auto { bins }) => {
+                if let Some(t) = r.time() {
+                    cells.see_time(&self.stats, bins, t);
+                }
+                match cells.width {
+                    Some(width) => Some(BinSpan::Fixed(width)),
+                    None => return, // no time yet: no row either
+                }
+            }
+            span => span,
+        };
+        if let Some((row, series)) = self.cell(r, span) {
             cells.fill(&self.stats, row, series.unwrap_or_default(), r);
         }
     }
 
     /// The rows of a chart that [`ChartPlan::streams`], from its cells.
-    pub fn finish_cells(&self, cells: ChartCells) -> Vec<Record> {
-        // Every series is kept (`limit=0`), or there are none.
-        let keep = match self.chart.by {
-            Some(_) => cells.names.clone(),
-            None => Vec::new(),
+    pub fn finish_cells(&self, mut cells: ChartCells) -> Vec<Record> {
+        let span = match self.chart.span {
+            Some(BinSpan::Auto { bins }) => {
+                let width = cells
+                    .times
+                    .map_or(1.0, |(lo, hi)| auto_span(true, bins, lo, hi));
+                if cells.width.is_some_and(|w| w != width) {
+                    cells.widen(&self.stats, width);
+                }
+                Some(BinSpan::Fixed(width))
+            }
+            span => span,
         };
-        self.rows(cells, &keep, self.chart.span)
+        let keep = match self.chart.by {
+            None => Vec::new(),
+            Some(_) if self.chart.limit == 0 => cells.names.clone(),
+            Some(_) => {
+                let limit = usize::try_from(self.chart.limit).unwrap_or(usize::MAX);
+                cells.limit_series(&self.stats, limit, &self.chart.otherstr)
+            }
+        };
+        self.rows(cells, &keep, span)
     }
 
     /// Rows by the `over` value (or `_time` bucket), one column per aggregation and series.
@@ -223,6 +352,7 @@ impl ChartPlan {
         let ChartCells {
             table,
             names: mut series_names,
+            ..
         } = cells;
         self.order_series(&mut series_names, keep);
         let mut rows: Vec<String> = table.keys().cloned().collect();
@@ -420,14 +550,15 @@ mod tests {
     use crate::eval::value::Value;
     use crate::ir::Stage;
 
-    fn events() -> Vec<Record> {
+    /// 400 events `step` seconds apart (in a shuffled order).
+    fn events(step: f64) -> Vec<Record> {
         (0..400)
             .map(|i| {
                 let mut fields = Fields::new();
                 // Some events lack the series field, some the over field; times in any order.
                 fields.insert(
                     "_time".into(),
-                    Value::Num(1_700_000_000.0 + f64::from(i * 7919 % 400) * 97.0),
+                    Value::Num(1_700_000_000.0 + f64::from(i * 7919 % 400) * step),
                 );
                 if i % 5 != 0 {
                     fields.insert("y".into(), Value::str(format!("s{}", i % 13)));
@@ -442,7 +573,8 @@ mod tests {
     }
 
     /// A chart filled as events come gives the rows the chart over all the events held gives;
-    /// charts that need every event first (an automatic span, a series limit) do not stream.
+    /// charts that need every event first (an automatic span or a series limit, with
+    /// aggregations whose cells do not merge exactly) do not stream.
     #[test]
     fn streamed_cells_give_the_held_events_rows() {
         let streaming = [
@@ -456,13 +588,25 @@ mod tests {
             "| timechart span=30m sum(n) by y limit=0",
             "| timechart span=2h count by y limit=0 usenull=t nullstr=none",
         ];
-        let held = [
+        let merged = [
             "| timechart count",
+            "| timechart bins=7 dc(y), min(n), max(y), range(n)",
+            "| timechart bins=500 count by y",
+            "| timechart earliest(n) latest(n) values(x) by y limit=3",
+            "| timechart count by y limit=4 useother=f",
             "| chart count over x by y",
+            "| chart count over x by y limit=2 otherstr=rest",
             "| timechart span=1h count by y",
+        ];
+        let held = [
+            "| timechart avg(n)",
+            "| timechart count, first(n)",
+            "| chart sum(n) over x by y",
+            "| timechart span=1h values(*) by y",
         ];
         for (spl, streams) in streaming
             .iter()
+            .chain(&merged)
             .map(|s| (s, true))
             .chain(held.iter().map(|s| (s, false)))
         {
@@ -475,14 +619,17 @@ mod tests {
             if !streams {
                 continue;
             }
-            let mut cells = ChartCells::default();
-            for r in &events() {
-                plan.add(&mut cells, r);
+            // Over hours, and over more than a year (rows wider than a day in the end).
+            for step in [97.0, 97_000.0] {
+                let mut cells = ChartCells::default();
+                for r in &events(step) {
+                    plan.add(&mut cells, r);
+                }
+                let streamed = plan.finish_cells(cells);
+                let whole = plan.finish(events(step));
+                assert!(!whole.is_empty(), "{spl}");
+                assert!(streamed == whole, "{spl}, {step} s apart");
             }
-            let streamed = plan.finish_cells(cells);
-            let whole = plan.finish(events());
-            assert!(!whole.is_empty(), "{spl}");
-            assert!(streamed == whole, "{spl}");
         }
     }
 }

@@ -59,6 +59,13 @@ impl<S: Many> Few<S> {
         true
     }
 
+    /// Adds every text of `other`.
+    pub fn absorb(&mut self, other: Few<S>) {
+        for text in other.into_texts() {
+            self.insert(Cow::Borrowed(&text));
+        }
+    }
+
     pub fn len(&self) -> usize {
         match self {
             Few::Empty => 0,
