@@ -103,7 +103,7 @@ impl TimeOrderState {
         let rank = Rank::of(&record, self.seq);
         self.seq += 1;
         match keep {
-            Keep::All => self.held.push((rank, record)),
+            Keep::All => self.held.push((rank, record.hold())),
             Keep::First(n) => bounded_push(&mut self.held, (rank, record), *n, SLACK, false),
             Keep::Last(n) => bounded_push(&mut self.held, (rank, record), *n, SLACK, true),
             Keep::FirstPerKey(d) => match crate::eval::stage::dedup_key(d, &record) {

@@ -285,7 +285,7 @@ pub fn absorb(
         }
         (PlanStage::Stats(plan), StageState::Stats(s)) => s.absorb(plan, &record),
         (PlanStage::Sort { keys, limit }, StageState::Buffer(buf)) => {
-            buf.push(record);
+            buf.push(record.hold());
             // Only the first `limit` rows come out: once well past that many, the rest go.
             if let Some(n) = limit.map(|n| usize::try_from(n).unwrap_or(usize::MAX)) {
                 if due_for_cut(buf.len(), n, SLACK) {

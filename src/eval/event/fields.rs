@@ -139,6 +139,11 @@ impl Fields {
     }
 
     /// Removes every field, keeping the room for them.
+    /// Gives back the room no field uses: for a record held until the input ends.
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     pub fn clear(&mut self) {
         self.entries.clear();
         self.index = None;

@@ -182,7 +182,7 @@ impl CommandStage {
     pub fn absorb(&self, state: &mut StageState, mut record: Record, out: &mut Vec<Record>) {
         if let StageState::Buffer(buf) = state {
             if !matches!(self, CommandStage::MakeResults(_)) {
-                buf.push(record);
+                buf.push(record.hold());
             }
             return;
         }
