@@ -131,6 +131,14 @@ fn before(stage: &Stage, after: Projection) -> Projection {
             live.add_all(&s.stats.by);
             add_aggs(&mut live, &s.stats.aggs);
         }
+        // Each transaction's record has every field of its events (and `_time`, kept always).
+        Stage::Transaction(t) => {
+            live.add_all(&t.fields);
+            t.startswith
+                .iter()
+                .chain(&t.endswith)
+                .for_each(|e| live.add_expr(e));
+        }
         // Reports: their rows are made of the fields they name alone.
         Stage::Top(t) => return fixed(t.fields.iter().chain(&t.by)),
         Stage::Chart(c) => {
@@ -145,7 +153,6 @@ fn before(stage: &Stage, after: Projection) -> Projection {
         | Stage::AddTotals(_)
         | Stage::FromJson { .. }
         | Stage::XmlKv { .. }
-        | Stage::Transaction(_)
         | Stage::Foreach(_)
         | Stage::Format(_)
         | Stage::InputLookup { .. }
@@ -240,6 +247,14 @@ mod tests {
             ("* | convert auto(*) | table t", None),
             ("* | mvcombine x | table x", None),
             ("* | timechart count | table _time", Some(&["_time"])),
+            (
+                "* | transaction s maxspan=1m startswith=(a=1) | stats count by d",
+                Some(&["_time", "a", "d", "s"]),
+            ),
+            (
+                "* | transaction s | table _raw",
+                Some(&["_raw", "_time", "s"]),
+            ),
         ];
         for (spl, want) in cases {
             let ir = crate::spl_to_ir(spl).expect(spl);
