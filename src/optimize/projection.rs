@@ -116,7 +116,12 @@ fn before(stage: &Stage, after: Projection) -> Projection {
         // Stages that pass events on, reading (and perhaps writing) the fields they name: a
         // field they write that a later stage reads is live already, and kept from the input
         // too, for the events where they leave it as it came (`rex` not matching, say).
-        Stage::Head(_) | Stage::OutputLookup { .. } | Stage::Tail(_) | Stage::Reverse => {}
+        // (`fields -` only takes fields away: those read later are the ones to keep.)
+        Stage::Head(_)
+        | Stage::OutputLookup { .. }
+        | Stage::Tail(_)
+        | Stage::Reverse
+        | Stage::Fields { remove: true, .. } => {}
         Stage::Rex(r) => live.add(&r.field),
         Stage::Regex { field, .. }
         | Stage::MvExpand { field, .. }
@@ -147,8 +152,7 @@ fn before(stage: &Stage, after: Projection) -> Projection {
             return p;
         }
         // Stages that read fields by name pattern, or whose reads are not tracked yet: keep all.
-        Stage::Fields { remove: true, .. }
-        | Stage::MvCombine { .. }
+        Stage::MvCombine { .. }
         | Stage::MakeResults { .. }
         | Stage::AddTotals(_)
         | Stage::FromJson { .. }
@@ -246,6 +250,8 @@ mod tests {
             ("* | convert ctime(t) | table t", Some(&["_time", "t"])),
             ("* | convert auto(*) | table t", None),
             ("* | mvcombine x | table x", None),
+            ("* | fields - x, y* | stats count by x, z", Some(&["_time", "x", "z"])),
+            ("* | fields - _raw", None),
             ("* | timechart count | table _time", Some(&["_time"])),
             (
                 "* | transaction s maxspan=1m startswith=(a=1) | stats count by d",
