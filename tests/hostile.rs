@@ -599,3 +599,31 @@ fn pathological_regexes_are_refused_or_run_in_linear_time() {
     );
     assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
+
+/// A chart filled as events come holds its cells (rows times series) under the same budget.
+#[test]
+fn chart_stops_with_an_error_past_the_cell_budget() {
+    let events: String = (0..50)
+        .map(|i| {
+            format!(
+                "{{\"_time\":{},\"host\":\"h{}\",\"user\":\"u{i}\"}}\n",
+                1_700_000_000 + i * 3600,
+                i % 3
+            )
+        })
+        .collect();
+    for (spl, command) in [
+        ("* | chart count over user by host", "chart"),
+        ("* | timechart span=1h count", "timechart"),
+        ("* | timechart count by user limit=0", "timechart"),
+    ] {
+        let args = ["run", "-q", spl, "-", "--max-groups", "10"];
+        let o = spelunk(&args, events.as_bytes());
+        assert_eq!(o.code, Some(2), "{spl}: {}", o.stderr);
+        let want = format!("`{command}` has more than 10 cells");
+        assert!(o.stderr.contains(&want), "{spl}: {}", o.stderr);
+        assert!(o.stdout.is_empty(), "{spl}: {}", o.stdout);
+        let o = spelunk(&args[..4], events.as_bytes());
+        assert_eq!(o.code, Some(0), "{spl}: {}", o.stderr);
+    }
+}

@@ -40,8 +40,8 @@ pub struct InputArgs {
     /// object per line; 0: one per core. Results are the same, in the same order, for any count.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-    /// The most groups one `stats` (value combinations one `top` or `rare`) may hold in memory
-    /// before the run stops with an error.
+    /// The most groups one `stats` (value combinations one `top` or `rare`, cells one `chart`
+    /// or `timechart`) may hold in memory before the run stops with an error.
     #[arg(long = "max-groups", value_name = "N", default_value_t = crate::eval::compile::DEFAULT_MAX_GROUPS)]
     pub max_groups: usize,
     /// The most values one `stats` may hold in memory, over all its groups (distinct values of

@@ -250,7 +250,10 @@ mod tests {
             ("* | convert ctime(t) | table t", Some(&["_time", "t"])),
             ("* | convert auto(*) | table t", None),
             ("* | mvcombine x | table x", None),
-            ("* | fields - x, y* | stats count by x, z", Some(&["_time", "x", "z"])),
+            (
+                "* | fields - x, y* | stats count by x, z",
+                Some(&["_time", "x", "z"]),
+            ),
             ("* | fields - _raw", None),
             ("* | timechart count | table _time", Some(&["_time"])),
             (

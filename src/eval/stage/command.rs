@@ -63,7 +63,8 @@ pub enum CommandStage {
 }
 
 impl CommandStage {
-    /// `max_groups`: the most value combinations `top` / `rare` count (`--max-groups`).
+    /// `max_groups`: the most value combinations `top` / `rare` count, and the most cells a
+    /// chart filled as events come holds (`--max-groups`).
     pub fn compile(stage: &Stage, max_groups: usize) -> Result<CommandStage, Diagnostic> {
         Ok(match stage {
             Stage::Rex(r) => CommandStage::Rex(RexPlan::compile(r)?),
@@ -106,7 +107,7 @@ impl CommandStage {
                 field: field.clone(),
                 re: extract::xmlkv_regex()?,
             },
-            Stage::Chart(c) => CommandStage::Chart(ChartPlan::compile(c)?),
+            Stage::Chart(c) => CommandStage::Chart(ChartPlan::compile(c, max_groups)?),
             Stage::Transaction(t) => CommandStage::Transaction(TransactionPlan::compile(t)?),
             Stage::IpLocation { .. } => CommandStage::IpLocation,
             Stage::Foreach(f) => CommandStage::Foreach(ForeachPlan::compile(f)?),
@@ -245,7 +246,10 @@ impl CommandStage {
                 warnings.extend(counts.overflow(*max_groups));
                 return report::top(t, *counts);
             }
-            (CommandStage::Chart(c), StageState::Chart(cells)) => return c.finish_cells(*cells),
+            (CommandStage::Chart(c), StageState::Chart(cells)) => {
+                warnings.extend(c.overflow(&cells));
+                return c.finish_cells(*cells);
+            }
             (_, StageState::Buffer(records)) => records,
             _ => return Vec::new(),
         };

@@ -126,20 +126,31 @@ pub struct ChartCells {
     /// merged into wider ones as the range grows.
     times: Option<(f64, f64)>,
     width: Option<f64>,
+    /// How many cells (row and series) are held.
+    held: usize,
+    /// Whether an event would have made a cell past the budget (it was not counted).
+    overflowed: bool,
 }
 
 impl ChartCells {
-    /// Adds the event to the cell of `row` and the series named `name`.
-    fn fill(&mut self, stats: &StatsPlan, row: String, name: String, r: &Record) {
-        if !self.names.contains(&name) {
-            self.names.push(name.clone());
-        }
-        let accs = self
-            .table
-            .entry(row)
-            .or_default()
-            .entry(name)
-            .or_insert_with(|| stats.new_accs());
+    /// Adds the event to the cell of `row` and the series named `name`; past `max_cells`
+    /// cells, an event for a new one is left out (and the overflow noted).
+    fn fill(&mut self, stats: &StatsPlan, row: String, name: String, r: &Record, max_cells: usize) {
+        let cells = self.table.entry(row).or_default();
+        let accs = match cells.get_mut(&name) {
+            Some(accs) => accs,
+            None if self.held >= max_cells => {
+                self.overflowed = true;
+                return;
+            }
+            None => {
+                self.held += 1;
+                if !self.names.contains(&name) {
+                    self.names.push(name.clone());
+                }
+                cells.entry(name).or_insert_with(|| stats.new_accs())
+            }
+        };
         stats.update(accs, r);
     }
 
@@ -160,6 +171,7 @@ impl ChartCells {
     /// Merges the rows into rows `width` wide (a multiple of the width they have).
     fn widen(&mut self, stats: &StatsPlan, width: f64) {
         self.width = Some(width);
+        self.held = 0;
         for (row, series) in std::mem::take(&mut self.table) {
             // Rows are bucket starts written by `bin_value`: numbers.
             let Some(wider) = row
@@ -175,6 +187,7 @@ impl ChartCells {
                     Some(held) => stats.merge(held, accs),
                     None => {
                         cells.insert(name, accs);
+                        self.held += 1;
                     }
                 }
             }
@@ -241,11 +254,15 @@ impl ChartCells {
 pub struct ChartPlan {
     pub chart: Chart,
     stats: StatsPlan,
+    /// The most cells (row and series) a chart filled as events come holds (`--max-groups`).
+    max_cells: usize,
 }
 
 impl ChartPlan {
-    pub fn compile(c: &Chart) -> Result<ChartPlan, Diagnostic> {
+    /// `max_cells`: the most cells (row and series) a chart that [`ChartPlan::streams`] holds.
+    pub fn compile(c: &Chart, max_cells: usize) -> Result<ChartPlan, Diagnostic> {
         Ok(ChartPlan {
+            max_cells,
             chart: c.clone(),
             stats: StatsPlan::compile(&Stats {
                 aggs: c.aggs.clone(),
@@ -282,8 +299,32 @@ impl ChartPlan {
             span => span,
         };
         if let Some((row, series)) = self.cell(r, span) {
-            cells.fill(&self.stats, row, series.unwrap_or_default(), r);
+            cells.fill(
+                &self.stats,
+                row,
+                series.unwrap_or_default(),
+                r,
+                self.max_cells,
+            );
         }
+    }
+
+    /// The error to report when the cells went past the budget.
+    pub fn overflow(&self, cells: &ChartCells) -> Option<Diagnostic> {
+        let command = match self.chart.span {
+            Some(_) => "timechart",
+            None => "chart",
+        };
+        cells.overflowed.then(|| {
+            Diagnostic::error(
+                crate::diagnostic::codes::RUNTIME,
+                format!(
+                    "`{command}` has more than {} cells (rows times series); stopping",
+                    self.max_cells
+                ),
+            )
+            .help("chart fewer or coarser values, set a span or a series limit, or raise --max-groups")
+        })
     }
 
     /// The rows of a chart that [`ChartPlan::streams`], from its cells.
@@ -327,7 +368,7 @@ impl ChartPlan {
                 Some(s) if keep.contains(&s) => s,
                 Some(_) => c.otherstr.clone(),
             };
-            filled.fill(&self.stats, row, name, r);
+            filled.fill(&self.stats, row, name, r, usize::MAX);
         }
         self.rows(filled, &keep, span)
     }
@@ -614,7 +655,7 @@ mod tests {
             let Some(Stage::Chart(chart)) = ir.stages.first() else {
                 panic!("{spl}: not a chart");
             };
-            let plan = ChartPlan::compile(chart).expect("compiles");
+            let plan = ChartPlan::compile(chart, usize::MAX).expect("compiles");
             assert_eq!(plan.streams(), streams, "{spl}");
             if !streams {
                 continue;
