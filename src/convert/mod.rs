@@ -14,7 +14,7 @@ pub struct Converted {
     pub notes: Vec<Diagnostic>,
 }
 
-/// A "not supported yet in <target>" error naming what could not be converted.
+/// A `not supported yet in <target>` error naming what could not be converted.
 pub fn unsupported(target: &str, what: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(
         codes::CONVERT_UNSUPPORTED,

@@ -7,9 +7,9 @@ use crate::eval::compile::{compile_with, Options};
 use crate::eval::event::Record;
 use crate::ir::{BinOp, Expr, Join, Lit, Pattern, Pipeline, Row, Source, Stage};
 
-/// Splunk's default limit on a subsearch's results (`maxout`, limits.conf [subsearch]).
+/// Splunk's default limit on a subsearch's results (`maxout`, limits.conf `[subsearch]`).
 pub const SUBSEARCH_MAXOUT: usize = 10_000;
-/// Splunk's default limit on the rows a `join` subsearch returns (`subsearch_maxout`, limits.conf [join]).
+/// Splunk's default limit on the rows a `join` subsearch returns (`subsearch_maxout`, limits.conf `[join]`).
 pub const JOIN_MAXOUT: usize = 50_000;
 
 /// Runs every subsearch of `pipeline` over `events`; the result has their rows in their place.

@@ -340,9 +340,9 @@ const KEY_FIELDS: &[&str] = &[
 /// At most this many key fields per hit.
 const MAX_KEYS: usize = 6;
 
-/// The hits of one rule: `_time`, `rule`, `level`, then at most [`MAX_KEYS`] key fields: the
+/// The hits of one rule: `_time`, `rule`, `level`, then at most `MAX_KEYS` key fields: the
 /// first columns of a rule that shapes its rows (`table`, `stats`; time columns become `_time`),
-/// or the [`KEY_FIELDS`] an event has. The rows are consumed: their values move into the hits,
+/// or the `KEY_FIELDS` an event has. The rows are consumed: their values move into the hits,
 /// and each row's memory is free for the next hit.
 pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
     let Results {

@@ -68,7 +68,7 @@ impl<T: Copy + PartialEq> FieldNames<T> {
         self.each_tagged(name_tag(name.as_bytes()), name, f);
     }
 
-    /// [`FieldNames::each`] for a name whose [`name_tag`] is `tag`.
+    /// `FieldNames::each` (a test helper) for a name whose [`name_tag`] is `tag`.
     pub fn each_tagged(&self, tag: u64, name: &str, mut f: impl FnMut(T)) {
         let found = self.by_name.find(tag, |(t, n, _)| {
             *t == tag && same_name(n.as_bytes(), name.as_bytes())

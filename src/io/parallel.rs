@@ -1,5 +1,5 @@
 //! One object per line, on several threads: each thread in turn cuts the next batch of lines
-//! from the file ([`Cutter`]), parses each line and runs the plan's streaming prefix on it, and
+//! from the file (`Cutter`), parses each line and runs the plan's streaming prefix on it, and
 //! the calling thread (one of them) takes the results in input order. A file that turns out to
 //! spread an object over lines is read on from that line by the sequential reader.
 

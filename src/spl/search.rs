@@ -10,7 +10,7 @@ use nom::{Input, Parser};
 
 const MAX_DEPTH: usize = 100;
 
-/// search = ws0 [ search_and ] ws0
+/// `search = ws0 [ search_and ] ws0`
 pub fn search(i: In) -> PResult<SearchExpr> {
     let (i, _) = ws0(i)?;
     if i.fragment().is_empty() {

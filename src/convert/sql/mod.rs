@@ -1,6 +1,6 @@
 //! IR → SQL for DuckDB and Spark 4 (ANSI mode: `try_cast`): one CTE per stage over a table of
 //! events (one column per field, as `read_json_auto` / `spark.read.json` produce). Stages without
-//! a SQL form yet are a clear "not supported yet in SQL: <stage>" error (README lists them).
+//! a SQL form yet are a clear `not supported yet in SQL: <stage>` error (README lists them).
 
 mod expr;
 mod stage;

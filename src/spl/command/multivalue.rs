@@ -116,7 +116,7 @@ pub fn mvcombine_command(i: In) -> PResult<CommandKind> {
     Ok((i, CommandKind::Mvcombine { delim, field }))
 }
 
-/// fillnull_command = ws0 [ "value=" option_arg ] [ field_list ]
+/// `fillnull_command = ws0 [ "value=" option_arg ] [ field_list ]`
 pub fn fillnull_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
     let (mut value, mut fields) = (None, Vec::new());
@@ -168,7 +168,7 @@ pub fn convert_command(i: In) -> PResult<CommandKind> {
     ))
 }
 
-/// convert_call = name "(" ws0 [ field_name ] ws0 ")" [ ws1 "as" ws1 field_name ]
+/// `convert_call = name "(" ws0 [ field_name ] ws0 ")" [ ws1 "as" ws1 field_name ]`
 fn convert_call(i: In) -> PResult<ConvertCall> {
     let len = i
         .fragment()

@@ -4,7 +4,7 @@
 use crate::eval::compile::regex;
 use crate::ir::{BinSpan, RexKind};
 
-/// span = number [ time_unit ] | [ number ] "log" [ number ]
+/// `span = number [ time_unit ] | [ number ] "log" [ number ]`
 pub fn parse_span(text: &str) -> Option<BinSpan> {
     let text = text.trim();
     if let Some(at) = text.find("log") {
