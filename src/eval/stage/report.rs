@@ -197,26 +197,15 @@ impl ChartCells {
     /// Keeps the `limit` series with the largest totals of the first aggregation (as
     /// [`ChartPlan::kept_series`] ranks them) and merges the others of each row into its
     /// `other` cell, as the held chart fills them; returns the kept series.
-    fn limit_series(&mut self, stats: &StatsPlan, limit: usize, other: &str) -> Vec<String> {
-        let mut ranked: Vec<(String, f64)> = self
-            .names
-            .iter()
-            .map(|name| {
-                let mut total = stats.new_accs();
-                for accs in self.table.values().filter_map(|row| row.get(name)) {
-                    stats.merge(&mut total, accs.clone());
-                }
-                let score = stats
-                    .results(&total)
-                    .first()
-                    .and_then(|(_, v)| v.as_num())
-                    .unwrap_or(0.0);
-                (name.clone(), score)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
-        ranked.truncate(limit);
-        let keep: Vec<String> = ranked.into_iter().map(|(s, _)| s).collect();
+    fn limit_series(&mut self, stats: &StatsPlan, limit: u64, other: &str) -> Vec<String> {
+        let totals = self.names.iter().map(|name| {
+            let mut total = stats.new_accs();
+            for accs in self.table.values().filter_map(|row| row.get(name)) {
+                stats.merge(&mut total, accs.clone());
+            }
+            (name.clone(), total)
+        });
+        let keep = largest_series(stats, totals, limit);
         for row in self.table.values_mut() {
             for (name, accs) in std::mem::take(row) {
                 let name = if keep.contains(&name) {
@@ -344,10 +333,7 @@ impl ChartPlan {
         let keep = match self.chart.by {
             None => Vec::new(),
             Some(_) if self.chart.limit == 0 => cells.names.clone(),
-            Some(_) => {
-                let limit = usize::try_from(self.chart.limit).unwrap_or(usize::MAX);
-                cells.limit_series(&self.stats, limit, &self.chart.otherstr)
-            }
+            Some(_) => cells.limit_series(&self.stats, self.chart.limit, &self.chart.otherstr),
         };
         self.rows(cells, &keep, span)
     }
@@ -466,24 +452,7 @@ impl ChartPlan {
                 self.stats.update(accs, r);
             }
         }
-        let mut ranked: Vec<(String, f64)> = totals
-            .iter()
-            .map(|(s, accs)| {
-                let score = self
-                    .stats
-                    .results(accs)
-                    .first()
-                    .and_then(|(_, v)| v.as_num())
-                    .unwrap_or(0.0);
-                (s.clone(), score)
-            })
-            .collect();
-        ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
-        let limit = self.chart.limit as usize;
-        if limit > 0 {
-            ranked.truncate(limit);
-        }
-        ranked.into_iter().map(|(s, _)| s).collect()
+        largest_series(&self.stats, totals, self.chart.limit)
     }
 
     /// Series in ascending order, then `NULL`, then `OTHER`; dropped series are removed without `useother`.
@@ -513,6 +482,31 @@ impl ChartPlan {
             names.push(String::new());
         }
     }
+}
+
+/// The series with the largest totals of the first aggregation, largest first (ties in the
+/// order given), at most `limit` of them (0: all).
+fn largest_series(
+    stats: &StatsPlan,
+    totals: impl IntoIterator<Item = (String, Accs)>,
+    limit: u64,
+) -> Vec<String> {
+    let mut ranked: Vec<(String, f64)> = totals
+        .into_iter()
+        .map(|(series, accs)| {
+            let score = stats
+                .results(&accs)
+                .first()
+                .and_then(|(_, v)| v.as_num())
+                .unwrap_or(0.0);
+            (series, score)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+    if limit > 0 {
+        ranked.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    }
+    ranked.into_iter().map(|(series, _)| series).collect()
 }
 
 /// Every bucket start from the first row to the last (timechart shows empty buckets).
