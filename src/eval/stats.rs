@@ -220,13 +220,12 @@ fn merge(func: AggFunc, acc: &mut Acc, other: Acc) {
             *n += n2;
         }
         // Ties keep the one held: the events of one time share a part.
-        (Acc::Timed(best), Acc::Timed(Some((t, v)))) => {
+        (Acc::Timed(best), Acc::Timed(Some((t, v))))
             if best
                 .as_ref()
-                .is_none_or(|(held, _)| if max { t > *held } else { t < *held })
-            {
-                *best = Some((t, v));
-            }
+                .is_none_or(|(held, _)| if max { t > *held } else { t < *held }) =>
+        {
+            *best = Some((t, v));
         }
         _ => {}
     }
