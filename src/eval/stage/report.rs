@@ -160,6 +160,9 @@ impl ChartCells {
     /// a year), as each narrower one divides the next; so rows of any width so far merge
     /// whole into the final rows.
     fn see_time(&mut self, stats: &StatsPlan, bins: u64, t: f64) {
+        if self.times.is_some_and(|(lo, hi)| lo <= t && t <= hi) {
+            return; // the range, and so the width, stay
+        }
         let (lo, hi) = self.times.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)));
         self.times = Some((lo, hi));
         let width = auto_span(true, bins, lo, hi).min(86_400.0);
