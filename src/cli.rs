@@ -276,6 +276,7 @@ fn run(args: &RunArgs) -> Result<i32, String> {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
         max_values: args.input.max_values,
+        projection: args.optimize.passes().projection,
     };
     let render = |d: Vec<Diagnostic>| render_all(&d, &source.name, &source.text);
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {

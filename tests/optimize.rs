@@ -34,7 +34,12 @@ fn rows(spl: &str, lines: &[String], optimise: bool) -> Option<Vec<serde_json::V
     };
     // The CLI's plan: its first search leaves out the parts the parser checked, whose fields
     // the parser then need not keep when nothing else reads them.
-    let mut plan = spelunk::eval::compile(&ir).ok()?;
+    // A `spath` without a path extracts only what later stages read, with projection on.
+    let options = spelunk::eval::compile::Options {
+        projection: optimise,
+        ..Default::default()
+    };
+    let mut plan = spelunk::eval::compile::compile_with(&ir, &options).ok()?;
     if plan.trust_pushdown(&ir, &pushed) {
         opts.forget_checked_only(&pushdown::check_only(&ir, &pushed));
     }

@@ -65,6 +65,7 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
         lookups: args.lookups.as_ref().map(std::path::PathBuf::from),
         max_groups: args.input.max_groups,
         max_values: args.input.max_values,
+        projection: args.optimize.passes().projection,
     };
     let compiled = compile_all(&rules, &options, threads).map_err(|e| e.render())?;
     let mut opts = args.input.event_options();

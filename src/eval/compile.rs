@@ -214,6 +214,9 @@ pub struct Options {
     /// each number `median()`, `perc()`, `stdev()` or `var()` keeps); past it the run stops
     /// with an error.
     pub max_values: usize,
+    /// Whether a `spath` without a path extracts only the fields later stages read (the
+    /// `projection` pass; off, every field, the reference behaviour).
+    pub projection: bool,
 }
 
 /// The default [`Options::max_groups`].
@@ -228,6 +231,7 @@ impl Default for Options {
             lookups: None,
             max_groups: DEFAULT_MAX_GROUPS,
             max_values: DEFAULT_MAX_VALUES,
+            projection: true,
         }
     }
 }
@@ -242,8 +246,12 @@ pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<
     let mut errors = Vec::new();
     let mut stages = Vec::new();
     let mut ordered = false;
-    for stage in &pipeline.stages {
+    for (at, stage) in pipeline.stages.iter().enumerate() {
         let mut compiled = PlanStage::compile(stage, options);
+        if let (true, Ok(PlanStage::Command(command))) = (options.projection, &mut compiled) {
+            let later = pipeline.stages.get(at + 1..).unwrap_or_default();
+            command.extract_only(&crate::optimize::projection::projection_of(later));
+        }
         if stage.depends_on_order() && !ordered {
             match &mut compiled {
                 // `stats` ranks its picks itself: it needs every event for its other

@@ -580,6 +580,25 @@ pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// Reads the fields of JSON object texts as an event's are read, only those a projection keeps
+/// (`spath` without a path, when later stages read few of the fields it would extract).
+#[derive(Debug, Clone)]
+pub struct JsonExtract(json::Selection);
+
+impl JsonExtract {
+    pub fn new(projection: &Projection) -> JsonExtract {
+        JsonExtract(json::Selection::new(projection, &[], &[], true))
+    }
+
+    /// The kept fields of `text`; `None` when it is not one JSON object.
+    pub fn fields(&self, text: &str) -> Option<Fields> {
+        json::parse_fields(text, &self.0)
+            .ok()
+            .flatten()
+            .map(|(fields, _)| fields)
+    }
+}
+
 /// The fields of a JSON object, flattened as an event's are (`a.b`, arrays multivalue).
 pub fn json_fields(map: serde_json::Map<String, Json>) -> Fields {
     let mut out = Fields::default();

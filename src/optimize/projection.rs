@@ -45,8 +45,13 @@ impl Projection {
 
 /// The fields `pipeline` reads from its input events.
 pub fn projection(pipeline: &Pipeline) -> Projection {
+    projection_of(&pipeline.stages)
+}
+
+/// The fields `stages`, run in turn, read from what comes into the first.
+pub fn projection_of(stages: &[Stage]) -> Projection {
     let mut live = Projection::All;
-    for stage in pipeline.stages.iter().rev() {
+    for stage in stages.iter().rev() {
         live = before(stage, live);
     }
     live.add("_time");

@@ -8,9 +8,10 @@ use super::reshape::{self, MakeMvPlan};
 use super::StageState;
 use crate::diagnostic::{codes, Diagnostic};
 use crate::eval::compile::regex;
-use crate::eval::event::Record;
+use crate::eval::event::{JsonExtract, Record};
 use crate::eval::stats::StatsPlan;
 use crate::ir::{AddTotals, Bin, BinSpan, Convert, Spath, Stage, Top};
+use crate::optimize::Projection;
 use regex::Regex;
 
 #[derive(Debug)]
@@ -21,7 +22,9 @@ pub enum CommandStage {
         re: Regex,
         negate: bool,
     },
-    Spath(Spath),
+    /// With the fields to extract when there is no path, if not all (see
+    /// [`crate::eval::compile::Options::projection`]).
+    Spath(Spath, Option<JsonExtract>),
     EventStats(StatsPlan),
     StreamStats(StreamPlan),
     Bin(Bin),
@@ -63,6 +66,16 @@ pub enum CommandStage {
 }
 
 impl CommandStage {
+    /// Lets a `spath` without a path extract only the fields `later` (what the stages after it
+    /// read) keeps, rather than every field of its input.
+    pub fn extract_only(&mut self, later: &Projection) {
+        if let (CommandStage::Spath(s, only), Projection::Fields(_)) = (self, later) {
+            if s.path.is_none() {
+                *only = Some(JsonExtract::new(later));
+            }
+        }
+    }
+
     /// `max_groups`: the most value combinations `top` / `rare` count, and the most cells a
     /// chart filled as events come holds (`--max-groups`).
     pub fn compile(stage: &Stage, max_groups: usize) -> Result<CommandStage, Diagnostic> {
@@ -77,7 +90,7 @@ impl CommandStage {
                 re: regex(pattern)?,
                 negate: *negate,
             },
-            Stage::Spath(s) => CommandStage::Spath(s.clone()),
+            Stage::Spath(s) => CommandStage::Spath(s.clone(), None),
             Stage::EventStats(s) => CommandStage::EventStats(StatsPlan::compile(s)?),
             Stage::StreamStats(s) => CommandStage::StreamStats(StreamPlan::compile(s)?),
             Stage::Bin(b) => CommandStage::Bin(b.clone()),
@@ -156,7 +169,7 @@ impl CommandStage {
             CommandStage::AddTotals(a) => a.col,
             CommandStage::Rex(_)
             | CommandStage::Regex { .. }
-            | CommandStage::Spath(_)
+            | CommandStage::Spath(..)
             | CommandStage::StreamStats(_)
             | CommandStage::Top(..)
             | CommandStage::Convert(_)
@@ -194,7 +207,7 @@ impl CommandStage {
                     return;
                 }
             }
-            CommandStage::Spath(s) => extract::spath(s, &mut record),
+            CommandStage::Spath(s, only) => extract::spath(s, only.as_ref(), &mut record),
             CommandStage::StreamStats(p) => {
                 if let StageState::Stream(s) = state {
                     p.apply(s, &mut record);
@@ -284,7 +297,7 @@ impl CommandStage {
             }
             CommandStage::Rex(_)
             | CommandStage::Regex { .. }
-            | CommandStage::Spath(_)
+            | CommandStage::Spath(..)
             | CommandStage::StreamStats(_)
             | CommandStage::Top(..)
             | CommandStage::Convert(_)

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::regex;
-use crate::eval::event::{json_fields, json_scalar, Record};
+use crate::eval::event::{json_fields, json_scalar, JsonExtract, Record};
 use crate::eval::value::{first, Value};
 use crate::ir::{Rex, RexKind, Spath};
 use regex::Regex;
@@ -170,11 +170,18 @@ pub fn regex_keeps(record: &Record, field: &str, re: &Regex, negate: bool) -> bo
     matched != negate
 }
 
-/// `spath`: the input parsed as JSON; without a path every field is extracted.
-pub fn spath(s: &Spath, record: &mut Record) {
+/// `spath`: the input parsed as JSON; without a path every field is extracted (only those
+/// `only` keeps, when given: the ones later stages read).
+pub fn spath(s: &Spath, only: Option<&JsonExtract>, record: &mut Record) {
     let Some(text) = record.get(&s.input).map(|v| first(v).to_text()) else {
         return;
     };
+    if let (None, Some(only)) = (&s.path, only) {
+        for (name, value) in only.fields(text.trim()).unwrap_or_default() {
+            record.set(&name, value);
+        }
+        return;
+    }
     let Ok(json) = serde_json::from_str::<Json>(text.trim()) else {
         return;
     };
@@ -294,5 +301,62 @@ pub fn iplocation_fields(allfields: bool) -> &'static [&'static str] {
         ]
     } else {
         &["City", "Country", "Region", "lat", "lon"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::optimize::Projection;
+
+    /// A `spath` without a path that extracts only the fields later stages read gives each of
+    /// them the value extracting every field gives, over nested objects, arrays (of objects),
+    /// nulls, escapes, a key given twice and text that is not one JSON object.
+    #[test]
+    fn extracting_the_read_fields_only_gives_them_as_extracting_all() {
+        let texts = [
+            r#"{"a": 1, "b": {"c": "x", "d": [1, 2, {"e": true}]}, "f": null}"#,
+            r#" {"user": {"name": "A\"b", "ids": [3, 4]}, "list": [{"k": 1}, {"k": 2, "m": "z"}]} "#,
+            r#"{"a": 1, "a": 2, "_time": 1700000000.5, "g": []}"#,
+            r#"{"b": {"c": {"x": "deep"}}, "b.c.x": "flat"}"#,
+            r#"[1, 2]"#,
+            r#"{"a": "unclosed"#,
+            "not json",
+        ];
+        let reads: [&[&str]; 5] = [
+            &["a"],
+            &["b.c", "b.d", "b.d.e"],
+            &["user.name", "user.ids", "list.k", "list.m"],
+            &["b.c.x", "missing"],
+            &["a", "_time", "g", "f"],
+        ];
+        let command = Spath {
+            input: "data".into(),
+            output: None,
+            path: None,
+        };
+        for text in texts {
+            for read in reads {
+                let names: std::collections::BTreeSet<String> =
+                    read.iter().map(|n| n.to_string()).collect();
+                let only = JsonExtract::new(&Projection::Fields(names));
+                let record = || {
+                    let mut r = Record::default();
+                    r.set("data", Value::str(text));
+                    r.set("a", Value::str("before"));
+                    r
+                };
+                let (mut all, mut some) = (record(), record());
+                spath(&command, None, &mut all);
+                spath(&command, Some(&only), &mut some);
+                for name in read {
+                    assert_eq!(
+                        format!("{:?}", all.get(name)),
+                        format!("{:?}", some.get(name)),
+                        "{name} of {text}"
+                    );
+                }
+            }
+        }
     }
 }
