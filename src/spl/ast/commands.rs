@@ -108,6 +108,8 @@ pub struct AddtotalsCommand {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChartCommand {
     pub span: Option<Word>,
+    /// timechart `bins=n`: the most buckets an automatic span makes (default 100)
+    pub bins: Option<u64>,
     pub limit: Option<u64>,
     pub useother: bool,
     pub otherstr: Option<Word>,

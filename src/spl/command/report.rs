@@ -107,6 +107,7 @@ pub fn chart_command(i: In, timechart: bool) -> PResult<CommandKind> {
     let command = if timechart { "timechart" } else { "chart" };
     let mut chart = ChartCommand {
         span: None,
+        bins: None,
         limit: None,
         useother: true,
         otherstr: None,
@@ -167,6 +168,11 @@ fn chart_option<'a>(
             chart.span = Some(w);
             r
         }
+        "bins" if command == "timechart" => {
+            let (r, n) = int_arg(i, name)?;
+            chart.bins = Some(n);
+            r
+        }
         "limit" => {
             let (r, w) = option_arg(i)?;
             let digits = w
@@ -203,7 +209,7 @@ fn chart_option<'a>(
         "cont" | "partial" | "fixedrange" | "bins" | "minspan" => option_arg(i)?.0,
         _ => {
             let known = if command == "timechart" {
-                "span=, limit=, useother=, otherstr=, usenull=, nullstr=, cont=, partial="
+                "span=, bins=, limit=, useother=, otherstr=, usenull=, nullstr=, cont=, partial="
             } else {
                 "limit=, useother=, otherstr=, usenull=, nullstr=, cont="
             };

@@ -243,7 +243,9 @@ impl Lowerer<'_> {
         let span = if timechart {
             Some(match &c.span {
                 Some(w) => self.span(w),
-                None => BinSpan::Auto { bins: DEFAULT_BINS },
+                None => BinSpan::Auto {
+                    bins: c.bins.unwrap_or(DEFAULT_BINS),
+                },
             })
         } else {
             None
