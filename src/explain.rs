@@ -250,16 +250,19 @@ fn optimiser(pipeline: &Pipeline, trusted: bool) -> String {
             let rest = rest.map_or_else(|| "nothing".to_string(), |e| e.to_string());
             out.push_str(&format!("  left to the search: {rest}\n"));
         }
-        // What the parser, told as `run` tells it, does not keep.
-        let mut opts = crate::eval::event::EventOptions::default();
-        opts.set_pushdown(&parts, false);
-        opts.forget_checked_only(&crate::optimize::pushdown::check_only(pipeline, &parts));
-        let unkept = opts.unkept();
-        if trusted && !unkept.is_empty() {
-            out.push_str(&format!(
-                "  read by nothing else, not kept: {}\n",
-                unkept.join(", ")
-            ));
+        // What the parser, told as `run` tells it (only when the plan trusts its checks), does
+        // not keep.
+        if trusted {
+            let mut opts = crate::eval::event::EventOptions::default();
+            opts.set_pushdown(&parts, false);
+            opts.forget_checked_only(&crate::optimize::pushdown::check_only(pipeline, &parts));
+            let unkept = opts.unkept();
+            if !unkept.is_empty() {
+                out.push_str(&format!(
+                    "  read by nothing else, not kept: {}\n",
+                    unkept.join(", ")
+                ));
+            }
         }
     }
     out

@@ -250,7 +250,7 @@ pub fn compile_with(pipeline: &Pipeline, options: &Options) -> Result<Plan, Vec<
         let mut compiled = PlanStage::compile(stage, options);
         if let (true, Ok(PlanStage::Command(command))) = (options.projection, &mut compiled) {
             let later = pipeline.stages.get(at + 1..).unwrap_or_default();
-            command.extract_only(&crate::optimize::projection::projection_of(later));
+            command.extract_only(|| crate::optimize::projection::projection_of(later));
         }
         if stage.depends_on_order() && !ordered {
             match &mut compiled {

@@ -138,12 +138,12 @@ impl Fields {
         self.entries.reserve(more);
     }
 
-    /// Removes every field, keeping the room for them.
     /// Gives back the room no field uses: for a record held until the input ends.
     pub fn shrink_to_fit(&mut self) {
         self.entries.shrink_to_fit();
     }
 
+    /// Removes every field, keeping the room for them.
     pub fn clear(&mut self) {
         self.entries.clear();
         self.index = None;

@@ -66,12 +66,12 @@ pub enum CommandStage {
 }
 
 impl CommandStage {
-    /// Lets a `spath` without a path extract only the fields `later` (what the stages after it
-    /// read) keeps, rather than every field of its input.
-    pub fn extract_only(&mut self, later: &Projection) {
-        if let (CommandStage::Spath(s, only), Projection::Fields(_)) = (self, later) {
-            if s.path.is_none() {
-                *only = Some(JsonExtract::new(later));
+    /// Lets a `spath` without a path extract only the fields `later()` (what the stages after it
+    /// read, worked out only for such a `spath`) keeps, rather than every field of its input.
+    pub fn extract_only(&mut self, later: impl FnOnce() -> Projection) {
+        if let CommandStage::Spath(Spath { path: None, .. }, only) = self {
+            if let later @ Projection::Fields(_) = later() {
+                *only = Some(JsonExtract::new(&later));
             }
         }
     }

@@ -163,9 +163,8 @@ impl ChartCells {
         if self.times.is_some_and(|(lo, hi)| lo <= t && t <= hi) {
             return; // the range, and so the width, stay
         }
-        let (lo, hi) = self.times.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)));
-        self.times = Some((lo, hi));
-        let width = auto_span(true, bins, lo, hi).min(86_400.0);
+        self.times = Some(take_in(self.times, t));
+        let width = auto_width(bins, self.times).min(86_400.0);
         if self.width.is_none_or(|w| width > w) {
             self.widen(stats, width);
         }
@@ -186,12 +185,8 @@ impl ChartCells {
             };
             let cells = self.table.entry(wider.to_text()).or_default();
             for (name, accs) in series {
-                match cells.get_mut(&name) {
-                    Some(held) => stats.merge(held, accs),
-                    None => {
-                        cells.insert(name, accs);
-                        self.held += 1;
-                    }
+                if merge_cell(stats, cells, name, accs) {
+                    self.held += 1;
                 }
             }
         }
@@ -209,29 +204,24 @@ impl ChartCells {
             (name.clone(), total)
         });
         let keep = largest_series(stats, totals, limit);
+        let kept_or_other = |name: String| {
+            if keep.contains(&name) {
+                name
+            } else {
+                other.to_string()
+            }
+        };
         for row in self.table.values_mut() {
             for (name, accs) in std::mem::take(row) {
-                let name = if keep.contains(&name) {
-                    name
-                } else {
-                    other.to_string()
-                };
-                match row.get_mut(&name) {
-                    Some(held) => stats.merge(held, accs),
-                    None => {
-                        row.insert(name, accs);
-                    }
-                }
+                merge_cell(stats, row, kept_or_other(name), accs);
             }
         }
         // The series in the order they were first filled, a left-out one as `other`.
         let mut names = Vec::new();
-        for name in std::mem::take(&mut self.names) {
-            let name = if keep.contains(&name) {
-                name
-            } else {
-                other.to_string()
-            };
+        for name in std::mem::take(&mut self.names)
+            .into_iter()
+            .map(kept_or_other)
+        {
             if !names.contains(&name) {
                 names.push(name);
             }
@@ -239,6 +229,36 @@ impl ChartCells {
         self.names = names;
         keep
     }
+}
+
+/// Merges the accumulators of the series `name` into its cell of `row`, or makes them the cell;
+/// whether they made a new one.
+fn merge_cell(
+    stats: &StatsPlan,
+    row: &mut IndexMap<String, Accs>,
+    name: String,
+    accs: Accs,
+) -> bool {
+    match row.get_mut(&name) {
+        Some(held) => {
+            stats.merge(held, accs);
+            false
+        }
+        None => {
+            row.insert(name, accs);
+            true
+        }
+    }
+}
+
+/// The range of times `range` with `t` taken in.
+fn take_in(range: Option<(f64, f64)>, t: f64) -> (f64, f64) {
+    range.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)))
+}
+
+/// An automatic span's width over a range of times (one second when there is none).
+fn auto_width(bins: u64, times: Option<(f64, f64)>) -> f64 {
+    times.map_or(1.0, |(lo, hi)| auto_span(true, bins, lo, hi))
 }
 
 /// `chart` / `timechart` with their aggregations compiled.
@@ -323,9 +343,7 @@ impl ChartPlan {
     pub fn finish_cells(&self, mut cells: ChartCells) -> Vec<Record> {
         let span = match self.chart.span {
             Some(BinSpan::Auto { bins }) => {
-                let width = cells
-                    .times
-                    .map_or(1.0, |(lo, hi)| auto_span(true, bins, lo, hi));
+                let width = auto_width(bins, cells.times);
                 if cells.width.is_some_and(|w| w != width) {
                     cells.widen(&self.stats, width);
                 }
@@ -431,14 +449,11 @@ impl ChartPlan {
     fn span(&self, records: &[Record]) -> Option<BinSpan> {
         match self.chart.span? {
             BinSpan::Auto { bins } => {
-                let times: Vec<f64> = records.iter().filter_map(Record::time).collect();
-                let lo = times.iter().copied().fold(f64::INFINITY, f64::min);
-                let hi = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                Some(BinSpan::Fixed(if times.is_empty() {
-                    1.0
-                } else {
-                    auto_span(true, bins, lo, hi)
-                }))
+                let times = records
+                    .iter()
+                    .filter_map(Record::time)
+                    .fold(None, |range, t| Some(take_in(range, t)));
+                Some(BinSpan::Fixed(auto_width(bins, times)))
             }
             fixed => Some(fixed),
         }
