@@ -440,29 +440,28 @@ fn outputlookup_writes_only_inside_the_lookups_folder() {
     assert_eq!(o.code, Some(2), "no --lookups: {}", o.stderr);
 }
 
+/// Runs `spl` over `events` with `--max-groups 10`: it stops (exit 2, nothing written) with an
+/// error that says `message`; without the flag (the default budget) it runs.
+fn stops_past_the_group_budget(spl: &str, events: &str, message: &str) {
+    let args = ["run", "-q", spl, "-", "--max-groups", "10"];
+    let o = spelunk(&args, events.as_bytes());
+    assert_eq!(o.code, Some(2), "{spl}: {}", o.stderr);
+    assert!(o.stderr.contains(message), "{spl}: {}", o.stderr);
+    assert!(o.stdout.is_empty(), "{spl}: {}", o.stdout);
+    let o = spelunk(&args[..4], events.as_bytes());
+    assert_eq!(o.code, Some(0), "{spl}: {}", o.stderr);
+}
+
 #[test]
 fn stats_stops_with_an_error_past_the_group_budget() {
     let events: String = (0..50)
         .map(|i| format!("{{\"host\":\"h{i}\"}}\n"))
         .collect();
-    let args = [
-        "run",
-        "-q",
+    stops_past_the_group_budget(
         "* | stats count by host",
-        "-",
-        "--max-groups",
-        "10",
-    ];
-    let o = spelunk(&args, events.as_bytes());
-    assert_eq!(o.code, Some(2), "{}", o.stderr);
-    assert!(
-        o.stderr.contains("`stats` has more than 10 groups"),
-        "{}",
-        o.stderr
+        &events,
+        "`stats` has more than 10 groups",
     );
-    assert!(o.stdout.is_empty(), "{}", o.stdout);
-    let o = spelunk(&args[..4], events.as_bytes());
-    assert_eq!(o.code, Some(0), "{}", o.stderr);
 }
 
 /// `top` / `rare` count each value combination rather than holding events; the combinations
@@ -473,18 +472,7 @@ fn top_stops_with_an_error_past_the_group_budget() {
         .map(|i| format!("{{\"host\":\"h{}\",\"user\":\"u{i}\"}}\n", i % 3))
         .collect();
     for spl in ["* | top limit=3 user", "* | rare user by host"] {
-        let args = ["run", "-q", spl, "-", "--max-groups", "10"];
-        let o = spelunk(&args, events.as_bytes());
-        assert_eq!(o.code, Some(2), "{spl}: {}", o.stderr);
-        assert!(
-            o.stderr
-                .contains("`top` has more than 10 value combinations"),
-            "{spl}: {}",
-            o.stderr
-        );
-        assert!(o.stdout.is_empty(), "{spl}: {}", o.stdout);
-        let o = spelunk(&args[..4], events.as_bytes());
-        assert_eq!(o.code, Some(0), "{spl}: {}", o.stderr);
+        stops_past_the_group_budget(spl, &events, "`top` has more than 10 value combinations");
     }
 }
 
@@ -617,13 +605,7 @@ fn chart_stops_with_an_error_past_the_cell_budget() {
         ("* | timechart span=1h count", "timechart"),
         ("* | timechart count by user limit=0", "timechart"),
     ] {
-        let args = ["run", "-q", spl, "-", "--max-groups", "10"];
-        let o = spelunk(&args, events.as_bytes());
-        assert_eq!(o.code, Some(2), "{spl}: {}", o.stderr);
-        let want = format!("`{command}` has more than 10 cells");
-        assert!(o.stderr.contains(&want), "{spl}: {}", o.stderr);
-        assert!(o.stdout.is_empty(), "{spl}: {}", o.stdout);
-        let o = spelunk(&args[..4], events.as_bytes());
-        assert_eq!(o.code, Some(0), "{spl}: {}", o.stderr);
+        let message = format!("`{command}` has more than 10 cells");
+        stops_past_the_group_budget(spl, &events, &message);
     }
 }
