@@ -61,8 +61,9 @@ pub enum BinSpan {
     Months(u32),
     /// `span=log` / `span=2log10`: a coefficient and a base
     Log { coefficient: f64, base: f64 },
-    /// `bins=n` (or no option: 100): a "nice" width chosen from the data
-    Auto { bins: u64 },
+    /// `bins=n` (or no option: 100): a "nice" width chosen from the data; `minspan=` (in
+    /// seconds, 0 when not given) sets a least width for time
+    Auto { bins: u64, minspan: f64 },
 }
 
 /// `convert [timeformat=f] func(field) [as new] ...`.
@@ -166,6 +167,8 @@ pub struct Chart {
     pub otherstr: String,
     pub usenull: bool,
     pub nullstr: String,
+    /// timechart `cont=` (default true): empty time buckets between those with events are rows
+    pub cont: bool,
 }
 
 /// `transaction [fields] [maxspan=t] [maxpause=t] [maxevents=n] [startswith=...] [endswith=...]`.

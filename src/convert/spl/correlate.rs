@@ -13,12 +13,13 @@ impl Printer {
             by: Vec::new(),
         });
         let options = format!(
-            "limit={} useother={} otherstr={} usenull={} nullstr={}",
+            "limit={} useother={} otherstr={} usenull={} nullstr={}{}",
             c.limit,
             c.useother,
             quote(&c.otherstr),
             c.usenull,
-            quote(&c.nullstr)
+            quote(&c.nullstr),
+            if c.cont { "" } else { " cont=false" }
         );
         let by =
             c.by.as_ref()

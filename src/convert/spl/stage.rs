@@ -406,7 +406,10 @@ pub(super) fn span(s: &BinSpan) -> String {
         BinSpan::Log { coefficient, base } => {
             format!("span={}log{}", number(*coefficient), number(*base))
         }
-        BinSpan::Auto { bins } => format!("bins={bins}"),
+        BinSpan::Auto { bins, minspan } if *minspan > 0.0 => {
+            format!("bins={bins} minspan={}s", number(*minspan))
+        }
+        BinSpan::Auto { bins, .. } => format!("bins={bins}"),
     }
 }
 

@@ -278,7 +278,9 @@ impl CommandStage {
             CommandStage::Chart(c) => c.finish(records),
             CommandStage::Transaction(t) => t.finish(records),
             CommandStage::Bin(b) => match b.span {
-                BinSpan::Auto { bins } => reshape::bin_auto(&b.field, &b.output, bins, records),
+                BinSpan::Auto { bins, minspan } => {
+                    reshape::bin_auto(&b.field, &b.output, (bins, minspan), records)
+                }
                 span => {
                     for r in records.iter_mut() {
                         reshape::bin_record(span, &b.field, &b.output, r);

@@ -159,12 +159,12 @@ impl ChartCells {
     /// day, which divides every wider span [`auto_span`] may choose in the end (a week, 30 days,
     /// a year), as each narrower one divides the next; so rows of any width so far merge
     /// whole into the final rows.
-    fn see_time(&mut self, stats: &StatsPlan, bins: u64, t: f64) {
+    fn see_time(&mut self, stats: &StatsPlan, auto: (u64, f64), t: f64) {
         if self.times.is_some_and(|(lo, hi)| lo <= t && t <= hi) {
             return; // the range, and so the width, stay
         }
         self.times = Some(take_in(self.times, t));
-        let width = auto_width(bins, self.times).min(86_400.0);
+        let width = auto_width(auto, self.times).min(86_400.0);
         if self.width.is_none_or(|w| width > w) {
             self.widen(stats, width);
         }
@@ -257,8 +257,9 @@ fn take_in(range: Option<(f64, f64)>, t: f64) -> (f64, f64) {
 }
 
 /// An automatic span's width over a range of times (one second when there is none).
-fn auto_width(bins: u64, times: Option<(f64, f64)>) -> f64 {
-    times.map_or(1.0, |(lo, hi)| auto_span(true, bins, lo, hi))
+fn auto_width((bins, minspan): (u64, f64), times: Option<(f64, f64)>) -> f64 {
+    let (lo, hi) = times.unwrap_or((0.0, 0.0));
+    auto_span(true, bins, minspan, lo, hi)
 }
 
 /// `chart` / `timechart` with their aggregations compiled.
@@ -299,9 +300,9 @@ impl ChartPlan {
     pub fn add(&self, cells: &mut ChartCells, r: &Record) {
         let span = match self.chart.span {
             // The held chart's span comes from the time of every event, with a cell or not.
-            Some(BinSpan::Auto { bins }) => {
+            Some(BinSpan::Auto { bins, minspan }) => {
                 if let Some(t) = r.time() {
-                    cells.see_time(&self.stats, bins, t);
+                    cells.see_time(&self.stats, (bins, minspan), t);
                 }
                 match cells.width {
                     Some(width) => Some(BinSpan::Fixed(width)),
@@ -342,8 +343,8 @@ impl ChartPlan {
     /// The rows of a chart that [`ChartPlan::streams`], from its cells.
     pub fn finish_cells(&self, mut cells: ChartCells) -> Vec<Record> {
         let span = match self.chart.span {
-            Some(BinSpan::Auto { bins }) => {
-                let width = auto_width(bins, cells.times);
+            Some(BinSpan::Auto { bins, minspan }) => {
+                let width = auto_width((bins, minspan), cells.times);
                 if cells.width.is_some_and(|w| w != width) {
                     cells.widen(&self.stats, width);
                 }
@@ -404,7 +405,9 @@ impl ChartPlan {
         } = cells;
         self.order_series(&mut series_names, keep);
         let mut rows: Vec<String> = table.keys().cloned().collect();
-        if let (Some(BinSpan::Fixed(width)), Some(_)) = (span, &self.chart.span) {
+        if let (Some(BinSpan::Fixed(width)), Some(_), true) =
+            (span, &self.chart.span, self.chart.cont)
+        {
             rows = fill_time_rows(&rows, width);
         }
         rows.sort_by(|a, b| compare_auto(&Value::from_text(a), &Value::from_text(b)));
@@ -448,12 +451,12 @@ impl ChartPlan {
     /// timechart's bucket width; `bins=n` picks it from the `_time` range.
     fn span(&self, records: &[Record]) -> Option<BinSpan> {
         match self.chart.span? {
-            BinSpan::Auto { bins } => {
+            BinSpan::Auto { bins, minspan } => {
                 let times = records
                     .iter()
                     .filter_map(Record::time)
                     .fold(None, |range, t| Some(take_in(range, t)));
-                Some(BinSpan::Fixed(auto_width(bins, times)))
+                Some(BinSpan::Fixed(auto_width((bins, minspan), times)))
             }
             fixed => Some(fixed),
         }
@@ -647,6 +650,8 @@ mod tests {
             "| timechart bins=500 count by y",
             "| timechart earliest(n) latest(n) values(x) by y limit=3",
             "| timechart count by y limit=4 useother=f",
+            "| timechart minspan=10m count by y cont=f",
+            "| timechart bins=50 minspan=40d dc(x)",
             "| chart count over x by y",
             "| chart count over x by y limit=2 otherstr=rest",
             "| timechart span=1h count by y",

@@ -292,8 +292,49 @@ fn range_or_start(time: bool, lo: f64, hi: f64) -> Value {
 }
 
 /// The span `bins=n` chooses: for `_time` the smallest of Splunk's time spans that needs at most n
-/// bins, for other numbers the smallest power of ten.
-pub fn auto_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
+/// bins, for other numbers the smallest power of ten. `minspan` (seconds; 0 for none) raises a
+/// time span to at least the smallest of [`MINSPAN_THRESHOLDS`] that is not below it, a number's
+/// to at least `minspan`.
+pub fn auto_span(time: bool, bins: u64, minspan: f64, lo: f64, hi: f64) -> f64 {
+    let span = data_span(time, bins, lo, hi);
+    if minspan <= 0.0 {
+        return span;
+    }
+    if time {
+        let least = MINSPAN_THRESHOLDS
+            .iter()
+            .copied()
+            .find(|&t| t >= minspan)
+            // Past the last, whole days (a day divides every span a streamed chart merges
+            // its rows into).
+            .unwrap_or_else(|| (minspan / 86_400.0).ceil() * 86_400.0);
+        return span.max(least);
+    }
+    let mut span = span;
+    while span < minspan {
+        span *= 10.0;
+    }
+    span
+}
+
+/// The spans a time `minspan=` rounds up to, as the Search Reference lists them ("Spans used
+/// when minspan is specified": `minspan=15m` gives at least 30 minutes).
+const MINSPAN_THRESHOLDS: [f64; 11] = [
+    1.0,
+    5.0,
+    10.0,
+    30.0,
+    60.0,
+    300.0,
+    600.0,
+    1800.0,
+    3600.0,
+    86_400.0,
+    2_592_000.0,
+];
+
+/// [`auto_span`] from the range of the data alone.
+fn data_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
     let range = (hi - lo).max(0.0);
     if !range.is_finite() {
         return f64::MAX;
@@ -331,7 +372,12 @@ pub fn auto_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
 }
 
 /// `bin bins=n`: the span comes from the range of the values.
-pub fn bin_auto(field: &str, output: &str, bins: u64, mut records: Vec<Record>) -> Vec<Record> {
+pub fn bin_auto(
+    field: &str,
+    output: &str,
+    (bins, minspan): (u64, f64),
+    mut records: Vec<Record>,
+) -> Vec<Record> {
     let nums: Vec<f64> = records
         .iter()
         .filter_map(|r| r.get(field).and_then(Value::as_num))
@@ -342,7 +388,7 @@ pub fn bin_auto(field: &str, output: &str, bins: u64, mut records: Vec<Record>) 
         return records;
     }
     let time = field == "_time";
-    let span = BinSpan::Fixed(auto_span(time, bins, lo, hi));
+    let span = BinSpan::Fixed(auto_span(time, bins, minspan, lo, hi));
     for r in records.iter_mut() {
         bin_record(span, field, output, r);
     }
@@ -417,7 +463,20 @@ mod tests {
         assert_eq!(memk("2m"), Some(2048.0));
         assert_eq!(leading_number("10kb"), Some(10.0));
         assert_eq!(mstime("01:30.5"), Some(90.5));
-        assert_eq!(auto_span(false, 10, 0.0, 95.0), 10.0);
-        assert_eq!(auto_span(true, 100, 0.0, 3600.0), 60.0);
+        assert_eq!(auto_span(false, 10, 0.0, 0.0, 95.0), 10.0);
+        assert_eq!(auto_span(true, 100, 0.0, 0.0, 3600.0), 60.0);
+        // `minspan=15m` gives at least 30 minutes (the Search Reference's own example); a
+        // minspan below the data's span changes nothing.
+        assert_eq!(auto_span(true, 100, 900.0, 0.0, 3600.0), 1800.0);
+        assert_eq!(auto_span(true, 100, 30.0, 0.0, 3600.0), 60.0);
+        assert_eq!(
+            auto_span(true, 100, 40.0 * 86_400.0, 0.0, 3600.0),
+            40.0 * 86_400.0
+        );
+        assert_eq!(
+            auto_span(true, 100, 40.5 * 86_400.0, 0.0, 3600.0),
+            41.0 * 86_400.0
+        );
+        assert_eq!(auto_span(false, 10, 250.0, 0.0, 95.0), 1000.0);
     }
 }

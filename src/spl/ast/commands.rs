@@ -38,13 +38,14 @@ pub struct StreamstatsCommand {
     pub stats: StatsCommand,
 }
 
-/// `bin [span=s] [bins=n] field [as new]`
+/// `bin [span=s] [bins=n] [minspan=s] field [as new]`
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BinCommand {
     pub field: Word,
     pub alias: Option<Word>,
     pub span: Option<Word>,
     pub bins: Option<u64>,
+    pub minspan: Option<Word>,
 }
 
 /// `fillnull [value=v] [fields...]`
@@ -110,6 +111,10 @@ pub struct ChartCommand {
     pub span: Option<Word>,
     /// timechart `bins=n`: the most buckets an automatic span makes (default 100)
     pub bins: Option<u64>,
+    /// timechart `minspan=`: the least width of an automatic span
+    pub minspan: Option<Word>,
+    /// timechart `cont=`: whether empty buckets between others are rows (default true)
+    pub cont: bool,
     pub limit: Option<u64>,
     pub useother: bool,
     pub otherstr: Option<Word>,

@@ -102,12 +102,14 @@ fn top_option<'a>(
 }
 
 /// chart_command = ws0 { chart_option } aggregation_list [ "over" ws1 field_name ] [ "by" ws0 field_list ] { chart_option }
-/// chart_option = ( "span=" | "limit=" | "useother=" | "otherstr=" | "usenull=" | "nullstr=" | "cont=" | "bins=" ) option_arg
+/// chart_option = ( "span=" | "bins=" | "minspan=" | "cont=" | "partial=" | "fixedrange=" (timechart) | "limit=" | "useother=" | "otherstr=" | "usenull=" | "nullstr=" ) option_arg
 pub fn chart_command(i: In, timechart: bool) -> PResult<CommandKind> {
     let command = if timechart { "timechart" } else { "chart" };
     let mut chart = ChartCommand {
         span: None,
         bins: None,
+        minspan: None,
+        cont: true,
         limit: None,
         useother: true,
         otherstr: None,
@@ -173,6 +175,31 @@ fn chart_option<'a>(
             chart.bins = Some(n);
             r
         }
+        "minspan" if command == "timechart" => {
+            let (r, w) = option_arg(i)?;
+            chart.minspan = Some(w);
+            r
+        }
+        "cont" if command == "timechart" => {
+            let (r, b) = bool_arg(i, name)?;
+            chart.cont = b;
+            r
+        }
+        // Both are about the search's time range (buckets cut by its edges, the chart spanning
+        // all of it): offline the range is the events' own, and neither changes a row.
+        "partial" | "fixedrange" if command == "timechart" => bool_arg(i, name)?.0,
+        // chart's `cont=` is about buckets of a binned `over` field, which chart does not make.
+        "cont" => bool_arg(i, name)?.0,
+        "bins" | "minspan" | "span" => {
+            return fail(
+                i,
+                format!(
+                    "not supported yet: `chart {}=` (binning the `over` field); bin it first, \
+                     as in `bin bins=10 bytes | chart count over bytes`",
+                    name.text
+                ),
+            )
+        }
         "limit" => {
             let (r, w) = option_arg(i)?;
             let digits = w
@@ -206,10 +233,10 @@ fn chart_option<'a>(
             chart.nullstr = Some(w);
             r
         }
-        "cont" | "partial" | "fixedrange" | "bins" | "minspan" => option_arg(i)?.0,
         _ => {
             let known = if command == "timechart" {
-                "span=, bins=, limit=, useother=, otherstr=, usenull=, nullstr=, cont=, partial="
+                "span=, bins=, minspan=, limit=, useother=, otherstr=, usenull=, nullstr=, cont=, \
+                 partial=, fixedrange="
             } else {
                 "limit=, useother=, otherstr=, usenull=, nullstr=, cont="
             };
@@ -272,10 +299,10 @@ pub fn addtotals_command(i: In) -> PResult<CommandKind> {
     Ok((i, CommandKind::Addtotals(a)))
 }
 
-/// bin_command = ws0 { ( "span=" | "bins=" ) option_arg } field_name [ ws1 "as" ws1 field_name ] { bin option }
+/// bin_command = ws0 { ( "span=" | "bins=" | "minspan=" ) option_arg } field_name [ ws1 "as" ws1 field_name ] { bin option }
 pub fn bin_command(i: In) -> PResult<CommandKind> {
     let (mut i, _) = ws0(i)?;
-    let (mut span, mut bins, mut field, mut alias) = (None, None, None, None);
+    let (mut span, mut bins, mut minspan, mut field, mut alias) = (None, None, None, None, None);
     while !i.fragment().is_empty() {
         if let Ok((rest, name)) = option_name(i) {
             let rest = match name.text.as_str() {
@@ -287,13 +314,17 @@ pub fn bin_command(i: In) -> PResult<CommandKind> {
                     bins = Some(n);
                     r
                 })?,
-                "minspan" | "start" | "end" | "aligntime" => {
+                "minspan" => option_arg(rest).map(|(r, w)| {
+                    minspan = Some(w);
+                    r
+                })?,
+                "start" | "end" | "aligntime" => {
                     return fail(
                         i,
                         format!("not supported yet: the bin option `{}=`", name.text),
                     )
                 }
-                _ => return unknown_option(i, "bin", &name, "span=, bins="),
+                _ => return unknown_option(i, "bin", &name, "span=, bins=, minspan="),
             };
             i = ws0(rest)?.0;
         } else if field.is_some() && keyword_ci("as").parse(i).is_ok() {
@@ -319,6 +350,7 @@ pub fn bin_command(i: In) -> PResult<CommandKind> {
             alias,
             span,
             bins,
+            minspan,
         }),
     ))
 }

@@ -92,10 +92,12 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn bin(&mut self, b: &BinCommand) -> Stage {
-        let span = match (&b.span, b.bins) {
-            (Some(w), _) => self.span(w),
-            (None, Some(n)) => BinSpan::Auto { bins: n.max(1) },
-            (None, None) => BinSpan::Auto { bins: DEFAULT_BINS },
+        let span = match &b.span {
+            Some(w) => self.span(w),
+            None => BinSpan::Auto {
+                bins: b.bins.unwrap_or(DEFAULT_BINS).max(1),
+                minspan: self.minspan(&b.minspan),
+            },
         };
         Stage::Bin(ir::Bin {
             field: b.field.text.clone(),
@@ -113,6 +115,11 @@ impl Lowerer<'_> {
             );
             BinSpan::Fixed(1.0)
         })
+    }
+
+    /// `minspan=`'s seconds (0 when not given).
+    fn minspan(&mut self, w: &Option<Word>) -> f64 {
+        self.seconds(w).unwrap_or(0.0)
     }
 
     fn seconds(&mut self, w: &Option<Word>) -> Option<f64> {
@@ -244,7 +251,8 @@ impl Lowerer<'_> {
             Some(match &c.span {
                 Some(w) => self.span(w),
                 None => BinSpan::Auto {
-                    bins: c.bins.unwrap_or(DEFAULT_BINS),
+                    bins: c.bins.unwrap_or(DEFAULT_BINS).max(1),
+                    minspan: self.minspan(&c.minspan),
                 },
             })
         } else {
@@ -262,6 +270,7 @@ impl Lowerer<'_> {
                 .as_ref()
                 .map_or("OTHER".to_string(), |w| w.text.clone()),
             usenull: c.usenull,
+            cont: c.cont,
             nullstr: c
                 .nullstr
                 .as_ref()
