@@ -757,20 +757,30 @@ mod tests {
         r
     }
 
+    /// A rule on `Image` ending `\cmd.exe`.
+    fn image_rule() -> Needs {
+        needs_of(
+            "title: t\nlogsource: {category: test}\ndetection:\n  s: {Image|endswith: '\\cmd.exe'}\n  \
+             condition: s\n",
+        )
+    }
+
+    /// A rule on any `Image`: it needs no literal.
+    fn any_image_rule() -> Needs {
+        needs_of(
+            "title: a\nlogsource: {category: test}\ndetection:\n  s: {Image: '*'}\n  condition: s\n",
+        )
+    }
+
     /// With a rule that needs no literal (every line is parsed anyway), literals are looked for
     /// in their own fields: a text in another field does not make a rule a candidate.
     #[test]
     fn literals_are_looked_for_in_their_fields() {
-        let image = needs_of(
-            "title: t\nlogsource: {category: test}\ndetection:\n  s: {Image|endswith: '\\cmd.exe'}\n  \
-             condition: s\n",
-        );
+        let image = image_rule();
         let keyword = needs_of(
             "title: k\nlogsource: {category: test}\ndetection:\n  s: [mimikatz]\n  condition: s\n",
         );
-        let any = needs_of(
-            "title: a\nlogsource: {category: test}\ndetection:\n  s: {Image: '*'}\n  condition: s\n",
-        );
+        let any = any_image_rule();
         let candidates = |in_fields: bool, r: &Record| {
             let index = RuleIndex::new(
                 &[image.clone(), keyword.clone(), any.clone()],
@@ -803,14 +813,7 @@ mod tests {
     /// cannot be searched stays so.
     #[test]
     fn a_value_seen_again_finds_what_it_found_first() {
-        let image = needs_of(
-            "title: t\nlogsource: {category: test}\ndetection:\n  s: {Image|endswith: '\\cmd.exe'}\n  \
-             condition: s\n",
-        );
-        let any = needs_of(
-            "title: a\nlogsource: {category: test}\ndetection:\n  s: {Image: '*'}\n  condition: s\n",
-        );
-        let index = RuleIndex::new(&[image, any], false, true);
+        let index = RuleIndex::new(&[image_rule(), any_image_rule()], false, true);
         let mut scratch = index.scratch();
         let mut candidates = |fields: &[(&str, &str)]| {
             index.candidates(None, &record(fields), &mut scratch);

@@ -293,7 +293,7 @@ fn range_or_start(time: bool, lo: f64, hi: f64) -> Value {
 
 /// The span `bins=n` chooses: for `_time` the smallest of Splunk's time spans that needs at most n
 /// bins, for other numbers the smallest power of ten. `minspan` (seconds; 0 for none) raises a
-/// time span to at least the smallest of [`MINSPAN_THRESHOLDS`] that is not below it, a number's
+/// time span to at least the smallest of [`minspan_thresholds`] that is not below it, a number's
 /// to at least `minspan`.
 pub fn auto_span(time: bool, bins: u64, minspan: f64, lo: f64, hi: f64) -> f64 {
     let span = data_span(time, bins, lo, hi);
@@ -301,9 +301,7 @@ pub fn auto_span(time: bool, bins: u64, minspan: f64, lo: f64, hi: f64) -> f64 {
         return span;
     }
     if time {
-        let least = MINSPAN_THRESHOLDS
-            .iter()
-            .copied()
+        let least = minspan_thresholds()
             .find(|&t| t >= minspan)
             // Past the last, whole days (a day divides every span a streamed chart merges
             // its rows into).
@@ -317,9 +315,9 @@ pub fn auto_span(time: bool, bins: u64, minspan: f64, lo: f64, hi: f64) -> f64 {
     span
 }
 
-/// The spans a time `minspan=` rounds up to, as the Search Reference lists them ("Spans used
-/// when minspan is specified": `minspan=15m` gives at least 30 minutes).
-const MINSPAN_THRESHOLDS: [f64; 11] = [
+/// The spans of `_time` an automatic span is chosen from: Splunk's (1s ... 30d, a year past
+/// them), and a week.
+const TIME_SPANS: [f64; 12] = [
     1.0,
     5.0,
     10.0,
@@ -330,8 +328,15 @@ const MINSPAN_THRESHOLDS: [f64; 11] = [
     1800.0,
     3600.0,
     86_400.0,
+    604_800.0,
     2_592_000.0,
 ];
+
+/// The spans a time `minspan=` rounds up to: [`TIME_SPANS`] but the week, as the Search Reference
+/// lists them ("Spans used when minspan is specified": `minspan=15m` gives at least 30 minutes).
+fn minspan_thresholds() -> impl Iterator<Item = f64> {
+    TIME_SPANS.into_iter().filter(|&s| s != 604_800.0)
+}
 
 /// [`auto_span`] from the range of the data alone.
 fn data_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
@@ -341,21 +346,7 @@ fn data_span(time: bool, bins: u64, lo: f64, hi: f64) -> f64 {
     }
     let bins = bins.max(1) as f64;
     if time {
-        const SPANS: [f64; 12] = [
-            1.0,
-            5.0,
-            10.0,
-            30.0,
-            60.0,
-            300.0,
-            600.0,
-            1800.0,
-            3600.0,
-            86_400.0,
-            604_800.0,
-            2_592_000.0,
-        ];
-        return SPANS
+        return TIME_SPANS
             .iter()
             .copied()
             .find(|s| (range / s).floor() < bins)
