@@ -84,6 +84,10 @@ if [ -f "$rule" ]; then
   windows=../shared/corpus/sigmahq/rules/windows
   measure "spelunk: hunt, SigmaHQ Windows rules" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 1
   measure "spelunk: hunt, 2 threads" "$m" "$sysmon" $bin hunt -r "$windows" "$sysmon" --format json --threads 2
+  # The index remembers what it found in each field value; here no searched value comes again.
+  unique=target/bench/sysmon_unique_${m}.ndjson
+  [ -f "$unique" ] || python3 benches/gen_unique_values.py "$sysmon" > "$unique"
+  measure "spelunk: hunt, searched values unique" "$m" "$unique" $bin hunt -r "$windows" "$unique" --format json --threads 1
   : > target/bench/empty.ndjson
   measure "spelunk: hunt, loading the rules" 0 target/bench/empty.ndjson $bin hunt -r "$windows" target/bench/empty.ndjson --format json --threads 1
   measure "spelunk: hunt, index off" 2000 target/bench/first_2000_sysmon.ndjson $bin hunt -r "$windows" target/bench/first_2000_sysmon.ndjson --format json --threads 1 --no-optimize
