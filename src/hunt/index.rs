@@ -356,12 +356,20 @@ impl RuleIndex {
             texts.dedup();
             texts.len() <= MAX_CLAUSE_LITERALS
         };
+        // The raw line can be searched only for clauses whose texts it holds as they are.
+        let in_line = |clause: &&Vec<crate::optimize::Literal>| clause.iter().all(|l| l.in_line);
+        let lacking = needs
+            .iter()
+            .any(|n| !n.literals.iter().any(|c| fits(&c) && in_line(&c)));
+        let in_fields = in_fields && (parse_all || lacking);
         let kept: Vec<Vec<&Vec<crate::optimize::Literal>>> = needs
             .iter()
-            .map(|n| n.literals.iter().filter(fits).collect())
+            .map(|n| {
+                let usable =
+                    |c: &&Vec<crate::optimize::Literal>| fits(c) && (in_fields || in_line(c));
+                n.literals.iter().filter(usable).collect()
+            })
             .collect();
-        let lacking = kept.iter().any(Vec::is_empty);
-        let in_fields = in_fields && (parse_all || lacking);
         let mut line = Texts::default();
         let mut fields = FieldLiterals::new(rules);
         let mut clauses_of: Vec<Vec<Vec<u32>>> = vec![Vec::new(); rules];
@@ -828,6 +836,38 @@ mod tests {
         }
         // Three values of `Image` (`ParentImage` holds no rule's literal: never searched).
         assert_eq!(scratch.memo.table.len(), 3);
+    }
+
+    /// A text that could be part of a number (`123456789`) is a literal only where values are
+    /// searched: the raw line may spell a number otherwise (`1.23456789e8`), a value's text is
+    /// what the match reads, numbers as they print.
+    #[test]
+    fn a_number_text_is_looked_for_in_values_only() {
+        let password = needs_of(
+            "title: p\nlogsource: {category: test}\ndetection:\n  s: {CommandLine|contains: \
+             ['123456789', 'P@ssw0rd']}\n  condition: s\n",
+        );
+        assert!(password.literals[0].iter().any(|l| !l.in_line));
+        // With a rule that needs no literal, values are searched, for the number text too.
+        let in_fields = RuleIndex::new(&[password.clone(), any_image_rule()], false, true);
+        let mut scratch = in_fields.scratch();
+        let mut candidates = |r: &Record| {
+            in_fields.candidates(None, r, &mut scratch);
+            scratch.rules.iter().collect::<Vec<_>>()
+        };
+        let mut number = record(&[("Image", "x")]);
+        number.set("CommandLine", Value::Num(123_456_789.0));
+        assert_eq!(candidates(&number), [0, 1]);
+        let text = record(&[("Image", "x"), ("CommandLine", "net user a 123456789x")]);
+        assert_eq!(candidates(&text), [0, 1]);
+        let neither = record(&[("Image", "x"), ("CommandLine", "net user a 12345678")]);
+        assert_eq!(candidates(&neither), [1]);
+        // Searched in the raw line (values are not searched with `field-literals` off), the
+        // rule's clause is left out: it runs on every line.
+        let in_line = RuleIndex::new(&[password, image_rule()], false, false);
+        assert!(in_line.reads_lines());
+        assert!(in_line.without_literal.contains(0));
+        assert!(!in_line.without_literal.contains(1));
     }
 
     /// A text a clause tries in several fields (each spelling Sigma gives a field, or a list

@@ -24,6 +24,9 @@ pub struct Literal {
     pub text: String,
     /// As the search names it: `*` in it stands for any run of characters.
     pub field: String,
+    /// Whether the raw line holds the text too (`literal::ValueText::in_line`); else only the
+    /// field's value does, and only a search in values can use it.
+    pub in_line: bool,
 }
 
 /// The most literal clauses kept of one rule.
@@ -73,9 +76,10 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<Literal>> {
             .map(|texts| {
                 let mut clause: Vec<Literal> = texts
                     .into_iter()
-                    .map(|text| Literal {
-                        text,
+                    .map(|t| Literal {
+                        text: t.text,
                         field: field.clone(),
+                        in_line: t.in_line,
                     })
                     .collect();
                 clause.sort();
@@ -124,13 +128,16 @@ fn merge(a: Vec<Literal>, b: Vec<Literal>) -> Vec<Literal> {
     }
 }
 
-/// Longer literals are rarer; then fewer of them (a text tried in several fields counts once).
-fn selectivity(literals: &[Literal]) -> (usize, std::cmp::Reverse<usize>) {
+/// A clause the raw line can be searched for first (any clause serves a search in values);
+/// then longer literals are rarer; then fewer of them (a text tried in several fields counts
+/// once).
+fn selectivity(literals: &[Literal]) -> (bool, usize, std::cmp::Reverse<usize>) {
+    let in_line = literals.iter().all(|l| l.in_line);
     let shortest = literals.iter().map(|l| l.text.len()).min().unwrap_or(0);
     let mut texts: Vec<&str> = literals.iter().map(|l| l.text.as_str()).collect();
     texts.sort_unstable();
     texts.dedup();
-    (shortest, std::cmp::Reverse(texts.len()))
+    (in_line, shortest, std::cmp::Reverse(texts.len()))
 }
 
 /// The most value needs kept of one expression (an OR of ANDs multiplies them).
@@ -321,7 +328,8 @@ mod tests {
         assert_eq!(texts(&n), [vec!["kiwi".to_string(), "xyz".into()]]);
         assert!(n.literals[0].contains(&Literal {
             text: "kiwi".into(),
-            field: "_raw".into()
+            field: "_raw".into(),
+            in_line: true,
         }));
     }
 

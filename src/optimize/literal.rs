@@ -13,16 +13,31 @@ pub const MIN_LITERAL: usize = 2;
 /// value of a `_raw` key) only text that reads the same escaped or not.
 pub fn literal(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<Vec<String>> {
     let texts = value_literals(field, pattern, defaulted)?;
-    let mut out: Vec<String> = texts.iter().map(|t| line_spelling(t)).collect();
+    if texts.iter().any(|t| !t.in_line) {
+        return None;
+    }
+    let mut out: Vec<String> = texts.iter().map(|t| line_spelling(&t.text)).collect();
     out.sort_unstable();
     out.dedup();
     Some(out)
 }
 
-/// [`literal`]'s literals as the text of the value holds them (unescaped), for a search in the
-/// field's values once parsed: each is also found in the raw line as [`line_spelling`] spells
-/// it.
-pub fn value_literals(field: &str, pattern: &Pattern, defaulted: &[String]) -> Option<Vec<String>> {
+/// A text a matching value holds, as the value reads (unescaped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueText {
+    pub text: String,
+    /// Whether the raw line holds it too, as [`line_spelling`] spells it: not for a text that
+    /// could be part of a number (`123` of `1.23e2`), which the line may spell otherwise.
+    pub in_line: bool,
+}
+
+/// Texts of which a value of `field` matching `pattern` must contain one, for a search in the
+/// field's values once parsed ([`literal`]'s, and those the raw line may spell otherwise).
+pub fn value_literals(
+    field: &str,
+    pattern: &Pattern,
+    defaulted: &[String],
+) -> Option<Vec<ValueText>> {
     let covers = |name: &str| crate::eval::stage::field_matches(field, name);
     if covers("_time") || defaulted.iter().any(|d| covers(d)) {
         return None;
@@ -63,8 +78,9 @@ pub fn line_spelling(text: &str) -> String {
 /// The longest piece of the texts that the raw line is sure to hold (JSON-escaped as
 /// [`line_spelling`] does), long enough to search for. Pieces end at characters the line may spell otherwise: `/` (`\/`),
 /// control characters, non-ASCII ones that have other cases (`é`, `É`; lines with `\u` escapes
-/// are always searched), and for `_raw` also `\` and `"`.
-fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> {
+/// are always searched), and for `_raw` also `\` and `"`. Failing one, the longest piece that could
+/// be part of a number, which only the value holds for sure.
+fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<ValueText> {
     let breaks = |c: char| {
         c == '/'
             || c.is_ascii_control()
@@ -73,18 +89,21 @@ fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<String> 
     };
     let best = texts
         .flat_map(|t| t.split(breaks))
-        .filter(|p| p.len() >= MIN_LITERAL && !may_be_number_text(p))
-        .max_by_key(|p| p.len())?;
-    Some(best.to_string())
+        .filter(|p| p.len() >= MIN_LITERAL)
+        .max_by_key(|p| (!may_be_number_text(p), p.len()))?;
+    Some(ValueText {
+        text: best.to_string(),
+        in_line: !may_be_number_text(best),
+    })
 }
 
 /// Literals of which every match of a regex holds one.
-fn regex_literals(re: &str, raw: bool) -> Option<Vec<String>> {
+fn regex_literals(re: &str, raw: bool) -> Option<Vec<ValueText>> {
     let mut out = Vec::new();
     for text in super::regex_literal::required(re)? {
         out.push(piece(std::iter::once(text.as_str()), raw)?);
     }
-    out.sort_unstable();
+    out.sort_unstable_by(|a, b| a.text.cmp(&b.text));
     out.dedup();
     Some(out)
 }
