@@ -252,7 +252,9 @@ pub struct Scratch {
 /// events a file) 83-88% of the string values of four or more characters repeat an earlier value
 /// of the same field (79-95% in its Zeek logs), paths and command lines among them; a value
 /// seen before costs a hash and a comparison instead of an automaton search. A value is kept
-/// the second time it is seen: one seen once costs a hash and a number kept, not a copy.
+/// the second time it is seen: one seen once costs a hash and a number kept, not a copy. `_raw`
+/// (the line) rarely comes again, but it is searched only when a quick search finds a keyword
+/// in it, so it goes the same way at no cost worth a case of its own.
 #[derive(Debug, Default)]
 struct Memo {
     table: HashTable<Remembered>,
@@ -362,13 +364,10 @@ impl RuleIndex {
             .iter()
             .any(|n| !n.literals.iter().any(|c| fits(&c) && in_line(&c)));
         let in_fields = in_fields && (parse_all || lacking);
+        let usable = |c: &&Vec<crate::optimize::Literal>| fits(c) && (in_fields || in_line(c));
         let kept: Vec<Vec<&Vec<crate::optimize::Literal>>> = needs
             .iter()
-            .map(|n| {
-                let usable =
-                    |c: &&Vec<crate::optimize::Literal>| fits(c) && (in_fields || in_line(c));
-                n.literals.iter().filter(usable).collect()
-            })
+            .map(|n| n.literals.iter().filter(usable).collect())
             .collect();
         let mut line = Texts::default();
         let mut fields = FieldLiterals::new(rules);
@@ -593,13 +592,6 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
         };
         for item in value.values() {
             searched = with_text(item, |text| {
-                // `_raw`, the whole line, rarely comes again.
-                if name == "_raw" {
-                    let mut literals = Vec::new();
-                    let searchable = search(text, &mut literals);
-                    literals.iter().for_each(|&l| found.note(l));
-                    return searchable;
-                }
                 memo.note(name, text, found, |literals| search(text, literals))
             });
             if !searched {

@@ -92,13 +92,7 @@ impl Lowerer<'_> {
     }
 
     pub(super) fn bin(&mut self, b: &BinCommand) -> Stage {
-        let span = match &b.span {
-            Some(w) => self.span(w),
-            None => BinSpan::Auto {
-                bins: b.bins.unwrap_or(DEFAULT_BINS).max(1),
-                minspan: self.minspan(&b.minspan),
-            },
-        };
+        let span = self.bin_span(&b.span, b.bins, &b.minspan);
         Stage::Bin(ir::Bin {
             field: b.field.text.clone(),
             output: b.alias.as_ref().unwrap_or(&b.field).text.clone(),
@@ -117,9 +111,21 @@ impl Lowerer<'_> {
         })
     }
 
-    /// `minspan=`'s seconds (0 when not given).
-    fn minspan(&mut self, w: &Option<Word>) -> f64 {
-        self.seconds(w).unwrap_or(0.0)
+    /// The span of `bin` / `timechart`: `span=` as given, else automatic (`bins=`, at most
+    /// [`DEFAULT_BINS`] when not given; `minspan=` in seconds, 0 when not given).
+    fn bin_span(
+        &mut self,
+        span: &Option<Word>,
+        bins: Option<u64>,
+        minspan: &Option<Word>,
+    ) -> BinSpan {
+        match span {
+            Some(w) => self.span(w),
+            None => BinSpan::Auto {
+                bins: bins.unwrap_or(DEFAULT_BINS).max(1),
+                minspan: self.seconds(minspan).unwrap_or(0.0),
+            },
+        }
     }
 
     fn seconds(&mut self, w: &Option<Word>) -> Option<f64> {
@@ -248,13 +254,7 @@ impl Lowerer<'_> {
             }
         };
         let span = if timechart {
-            Some(match &c.span {
-                Some(w) => self.span(w),
-                None => BinSpan::Auto {
-                    bins: c.bins.unwrap_or(DEFAULT_BINS).max(1),
-                    minspan: self.minspan(&c.minspan),
-                },
-            })
+            Some(self.bin_span(&c.span, c.bins, &c.minspan))
         } else {
             None
         };
