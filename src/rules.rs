@@ -387,12 +387,20 @@ pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Ve
             }
         }
     }
+    // Every file's filters, by file: each rule file is lowered with the others'.
+    let filters: Vec<(usize, &Document)> = sigma
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, s.as_ref()?)))
+        .flat_map(|(i, (_, docs))| docs.iter().map(move |d| (i, d)))
+        .filter(|(_, d)| matches!(d.kind, DocumentKind::Filter(_)))
+        .collect();
     let (mut rules, mut errors) = (Vec::new(), Vec::new());
     let indexed: Vec<(usize, &PathBuf)> = files.iter().enumerate().collect();
     let all = crate::par::map(&indexed, opts.threads, |&(i, file)| {
         match sigma.get(i).and_then(Option::as_ref) {
             Some((text, docs)) => {
-                let extra = needed(i, docs, &sigma, &by_name);
+                let extra = needed(i, docs, &filters, &by_name);
                 lower_sigma(file, text, docs, opts, &extra)
             }
             None => load_rule(file, opts),
@@ -432,22 +440,14 @@ fn correlation_of(doc: &Document) -> Option<crate::sigma::correlation::Correlati
 fn needed(
     i: usize,
     docs: &[Document],
-    sigma: &[Option<(String, Vec<Document>)>],
+    filters: &[(usize, &Document)],
     by_name: &HashMap<&str, (usize, &Document)>,
 ) -> Vec<Document> {
-    let mut out: Vec<Document> = Vec::new();
-    for (j, (_, other)) in sigma
+    let mut out: Vec<Document> = filters
         .iter()
-        .enumerate()
-        .filter_map(|(j, s)| Some((j, s.as_ref()?)))
-    {
-        if j != i {
-            let filters = other
-                .iter()
-                .filter(|d| matches!(d.kind, DocumentKind::Filter(_)));
-            out.extend(filters.cloned());
-        }
-    }
+        .filter(|(j, _)| *j != i)
+        .map(|(_, d)| (*d).clone())
+        .collect();
     let mut wanted: Vec<String> = docs
         .iter()
         .filter_map(correlation_of)

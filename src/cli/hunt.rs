@@ -85,18 +85,28 @@ pub fn hunt(args: &HuntArgs) -> Result<i32, String> {
     }
     // Compiled and indexed, the rules need only their metadata: the memory of their texts and
     // syntax trees (a fifth of what loading took) is free for the hits, which then take less new
-    // memory from the system.
-    for rule in &mut rules {
-        rule.text = String::new();
-        rule.expanded = String::new();
-        rule.pipeline.stages = Vec::new();
-    }
+    // memory from the system. Freeing it takes a while (20 ms for SigmaHQ's 2,400 rules):
+    // another thread does that while this one starts reading.
+    let unused: Vec<_> = rules
+        .iter_mut()
+        .map(|rule| {
+            (
+                std::mem::take(&mut rule.text),
+                std::mem::take(&mut rule.expanded),
+                std::mem::take(&mut rule.pipeline.stages),
+            )
+        })
+        .collect();
+    let freeing = std::thread::spawn(move || drop(unused));
     let hunt = Hunt::new(&compiled, index.as_deref()).trim_to_hits();
     let mut hunter = hunt.hunter();
     let prepare = |record, out: &mut Vec<Record>| hunt.prepare(record, out);
     let counts = read_all_with(&args.events, &args.input, &opts, Some(&prepare), &mut |r| {
         hunter.push(r)
     })?;
+    // Dropping strings and syntax trees cannot fail; a panic there would only be the
+    // allocator's, and the hits are complete without that thread.
+    let _ = freeing.join();
     let results = hunter
         .finish(&options)
         .map_err(|d| crate::diagnostic::render_all(&d, "", ""))?;

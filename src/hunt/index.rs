@@ -16,9 +16,14 @@ use crate::eval::Value;
 use crate::optimize::literal::{line_spelling, searchable, searchable_text, with_ascii_lowercase};
 use crate::optimize::Needs;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use foldhash::fast::FixedState;
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use std::collections::{BTreeMap, HashMap};
+
+/// The hash maps of the index as it is built (tens of thousands of texts: SipHash cost a tenth
+/// of building it).
+type Map<K, V> = HashMap<K, V, FixedState>;
 use std::hash::BuildHasher;
 
 /// A clause of more literals than this is left out (the automaton would grow by thousands of
@@ -98,7 +103,7 @@ const QUICK_TEXTS: usize = 64;
 /// Lower-cased texts in one automaton.
 #[derive(Debug, Default)]
 struct Texts {
-    ids: HashMap<String, u32>,
+    ids: Map<String, u32>,
     patterns: Vec<String>,
     /// For each text, the literals it is, as (field set, literal) (when in fields).
     of_text: Vec<Vec<(u32, u32)>>,
@@ -161,11 +166,11 @@ impl Texts {
 struct FieldLiterals {
     names: FieldNames<u32>,
     /// The number of each set of field names (sorted).
-    sets: HashMap<Vec<String>, u32>,
+    sets: HashTable<(Vec<String>, u32)>,
     /// For each set, the rules with literals in it.
     rules_of: Vec<Bitset>,
     /// The number of each literal, by lower-cased text and set.
-    literal_ids: HashMap<(String, u32), u32>,
+    literal_ids: Map<(String, u32), u32>,
     others: Texts,
     raw: Texts,
     raw_of_rule: Vec<Vec<u32>>,
@@ -175,9 +180,9 @@ impl FieldLiterals {
     fn new(rules: usize) -> FieldLiterals {
         FieldLiterals {
             names: FieldNames::default(),
-            sets: HashMap::new(),
+            sets: HashTable::new(),
             rules_of: Vec::new(),
-            literal_ids: HashMap::new(),
+            literal_ids: Map::default(),
             others: Texts::default(),
             raw: Texts::default(),
             raw_of_rule: vec![Vec::new(); rules],
@@ -191,12 +196,19 @@ impl FieldLiterals {
         names.dedup();
         let rules = self.raw_of_rule.len();
         let next = self.sets.len() as u32;
-        let key: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let set = *self.sets.entry(key).or_insert_with(|| {
-            names.iter().for_each(|name| self.names.add(name, next));
-            self.rules_of.push(Bitset::empty(rules));
-            next
-        });
+        let hash = FixedState::default().hash_one(&names);
+        let same = |(set, _): &(Vec<String>, u32)| set.iter().eq(names.iter());
+        let set = match self.sets.find(hash, same) {
+            Some(&(_, set)) => set,
+            None => {
+                names.iter().for_each(|name| self.names.add(name, next));
+                self.rules_of.push(Bitset::empty(rules));
+                let key = names.iter().map(|n| n.to_string()).collect();
+                let rehash = |(set, _): &(Vec<String>, u32)| FixedState::default().hash_one(set);
+                self.sets.insert_unique(hash, (key, next), rehash);
+                next
+            }
+        };
         if let Some(rules) = self.rules_of.get_mut(set as usize) {
             rules.insert(rule);
         }

@@ -58,19 +58,28 @@ pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
 
 /// Clauses of literals that all hold whenever `e` is true: a conjunction's from both sides; of
 /// a disjunction one clause, joining the most selective clause of each side.
+/// A chain of one operator (`a OR b OR c ...`, as Sigma's value lists lower) is taken as one
+/// node: joined two at a time, a list of a thousand hashes was merged a thousand times.
 fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<Literal>> {
     match e {
-        Expr::Binary(BinOp::And, l, r) => {
-            let mut all = clauses(l, defaulted);
-            all.extend(clauses(r, defaulted));
+        Expr::Binary(BinOp::And, ..) => {
+            let mut all = Vec::new();
+            for side in operands(e, BinOp::And) {
+                all.extend(clauses(side, defaulted));
+            }
             most_selective(all)
         }
-        Expr::Binary(BinOp::Or, l, r) => {
-            let (a, b) = (clauses(l, defaulted), clauses(r, defaulted));
-            let (Some(a), Some(b)) = (a.into_iter().next(), b.into_iter().next()) else {
-                return Vec::new();
-            };
-            vec![merge(a, b)]
+        Expr::Binary(BinOp::Or, ..) => {
+            let mut joined = Vec::new();
+            for side in operands(e, BinOp::Or) {
+                match clauses(side, defaulted).into_iter().next() {
+                    Some(first) => joined.extend(first),
+                    None => return Vec::new(),
+                }
+            }
+            joined.sort();
+            joined.dedup();
+            vec![joined]
         }
         Expr::Match { field, pattern } => value_literals(field, pattern, defaulted)
             .map(|texts| {
@@ -106,26 +115,20 @@ fn most_selective(mut all: Vec<Vec<Literal>>) -> Vec<Vec<Literal>> {
     all
 }
 
-/// Two sorted lists without duplicates as one.
-fn merge(a: Vec<Literal>, b: Vec<Literal>) -> Vec<Literal> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
-    loop {
-        let next = match (a.peek(), b.peek()) {
-            (Some(x), Some(y)) if x < y => a.next(),
-            (Some(x), Some(y)) if x > y => b.next(),
-            (Some(_), Some(_)) => {
-                b.next();
-                a.next()
+/// The operands of a chain of `op` (`a op b op c`, nested either way), left to right.
+fn operands(e: &Expr, op: BinOp) -> Vec<&Expr> {
+    let mut out = Vec::new();
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::Binary(o, l, r) if *o == op => {
+                stack.push(r);
+                stack.push(l);
             }
-            (Some(_), None) => a.next(),
-            (None, _) => b.next(),
-        };
-        match next {
-            Some(literal) => out.push(literal),
-            None => return out,
+            other => out.push(other),
         }
     }
+    out
 }
 
 /// A clause the raw line can be searched for first (any clause serves a search in values);

@@ -110,11 +110,16 @@ fn regex_literals(re: &str, raw: bool) -> Option<Vec<ValueText>> {
 
 /// Whether `text` could be part of a number as a value prints it (`1e3` in the line reads `1000`).
 fn may_be_number_text(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
+    let within = |word: &str| {
+        (0..=word.len().saturating_sub(text.len())).any(|at| {
+            word.get(at..at + text.len())
+                .is_some_and(|part| part.eq_ignore_ascii_case(text))
+        })
+    };
     text.bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        || "-inf".contains(&lower)
-        || "nan".contains(&lower)
+        || within("-inf")
+        || within("nan")
 }
 
 /// Whether a non-ASCII character is matched only by itself when case is ignored: it has no other
