@@ -9,7 +9,7 @@ mod tables;
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_with, Options};
-use crate::eval::event::{Name, LINE_TAG};
+use crate::eval::event::{Fields, Name, LINE_TAG};
 use crate::eval::stage::PlanStage;
 use crate::eval::{Plan, Record, Results, Run, Value};
 use crate::ir::Pipeline;
@@ -356,7 +356,7 @@ pub fn hits(rule: &Rule, results: Results) -> Vec<Record> {
     let level = rule.meta.level.as_deref().map(Value::str);
     rows.into_iter()
         .map(|mut row| {
-            let mut hit = Record::from(crate::eval::event::Fields::with_capacity(3 + MAX_KEYS));
+            let mut hit = Record::from(Fields::with_capacity(3 + MAX_KEYS));
             if let Some(t) = row_time(&row) {
                 hit.set("_time", Value::Num(t));
             }
@@ -412,10 +412,11 @@ fn not_a_key(column: &str) -> bool {
 /// The key fields of a hit that is a whole event: the [`KEY_FIELDS`] it has, else its first
 /// fields.
 fn event_keys(row: &Record) -> Vec<&str> {
+    // The key fields have no `{}` in their names: looked up as they are.
     let keys: Vec<&str> = KEY_FIELDS
         .iter()
         .copied()
-        .filter(|k| row.get(k).is_some())
+        .filter(|k| row.fields.contains_key(k))
         .take(MAX_KEYS)
         .collect();
     if !keys.is_empty() {

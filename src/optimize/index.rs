@@ -336,6 +336,33 @@ mod tests {
         }));
     }
 
+    /// A chain of ORs gives one clause of every side's texts however it nests; a chain of ANDs
+    /// its most selective clauses, whichever side they come from.
+    #[test]
+    fn chains_give_the_same_clauses_however_they_nest() {
+        let spl = |q: &str| {
+            let pipeline = crate::spl_to_ir(q).expect("search");
+            needs(&pipeline, &[])
+        };
+        let all = vec!["apple".to_string(), "kiwi".into(), "melon".into()];
+        for q in [
+            "F=*apple* OR F=*kiwi* OR F=*melon*",
+            "F=*apple* OR (F=*kiwi* OR F=*melon*)",
+            "(F=*melon* OR F=*apple*) OR F=*kiwi*",
+        ] {
+            assert_eq!(texts(&spl(q)), std::slice::from_ref(&all), "{q}");
+        }
+        // A side without a literal leaves the OR none.
+        assert!(spl("F=*apple* OR (F=*kiwi* OR G>3)").literals.is_empty());
+        let nested = spl("F=*ab* (G=*abcdef* (H=*abc* (I=*abcdefgh* J=*abcd*)))");
+        let flat = spl("F=*ab* G=*abcdef* H=*abc* I=*abcdefgh* J=*abcd*");
+        assert_eq!(texts(&nested), texts(&flat));
+        assert_eq!(
+            texts(&flat),
+            [["abcdefgh"], ["abcdef"], ["abcd"], ["abc"]].map(|t| vec![t[0].to_string()])
+        );
+    }
+
     /// The texts of each clause, once each.
     fn texts(n: &Needs) -> Vec<Vec<String>> {
         let clause = |c: &Vec<Literal>| {
