@@ -64,14 +64,14 @@ fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<Literal>> {
     match e {
         Expr::Binary(BinOp::And, ..) => {
             let mut all = Vec::new();
-            for side in operands(e, BinOp::And) {
+            for side in e.operands(BinOp::And) {
                 all.extend(clauses(side, defaulted));
             }
             most_selective(all)
         }
         Expr::Binary(BinOp::Or, ..) => {
             let mut joined = Vec::new();
-            for side in operands(e, BinOp::Or) {
+            for side in e.operands(BinOp::Or) {
                 match clauses(side, defaulted).into_iter().next() {
                     Some(first) => joined.extend(first),
                     None => return Vec::new(),
@@ -113,22 +113,6 @@ fn most_selective(mut all: Vec<Vec<Literal>>) -> Vec<Vec<Literal>> {
     all.dedup();
     all.truncate(MAX_CLAUSES);
     all
-}
-
-/// The operands of a chain of `op` (`a op b op c`, nested either way), left to right.
-fn operands(e: &Expr, op: BinOp) -> Vec<&Expr> {
-    let mut out = Vec::new();
-    let mut stack = vec![e];
-    while let Some(e) = stack.pop() {
-        match e {
-            Expr::Binary(o, l, r) if *o == op => {
-                stack.push(r);
-                stack.push(l);
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// A clause the raw line can be searched for first (any clause serves a search in values);
