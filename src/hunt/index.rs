@@ -20,11 +20,11 @@ use foldhash::fast::FixedState;
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 /// The hash maps of the index as it is built (tens of thousands of texts: SipHash cost a tenth
 /// of building it).
 type Map<K, V> = HashMap<K, V, FixedState>;
-use std::hash::BuildHasher;
 
 /// A clause of more literals than this is left out (the automaton would grow by thousands of
 /// file hashes for one rule).

@@ -58,6 +58,7 @@ pub fn needs(pipeline: &Pipeline, defaulted: &[String]) -> Needs {
 
 /// Clauses of literals that all hold whenever `e` is true: a conjunction's from both sides; of
 /// a disjunction one clause, joining the most selective clause of each side.
+///
 /// A chain of one operator (`a OR b OR c ...`, as Sigma's value lists lower) is taken as one
 /// node: joined two at a time, a list of a thousand hashes was merged a thousand times.
 fn clauses(e: &Expr, defaulted: &[String]) -> Vec<Vec<Literal>> {
