@@ -304,7 +304,7 @@ impl Memo {
         found: &mut Found,
         search: impl FnOnce(&mut Vec<u32>) -> bool,
     ) -> bool {
-        let hash = foldhash::fast::FixedState::default().hash_one((name, text));
+        let hash = FixedState::default().hash_one((name, text));
         let same = |r: &Remembered| {
             r.hash == hash
                 && r.key.len() == name.len() + text.len()
@@ -563,7 +563,7 @@ fn search_fields(record: &Record, in_fields: &InFields, scratch: &mut Scratch) -
     if per_allowed.len() >= PER_ALLOWED_KEPT {
         per_allowed.clear();
     }
-    let hash = |rules: &Bitset| foldhash::fast::FixedState::default().hash_one(rules);
+    let hash = |rules: &Bitset| FixedState::default().hash_one(rules);
     let allowed = match per_allowed.entry(hash(rules), |(r, _)| r == rules, |(r, _)| hash(r)) {
         Entry::Occupied(entry) => &mut entry.into_mut().1,
         Entry::Vacant(entry) => {

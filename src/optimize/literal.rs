@@ -87,13 +87,14 @@ fn piece<'a>(texts: impl Iterator<Item = &'a str>, raw: bool) -> Option<ValueTex
             || (!c.is_ascii() && !caseless(c))
             || (raw && matches!(c, '\\' | '"'))
     };
-    let best = texts
+    let (best, number) = texts
         .flat_map(|t| t.split(breaks))
         .filter(|p| p.len() >= MIN_LITERAL)
-        .max_by_key(|p| (!may_be_number_text(p), p.len()))?;
+        .map(|p| (p, may_be_number_text(p)))
+        .max_by_key(|&(p, number)| (!number, p.len()))?;
     Some(ValueText {
         text: best.to_string(),
-        in_line: !may_be_number_text(best),
+        in_line: !number,
     })
 }
 
@@ -110,16 +111,14 @@ fn regex_literals(re: &str, raw: bool) -> Option<Vec<ValueText>> {
 
 /// Whether `text` could be part of a number as a value prints it (`1e3` in the line reads `1000`).
 fn may_be_number_text(text: &str) -> bool {
-    let within = |word: &str| {
-        (0..=word.len().saturating_sub(text.len())).any(|at| {
-            word.get(at..at + text.len())
-                .is_some_and(|part| part.eq_ignore_ascii_case(text))
-        })
+    // Only a text of up to four bytes can be part of `-inf` or `nan`: others are not copied.
+    let in_word = || {
+        let lower = text.to_ascii_lowercase();
+        "-inf".contains(&lower) || "nan".contains(&lower)
     };
     text.bytes()
         .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
-        || within("-inf")
-        || within("nan")
+        || (text.len() <= "-inf".len() && in_word())
 }
 
 /// Whether a non-ASCII character is matched only by itself when case is ignored: it has no other
