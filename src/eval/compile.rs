@@ -99,8 +99,9 @@ pub enum CExpr {
 /// How a match finds its field, worked out once from the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
-    /// One lookup of the name.
-    Plain,
+    /// One lookup of the name, whose [`name_tag`](crate::eval::event::name_tag) is worked out
+    /// here, once (a Sigma rule looks each field up under four or five names, per event).
+    Plain { tag: u64 },
     /// `a{}.b`: the name, then the name without `{}` (as `Record::get`).
     Braces,
     /// `Event.UserData.*.Image`: every field the name covers; those shorter than `min_len` or
@@ -123,14 +124,16 @@ impl Lookup {
                 head: field.get(..prefix).and_then(|p| p.find('.')),
             },
             None if crate::eval::event::has_braces(field) => Lookup::Braces,
-            None => Lookup::Plain,
+            None => Lookup::Plain {
+                tag: crate::eval::event::name_tag(field.as_bytes()),
+            },
         }
     }
 
     /// Whether the field `name` is one that `field` (the name this lookup is of) covers.
     pub fn covers(self, field: &str, name: &str) -> bool {
         match self {
-            Lookup::Plain => field == name,
+            Lookup::Plain { .. } => field == name,
             Lookup::Braces => field == name || field.replace("{}", "") == name,
             Lookup::Wild {
                 prefix, min_len, ..

@@ -221,7 +221,7 @@ pub fn matches_field(record: &Record, field: &str, lookup: Lookup, matcher: &Mat
         return field_ref(record, field, fields, *cased);
     }
     let value = match lookup {
-        Lookup::Plain => record.fields.get(field),
+        Lookup::Plain { tag } => record.fields.get_tagged(tag, field),
         Lookup::Braces => record.get(field),
         Lookup::Wild { head, .. } => {
             // `Event.UserData.*.Image` needs a field starting `Event.`.

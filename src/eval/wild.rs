@@ -154,9 +154,9 @@ pub fn with_text<R>(v: &Value, f: impl FnOnce(&str) -> R) -> R {
 }
 
 /// Calls `f` with `text` lower-cased (as `str::to_lowercase` does), without allocating for
-/// short ASCII text and without copying ASCII text that has no capital letter.
+/// ASCII text (a copy goes to a buffer kept by the thread) and without copying ASCII text that
+/// has no capital letter.
 pub fn with_lower<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
-    const SHORT: usize = 256;
     // One pass over the bytes for both questions (it vectorizes).
     let (ascii, upper) = text.bytes().fold((true, false), |(ascii, upper), b| {
         (ascii & b.is_ascii(), upper | b.is_ascii_uppercase())
@@ -168,22 +168,29 @@ pub fn with_lower<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
         return f(text);
     }
     if text.len() <= Text::INLINE {
-        // A copy held inline, lowered in place as the `str` it is (no buffer to zero and check).
+        // A copy held inline, lowered in place as the `str` it is.
         let mut lower = compact_str::CompactString::new(text);
         lower.make_ascii_lowercase();
         return f(&lower);
     }
-    if text.len() <= SHORT {
-        let mut buf = [0u8; SHORT];
-        if let Some(lower) = buf.get_mut(..text.len()) {
-            lower.copy_from_slice(text.as_bytes());
-            lower.make_ascii_lowercase();
-            if let Ok(lower) = std::str::from_utf8(lower) {
-                return f(lower);
-            }
-        }
+    // Taken out while `f` runs: a call of `f`'s own gets an empty buffer, not this one.
+    let mut lower = LOWERED.take();
+    lower.clear();
+    lower.push_str(text);
+    lower.make_ascii_lowercase();
+    let result = f(&lower);
+    if lower.capacity() <= KEPT_LOWERED {
+        LOWERED.set(lower);
     }
-    f(&text.to_lowercase())
+    result
+}
+
+/// The largest buffer [`with_lower`] keeps: one huge value does not stay in memory.
+const KEPT_LOWERED: usize = 1 << 16;
+
+thread_local! {
+    /// [`with_lower`]'s copy of a longer text, kept for the next.
+    static LOWERED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 fn exact(text: String, cased: bool) -> Matcher {
@@ -254,16 +261,23 @@ mod tests {
             "x\u{0}Y",
         ];
         let mut texts: Vec<String> = base.iter().map(|s| s.to_string()).collect();
-        // Every length around the inline and the stack-buffer limits.
-        for len in [23, 24, 25, 255, 256, 257] {
+        // Every length around the inline limit and the kept buffer's, long after short and
+        // short after long (the buffer is reused).
+        for len in [23, 24, 25, 300, 26, KEPT_LOWERED + 1, 40] {
             texts.push("aB".chars().cycle().take(len).collect());
             texts.push("ab".chars().cycle().take(len).collect());
         }
-        for text in texts {
-            with_lower(&text, |lower| {
+        for text in &texts {
+            with_lower(text, |lower| {
                 assert_eq!(lower, text.to_lowercase(), "{text:?}")
             });
         }
+        // A call inside another's `f` does not touch the outer one's copy.
+        let (outer, inner) = ("OUTER".repeat(10), "Inner".repeat(10));
+        with_lower(&outer, |a| {
+            with_lower(&inner, |b| assert_eq!(b, inner.to_lowercase()));
+            assert_eq!(a, outer.to_lowercase());
+        });
     }
 
     #[test]

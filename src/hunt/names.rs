@@ -45,7 +45,7 @@ impl<T: Copy + PartialEq> FieldNames<T> {
                     fields.push((field.to_string(), id));
                 }
             }
-            Lookup::Braces | Lookup::Plain => {
+            Lookup::Braces | Lookup::Plain { .. } => {
                 for name in [field.to_string(), field.replace("{}", "")] {
                     let tag = name_tag(name.as_bytes());
                     let (_, _, ids) = self

@@ -176,7 +176,12 @@ impl Fields {
     }
 
     pub fn get(&self, name: &str) -> Option<&Value> {
-        let at = self.position(name)?;
+        self.get_tagged(name_tag(name.as_bytes()), name)
+    }
+
+    /// [`Fields::get`], for a name whose [`name_tag`] is worked out.
+    pub fn get_tagged(&self, tag: u64, name: &str) -> Option<&Value> {
+        let at = self.position_tagged(tag, name)?;
         self.entries.get(at).map(|e| &e.value)
     }
 

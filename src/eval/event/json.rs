@@ -67,7 +67,7 @@ impl ValueTest {
         Some(match check {
             CExpr::Match {
                 field: name,
-                lookup: Lookup::Plain,
+                lookup: Lookup::Plain { .. },
                 matcher,
             } if name == field && !matches!(matcher, Matcher::FieldRef { .. }) => {
                 ValueTest::Match(matcher.clone())
