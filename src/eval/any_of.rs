@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Lookup, Matcher};
 use crate::eval::expr::matches_value;
 use crate::eval::value::Value;
-use crate::eval::wild::{with_lower, with_text};
+use crate::eval::wild::{ascii_affix, with_lower, with_text};
 use crate::ir::{BinOp, Expr, Pattern};
 use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
@@ -38,13 +38,22 @@ struct Needles {
 }
 
 impl Needles {
-    fn found_in(&self, text: &str) -> bool {
-        let automaton = self
-            .automaton
-            .get_or_init(|| AhoCorasick::new(&self.texts).ok());
+    /// Whether one of the texts is in `text`, ignoring case: `text` is ASCII (`ascii`) or
+    /// lower-cased. The automaton ignores ASCII case, which is the same on lower-cased text.
+    fn found_in(&self, text: &str, ascii: bool) -> bool {
+        let automaton = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&self.texts)
+                .ok()
+        });
         match automaton {
             Some(automaton) => automaton.is_match(text),
             // Past the automaton's size limits: one by one.
+            None if ascii => self
+                .texts
+                .iter()
+                .any(|n| ascii_affix(text.as_bytes(), Affix::Contains, n.as_bytes())),
             None => self.texts.iter().any(|n| text.contains(n.as_str())),
         }
     }
@@ -198,13 +207,119 @@ impl AnyOf {
             || !self.contains.texts.is_empty();
         let found = folded
             && with_text(v, |text| {
-                with_lower(text, |lower| {
-                    self.exact.contains(lower)
-                        || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
-                        || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
-                        || (!self.contains.texts.is_empty() && self.contains.found_in(lower))
-                })
+                if text.is_ascii() {
+                    self.matches_ascii(text)
+                } else {
+                    with_lower(text, |lower| self.matches_lower(lower))
+                }
             });
         found || self.rest.iter().any(|m| matches_value(v, m))
+    }
+
+    /// The folded matchers on a lower-cased value.
+    fn matches_lower(&self, lower: &str) -> bool {
+        self.exact.contains(lower)
+            || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
+            || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
+            || (!self.contains.texts.is_empty() && self.contains.found_in(lower, false))
+    }
+
+    /// The folded matchers on an ASCII value, ignoring its case without a lower-cased copy
+    /// (but for looking it up among many exact texts).
+    fn matches_ascii(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        let exact = match self.exact.len() {
+            0 => false,
+            1..=FEW_EXACT => self
+                .exact
+                .iter()
+                .any(|e| e.as_bytes().eq_ignore_ascii_case(bytes)),
+            _ => with_lower(text, |lower| self.exact.contains(lower)),
+        };
+        exact
+            || self
+                .starts
+                .iter()
+                .any(|s| ascii_affix(bytes, Affix::StartsWith, s.as_bytes()))
+            || self
+                .ends
+                .iter()
+                .any(|s| ascii_affix(bytes, Affix::EndsWith, s.as_bytes()))
+            || (!self.contains.texts.is_empty() && self.contains.found_in(text, true))
+    }
+}
+
+/// Up to this many exact texts are compared one by one rather than looked up.
+const FEW_EXACT: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::event::Record;
+    use crate::eval::expr::is_true;
+    use crate::ir::WildPart;
+
+    fn term(parts: Vec<WildPart>) -> Expr {
+        Expr::Match {
+            field: "f".into(),
+            pattern: Pattern::Wild {
+                parts,
+                case_sensitive: false,
+            },
+        }
+    }
+
+    #[test]
+    fn a_grouped_or_matches_as_its_terms_one_by_one() {
+        use WildPart::{AnyRun, Text};
+        let text = |t: &str| Text(t.to_string());
+        let mut terms = Vec::new();
+        // Few and many exact texts, prefixes, suffixes and needles, some not ASCII.
+        for t in ["cmd.exe", "Ä", "k", "x1", "x2", "x3", "x4", "x5"] {
+            terms.push(term(vec![text(t)]));
+        }
+        for t in ["c:\\", "İ"] {
+            terms.push(term(vec![text(t), AnyRun]));
+        }
+        for t in ["\\rundll32.exe", ".PS1"] {
+            terms.push(term(vec![AnyRun, text(t)]));
+        }
+        for t in ["-enc", "é", "\u{212a}ey"] {
+            terms.push(term(vec![AnyRun, text(t), AnyRun]));
+        }
+        let or = |terms: &[Expr]| {
+            (terms.iter().cloned())
+                .reduce(|a, b| Expr::Binary(BinOp::Or, Box::new(a), Box::new(b)))
+                .unwrap_or(Expr::Lit(crate::ir::Lit::Bool(false)))
+        };
+        let few = terms.len() - 5;
+        for terms in [&terms[..], &terms[..few], &terms[8..]] {
+            let grouped = compile_or(&or(terms)).unwrap();
+            let single: Vec<CExpr> = terms.iter().map(|t| compile_expr(t).unwrap()).collect();
+            for value in [
+                "CMD.EXE",
+                "ä",
+                "K",
+                "\u{212a}",
+                "X3",
+                "x6",
+                "C:\\Temp",
+                "i̇x",
+                "İX",
+                "a\\RunDll32.EXE",
+                "s.ps1",
+                "powershell -ENC x",
+                "École",
+                "\u{212a}EY",
+                "KEY",
+                "",
+                "c:",
+            ] {
+                let mut record = Record::default();
+                record.set("f", Value::str(value));
+                let want = single.iter().any(|e| is_true(e, &record));
+                assert_eq!(is_true(&grouped, &record), want, "{value:?}");
+            }
+        }
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::regex;
-use crate::eval::wild::with_lower;
+use crate::eval::compile::Affix;
+use crate::eval::wild::{ascii_affix, with_lower};
 use crate::optimize::literal::FOLDS_TO_ASCII;
 use regex::Regex;
 
@@ -34,8 +35,14 @@ impl SearchRegex {
     /// Whether the value holds one of the needed texts. A letter that folds to an ASCII one
     /// (`ſ` matches `(?i)s`) may stand in for its letter: such values are always searched.
     fn may_match(&self, value: &str) -> bool {
-        self.needs.is_empty()
-            || (!value.is_ascii() && value.contains(FOLDS_TO_ASCII))
+        if self.needs.is_empty() {
+            return true;
+        }
+        if value.is_ascii() {
+            let bytes = value.as_bytes();
+            return (self.needs.iter()).any(|n| ascii_affix(bytes, Affix::Contains, n.as_bytes()));
+        }
+        value.contains(FOLDS_TO_ASCII)
             || with_lower(value, |lower| {
                 self.needs.iter().any(|n| lower.contains(n.as_str()))
             })

@@ -239,8 +239,40 @@ pub fn affix_match(value: &str, kind: Affix, needle: &str, cased: bool) -> bool 
     };
     if cased {
         at(value)
+    } else if value.is_ascii() {
+        ascii_affix(value.as_bytes(), kind, needle.as_bytes())
     } else {
         with_lower(value, at)
+    }
+}
+
+/// [`affix_match`] ignoring case for an ASCII value, without lower-casing a copy of it: an ASCII
+/// text lower-cases byte by byte, to ASCII, so a folded needle that is not ASCII is never found.
+pub fn ascii_affix(value: &[u8], kind: Affix, needle: &[u8]) -> bool {
+    match kind {
+        Affix::StartsWith => value
+            .get(..needle.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(needle)),
+        Affix::EndsWith => value
+            .len()
+            .checked_sub(needle.len())
+            .and_then(|at| value.get(at..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(needle)),
+        Affix::Contains => {
+            let Some((&first, rest)) = needle.split_first() else {
+                return true;
+            };
+            let Some(last) = value.len().checked_sub(needle.len()) else {
+                return false;
+            };
+            // Each place the first byte is, in either case, then the rest there.
+            let starts = value.get(..=last).unwrap_or_default();
+            memchr::memchr2_iter(first, first.to_ascii_uppercase(), starts).any(|at| {
+                value
+                    .get(at + 1..at + needle.len())
+                    .is_some_and(|here| here.eq_ignore_ascii_case(rest))
+            })
+        }
     }
 }
 
@@ -278,6 +310,51 @@ mod tests {
             with_lower(&inner, |b| assert_eq!(b, inner.to_lowercase()));
             assert_eq!(a, outer.to_lowercase());
         });
+    }
+
+    #[test]
+    fn ascii_values_match_affixes_as_their_lower_cased_copies_do() {
+        let values = [
+            "",
+            "a",
+            "C:\\Windows\\System32\\CMD.EXE",
+            "powershell -NoP -W Hidden -Enc AAAA",
+            "aaaB",
+            "x`y",
+        ];
+        let needles = [
+            "",
+            "a",
+            "b",
+            "aab",
+            "aaab",
+            "aaaba",
+            "\\cmd.exe",
+            "c:\\",
+            "-nop",
+            "hidden -enc",
+            "`",
+            "k",
+            "\u{212a}",
+            "é",
+            "system32\\cmd.exe",
+        ];
+        for value in values {
+            assert!(value.is_ascii());
+            for needle in needles {
+                for kind in [Affix::Contains, Affix::StartsWith, Affix::EndsWith] {
+                    let lower = value.to_lowercase();
+                    let want = match kind {
+                        Affix::Contains => lower.contains(needle),
+                        Affix::StartsWith => lower.starts_with(needle),
+                        Affix::EndsWith => lower.ends_with(needle),
+                    };
+                    let got = ascii_affix(value.as_bytes(), kind, needle.as_bytes());
+                    assert_eq!(got, want, "{value:?} {kind:?} {needle:?}");
+                    assert_eq!(affix_match(value, kind, needle, false), want);
+                }
+            }
+        }
     }
 
     #[test]

@@ -433,11 +433,8 @@ fn event_keys(row: &Record) -> Vec<&str> {
 /// What [`hits`] reads of a whole event, in the event's order: its time columns and key fields.
 pub fn hit_fields(row: &Record) -> Record {
     let keys = event_keys(row);
-    let mut out = Record::default();
-    for (k, v) in &row.fields {
-        if TIME_COLUMNS.contains(&k.as_str()) || keys.contains(&k.as_str()) {
-            out.fields.insert(k.clone(), v.clone());
-        }
-    }
-    out
+    Record::from(
+        row.fields
+            .filtered(|name| TIME_COLUMNS.contains(&name) || keys.contains(&name)),
+    )
 }

@@ -240,6 +240,16 @@ impl Fields {
         }
     }
 
+    /// A copy of the fields whose names `keep` holds for, in order (names are not looked up
+    /// again: they are already one each).
+    pub fn filtered(&self, mut keep: impl FnMut(&str) -> bool) -> Fields {
+        let mut out = Fields::new();
+        for e in self.entries.iter().filter(|e| keep(&e.name)) {
+            out.push_new(e.tag, e.name.clone(), e.value.clone());
+        }
+        out
+    }
+
     /// Appends a field known to be absent, `tag` its name's.
     fn push_new(&mut self, tag: u64, name: Name, value: Value) {
         let at = self.entries.len();

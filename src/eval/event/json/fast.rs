@@ -6,7 +6,7 @@
 
 use super::{Keep, NestedSeed, ObjectSeed, Selection, ValueSeed};
 use crate::eval::event::{integer_value, name_tag, same_name, Fields};
-use crate::eval::value::{Text, Value};
+use crate::eval::value::{short_decimal, Text, Value};
 use serde::de::DeserializeSeed;
 
 /// Nesting deeper than this is left to serde (and its recursion limit).
@@ -588,7 +588,10 @@ impl<'t> Scanner<'t> {
                 .fold(0i64, |n, b| n * 10 + i64::from(b - b'0'));
             return Some(integer_value(i128::from(if negative { -n } else { n })));
         }
-        let n: f64 = text.parse().ok()?;
+        let n: f64 = match short_decimal(text) {
+            Some(n) => n,
+            None => text.parse().ok()?,
+        };
         n.is_finite().then_some(Value::Num(n))
     }
 
