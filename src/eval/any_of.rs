@@ -7,7 +7,7 @@ use crate::diagnostic::Diagnostic;
 use crate::eval::compile::{compile_expr, matcher, Affix, CExpr, Lookup, Matcher};
 use crate::eval::expr::matches_value;
 use crate::eval::value::Value;
-use crate::eval::wild::{ascii_affix, with_lower, with_text};
+use crate::eval::wild::{ascii_affix, with_folded, with_lower, with_text};
 use crate::ir::{BinOp, Expr, Pattern};
 use aho_corasick::AhoCorasick;
 use indexmap::IndexMap;
@@ -38,9 +38,9 @@ struct Needles {
 }
 
 impl Needles {
-    /// Whether one of the texts is in `text`, ignoring case: `text` is ASCII (`ascii`) or
-    /// lower-cased. The automaton ignores ASCII case, which is the same on lower-cased text.
-    fn found_in(&self, text: &str, ascii: bool) -> bool {
+    /// Whether one of the texts is in `text` (as [`with_folded`] gives it), ignoring ASCII
+    /// case.
+    fn found_in(&self, text: &str) -> bool {
         let automaton = self.automaton.get_or_init(|| {
             AhoCorasick::builder()
                 .ascii_case_insensitive(true)
@@ -50,11 +50,10 @@ impl Needles {
         match automaton {
             Some(automaton) => automaton.is_match(text),
             // Past the automaton's size limits: one by one.
-            None if ascii => self
+            None => self
                 .texts
                 .iter()
                 .any(|n| ascii_affix(text.as_bytes(), Affix::Contains, n.as_bytes())),
-            None => self.texts.iter().any(|n| text.contains(n.as_str())),
         }
     }
 }
@@ -207,26 +206,14 @@ impl AnyOf {
             || !self.contains.texts.is_empty();
         let found = folded
             && with_text(v, |text| {
-                if text.is_ascii() {
-                    self.matches_ascii(text)
-                } else {
-                    with_lower(text, |lower| self.matches_lower(lower))
-                }
+                with_folded(text, |text, lowered| self.matches_folded(text, lowered))
             });
         found || self.rest.iter().any(|m| matches_value(v, m))
     }
 
-    /// The folded matchers on a lower-cased value.
-    fn matches_lower(&self, lower: &str) -> bool {
-        self.exact.contains(lower)
-            || self.starts.iter().any(|s| lower.starts_with(s.as_str()))
-            || self.ends.iter().any(|s| lower.ends_with(s.as_str()))
-            || (!self.contains.texts.is_empty() && self.contains.found_in(lower, false))
-    }
-
-    /// The folded matchers on an ASCII value, ignoring its case without a lower-cased copy
-    /// (but for looking it up among many exact texts).
-    fn matches_ascii(&self, text: &str) -> bool {
+    /// The folded matchers on a value as [`with_folded`] gives it, compared in place ignoring
+    /// ASCII case (a lower-cased copy only to look an ASCII value up among many exact texts).
+    fn matches_folded(&self, text: &str, lowered: bool) -> bool {
         let bytes = text.as_bytes();
         let exact = match self.exact.len() {
             0 => false,
@@ -234,6 +221,7 @@ impl AnyOf {
                 .exact
                 .iter()
                 .any(|e| e.as_bytes().eq_ignore_ascii_case(bytes)),
+            _ if lowered => self.exact.contains(text),
             _ => with_lower(text, |lower| self.exact.contains(lower)),
         };
         exact
@@ -245,7 +233,7 @@ impl AnyOf {
                 .ends
                 .iter()
                 .any(|s| ascii_affix(bytes, Affix::EndsWith, s.as_bytes()))
-            || (!self.contains.texts.is_empty() && self.contains.found_in(text, true))
+            || (!self.contains.texts.is_empty() && self.contains.found_in(text))
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::eval::compile::regex;
 use crate::eval::compile::Affix;
-use crate::eval::wild::{ascii_affix, with_lower};
+use crate::eval::wild::{ascii_affix, with_folded};
 use crate::optimize::literal::FOLDS_TO_ASCII;
 use regex::Regex;
 
@@ -35,16 +35,11 @@ impl SearchRegex {
     /// Whether the value holds one of the needed texts. A letter that folds to an ASCII one
     /// (`ſ` matches `(?i)s`) may stand in for its letter: such values are always searched.
     fn may_match(&self, value: &str) -> bool {
-        if self.needs.is_empty() {
-            return true;
-        }
-        if value.is_ascii() {
-            let bytes = value.as_bytes();
-            return (self.needs.iter()).any(|n| ascii_affix(bytes, Affix::Contains, n.as_bytes()));
-        }
-        value.contains(FOLDS_TO_ASCII)
-            || with_lower(value, |lower| {
-                self.needs.iter().any(|n| lower.contains(n.as_str()))
+        self.needs.is_empty()
+            || (!value.is_ascii() && value.contains(FOLDS_TO_ASCII))
+            || with_folded(value, |text, _| {
+                (self.needs.iter())
+                    .any(|n| ascii_affix(text.as_bytes(), Affix::Contains, n.as_bytes()))
             })
     }
 }

@@ -232,22 +232,33 @@ pub fn regex_text(parts: &[WildPart], cased: bool) -> String {
 
 /// Whether `value` matches `needle` at the place `kind` says (`needle` already folded).
 pub fn affix_match(value: &str, kind: Affix, needle: &str, cased: bool) -> bool {
-    let at = |value: &str| match kind {
+    if !cased {
+        return with_folded(value, |text, _| {
+            ascii_affix(text.as_bytes(), kind, needle.as_bytes())
+        });
+    }
+    match kind {
         Affix::Contains => value.contains(needle),
         Affix::StartsWith => value.starts_with(needle),
         Affix::EndsWith => value.ends_with(needle),
-    };
-    if cased {
-        at(value)
-    } else if value.is_ascii() {
-        ascii_affix(value.as_bytes(), kind, needle.as_bytes())
-    } else {
-        with_lower(value, at)
     }
 }
 
-/// [`affix_match`] ignoring case for an ASCII value, without lower-casing a copy of it: an ASCII
-/// text lower-cases byte by byte, to ASCII, so a folded needle that is not ASCII is never found.
+/// Calls `f` with `text` ready to be compared with folded texts ignoring ASCII case
+/// ([`ascii_affix`], `eq_ignore_ascii_case`), which is then comparing it ignoring case as
+/// `str::to_lowercase` does: an ASCII text as it is (it lower-cases byte by byte, to ASCII),
+/// without a copy; any other lower-cased. `f` is told which (`true`: lower-cased).
+pub fn with_folded<R>(text: &str, f: impl FnOnce(&str, bool) -> R) -> R {
+    if text.is_ascii() {
+        f(text, false)
+    } else {
+        with_lower(text, |lower| f(lower, true))
+    }
+}
+
+/// Whether `value` has the folded `needle` at the place `kind` says, ignoring ASCII case, in
+/// place. For a value [`with_folded`] gives: an ASCII one (a needle that is not ASCII is then
+/// never found), or a lower-cased one (no capital is left to ignore: plain byte equality).
 pub fn ascii_affix(value: &[u8], kind: Affix, needle: &[u8]) -> bool {
     match kind {
         Affix::StartsWith => value
@@ -338,9 +349,14 @@ mod tests {
             "\u{212a}",
             "é",
             "system32\\cmd.exe",
+            "i̇s",
+            "key",
+            "école",
+            "ß",
         ];
-        for value in values {
-            assert!(value.is_ascii());
+        // Values that are not ASCII take the lower-cased path.
+        let others = ["İSTANBUL", "\u{212a}EY", "ÉCOLE\\A.EXE", "straße"];
+        for value in values.into_iter().chain(others) {
             for needle in needles {
                 for kind in [Affix::Contains, Affix::StartsWith, Affix::EndsWith] {
                     let lower = value.to_lowercase();
@@ -349,9 +365,12 @@ mod tests {
                         Affix::StartsWith => lower.starts_with(needle),
                         Affix::EndsWith => lower.ends_with(needle),
                     };
-                    let got = ascii_affix(value.as_bytes(), kind, needle.as_bytes());
+                    if value.is_ascii() {
+                        let got = ascii_affix(value.as_bytes(), kind, needle.as_bytes());
+                        assert_eq!(got, want, "{value:?} {kind:?} {needle:?}");
+                    }
+                    let got = affix_match(value, kind, needle, false);
                     assert_eq!(got, want, "{value:?} {kind:?} {needle:?}");
-                    assert_eq!(affix_match(value, kind, needle, false), want);
                 }
             }
         }
