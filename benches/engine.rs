@@ -53,5 +53,54 @@ fn events(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, parse_and_compile, events);
+/// Sigma matchers over Sysmon-like command lines: a regex with a bounded repetition of a Unicode
+/// class (a lazy DFA that needs room: `compile::regex`), a pattern with `*` inside `contains`,
+/// and `contains|all` pairs in a list.
+const MATCHERS: &str = r#"
+title: matcher kinds
+logsource: {category: process_creation, product: windows}
+detection:
+    regex:
+        CommandLine|re: '-k\s\w{1,64}(?:\s?(?:-p|-s))?'
+    inner_star:
+        CommandLine|contains:
+            - 'ipconfig*|*find'
+            - 'tasklist*|*find'
+            - 'whoami*|*find'
+    pairs:
+        - CommandLine|contains|all: ['url.dll', 'OpenURL']
+        - CommandLine|contains|all: ['zipfldr.dll', 'RouteTheCall']
+        - CommandLine|contains|all: ['shell32.dll', 'Control_RunDLL']
+    condition: 1 of them
+"#;
+
+fn sigma_matchers(c: &mut Criterion) {
+    let commands = [
+        r#""C:\Windows\System32\svchost.exe" -k netsvcs -p"#,
+        r#""C:\Windows\System32\cmd.exe" /c tasklist /v | findstr /i lsass"#,
+        r#""C:\Windows\System32\rundll32.exe" shell32.dll,Control_RunDLL x.cpl"#,
+        r#""C:\Program Files\Google\Chrome\Application\chrome.exe" --type=renderer"#,
+    ];
+    let lines: Vec<String> = (0..1000)
+        .map(|i| {
+            let command = commands[i % commands.len()];
+            format!(r#"{{"EventID":1,"Image":"C:\\Windows\\System32\\cmd.exe","CommandLine":{command:?}}}"#)
+        })
+        .collect();
+    let options = EventOptions::default();
+    let records: Vec<_> = lines
+        .iter()
+        .filter_map(|l| parse_event(l, &options).ok().flatten())
+        .collect();
+    let rules = spelunk::sigma_to_ir(MATCHERS).expect("the rule reads");
+    let plan = spelunk::compile(&rules[0].pipeline).expect("the rule compiles");
+    let mut group = c.benchmark_group("sigma");
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("evaluate matcher kinds", |b| {
+        b.iter(|| plan.run(records.iter().cloned()).rows.len())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_and_compile, events, sigma_matchers);
 criterion_main!(benches);

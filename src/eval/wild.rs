@@ -38,7 +38,82 @@ pub struct Parts {
     regex: std::sync::OnceLock<regex::Regex>,
     /// `None` when only the regex will do.
     steps: Option<Vec<Step>>,
+    /// The steps as texts between runs, when they are nothing else (`ipconfig*|*find`).
+    texts: Option<RunTexts>,
     cased: bool,
+}
+
+/// A pattern of texts (folded unless cased) between runs of any characters: the first text
+/// starts the value, the last ends it (each empty when the pattern starts or ends with a run),
+/// and the middle ones come in order between. Matched by finding each middle text at its
+/// leftmost place after the one before: a run takes anything, so the leftmost place leaves the
+/// most room for the texts after it, and no other place can match where it does not.
+#[derive(Debug, Clone)]
+struct RunTexts {
+    first: Vec<u8>,
+    middle: Vec<Vec<u8>>,
+    last: Vec<u8>,
+}
+
+impl RunTexts {
+    /// The texts of `steps`, if they are only bytes and at least one run.
+    fn of(steps: &[Step]) -> Option<RunTexts> {
+        let mut texts = vec![Vec::new()];
+        for step in steps {
+            match (step, texts.last_mut()) {
+                (Step::Byte(b), Some(text)) => text.push(*b),
+                (Step::Run, _) => texts.push(Vec::new()),
+                _ => return None,
+            }
+        }
+        if texts.len() < 2 {
+            return None;
+        }
+        let last = texts.pop().unwrap_or_default();
+        let first = texts.remove(0);
+        texts.retain(|t| !t.is_empty());
+        Some(RunTexts {
+            first,
+            middle: texts,
+            last,
+        })
+    }
+
+    /// Whether the ASCII `value` matches.
+    fn is_match(&self, value: &[u8], cased: bool) -> bool {
+        let same = |a: &[u8], b: &[u8]| {
+            if cased {
+                a == b
+            } else {
+                a.eq_ignore_ascii_case(b)
+            }
+        };
+        let Some(end) = value.len().checked_sub(self.last.len()) else {
+            return false;
+        };
+        if end < self.first.len()
+            || !value
+                .get(..self.first.len())
+                .is_some_and(|v| same(v, &self.first))
+            || !value.get(end..).is_some_and(|v| same(v, &self.last))
+        {
+            return false;
+        }
+        let mut at = self.first.len();
+        for text in &self.middle {
+            let rest = value.get(at..end).unwrap_or_default();
+            let found = if cased {
+                memchr::memmem::find(rest, text)
+            } else {
+                find_folded(rest, text)
+            };
+            match found {
+                Some(place) => at += place + text.len(),
+                None => return false,
+            }
+        }
+        true
+    }
 }
 
 /// One step of a pattern: a character to match (folded unless cased), or a run of any.
@@ -82,6 +157,7 @@ impl Parts {
         Ok(Parts {
             source,
             regex: built,
+            texts: steps.as_deref().and_then(RunTexts::of),
             steps,
             cased,
         })
@@ -89,7 +165,10 @@ impl Parts {
 
     pub fn is_match(&self, value: &str) -> bool {
         match &self.steps {
-            Some(steps) if value.is_ascii() => glob(steps, value.as_bytes(), self.cased),
+            Some(steps) if value.is_ascii() => match &self.texts {
+                Some(texts) => texts.is_match(value.as_bytes(), self.cased),
+                None => glob(steps, value.as_bytes(), self.cased),
+            },
             _ => self.regex().is_some_and(|re| re.is_match(value)),
         }
     }
@@ -269,22 +348,24 @@ pub fn ascii_affix(value: &[u8], kind: Affix, needle: &[u8]) -> bool {
             .checked_sub(needle.len())
             .and_then(|at| value.get(at..))
             .is_some_and(|tail| tail.eq_ignore_ascii_case(needle)),
-        Affix::Contains => {
-            let Some((&first, rest)) = needle.split_first() else {
-                return true;
-            };
-            let Some(last) = value.len().checked_sub(needle.len()) else {
-                return false;
-            };
-            // Each place the first byte is, in either case, then the rest there.
-            let starts = value.get(..=last).unwrap_or_default();
-            memchr::memchr2_iter(first, first.to_ascii_uppercase(), starts).any(|at| {
-                value
-                    .get(at + 1..at + needle.len())
-                    .is_some_and(|here| here.eq_ignore_ascii_case(rest))
-            })
-        }
+        Affix::Contains => find_folded(value, needle).is_some(),
     }
+}
+
+/// The first place of the folded `needle` in `value`, ignoring ASCII case (as
+/// [`ascii_affix`]).
+fn find_folded(value: &[u8], needle: &[u8]) -> Option<usize> {
+    let Some((&first, rest)) = needle.split_first() else {
+        return Some(0);
+    };
+    let last = value.len().checked_sub(needle.len())?;
+    // Each place the first byte is, in either case, then the rest there.
+    let starts = value.get(..=last).unwrap_or_default();
+    memchr::memchr2_iter(first, first.to_ascii_uppercase(), starts).find(|&at| {
+        value
+            .get(at + 1..at + needle.len())
+            .is_some_and(|here| here.eq_ignore_ascii_case(rest))
+    })
 }
 
 #[cfg(test)]
@@ -456,5 +537,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Texts between runs are found one after another ([`RunTexts`]): every pattern of up to
+    /// four parts over a few texts and runs, on every value of up to five letters, agrees with
+    /// the pattern's regex.
+    #[test]
+    fn texts_between_runs_match_as_the_regex_does() {
+        let choices = ["a", "ab", "B", "*"];
+        let part = |c: &str| match c {
+            "*" => WildPart::AnyRun,
+            t => WildPart::Text(t.to_string()),
+        };
+        let mut patterns: Vec<Vec<WildPart>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<WildPart>> = patterns
+                .iter()
+                .flat_map(|p| {
+                    choices.iter().map(move |c| {
+                        let mut p = p.clone();
+                        p.push(part(c));
+                        p
+                    })
+                })
+                .collect();
+            patterns.extend(longer);
+        }
+        patterns.retain(|p| p.contains(&WildPart::AnyRun));
+        patterns.dedup();
+        let mut values = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = values
+                .iter()
+                .filter(|v| v.len() == values.last().map_or(0, String::len))
+                .flat_map(|v| ["a", "b", "A"].map(|c| format!("{v}{c}")))
+                .collect();
+            values.extend(longer);
+        }
+        let mut with_texts = 0;
+        for parts in &patterns {
+            for cased in [false, true] {
+                let p = Parts::new(parts, cased).expect("pattern");
+                with_texts += usize::from(p.texts.is_some());
+                let re = p.regex().unwrap().clone();
+                for value in &values {
+                    assert_eq!(
+                        p.is_match(value),
+                        re.is_match(value),
+                        "{parts:?} cased={cased} on {value:?}"
+                    );
+                }
+            }
+        }
+        assert!(with_texts > 100, "{with_texts} patterns matched as texts");
     }
 }
