@@ -9,6 +9,9 @@
 //!   correlation in it becomes a rule (title, id, level, tags from the document), filters apply
 //!   to the rules they name. [`load_rules`] loads many files as one Sigma set, so correlations
 //!   and filters may be in other files than the rules they name.
+//! - `.jsonl`/`.ndjson`: one SPL search per line, as a JSON string or as an object with
+//!   `search` (and `name`, `id`, `description`, `tags`, as security_content exports them);
+//!   each line is a rule, named `<file>:<line>` unless it has a `name`.
 
 use crate::diagnostic::{codes, render_all, Diagnostic};
 use crate::ir::Pipeline;
@@ -167,6 +170,13 @@ pub fn load_rule(path: &Path, opts: &LoadOptions) -> Result<Vec<Rule>, RuleError
     })?;
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
+        "jsonl" | "ndjson" => {
+            let (rules, mut errors) = load_search_lines(path, &text, opts);
+            match errors.is_empty() {
+                true => Ok(rules),
+                false => Err(errors.remove(0)),
+            }
+        }
         "yml" | "yaml" => match yaml_kind(&text) {
             YamlKind::Sigma => load_sigma(path, &text, opts, &[]),
             YamlKind::SecurityContent => load_security_content(path, &text, opts),
@@ -257,15 +267,75 @@ fn load_security_content(
         let message = format!("{name}: invalid security_content detection: {e}");
         RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)])
     })?;
-    let meta = Meta {
+    let search = detection.search.clone();
+    Ok(vec![load_spl(
+        path,
+        search,
+        detection_meta(detection),
+        opts,
+    )?])
+}
+
+/// What a security_content detection says about itself.
+fn detection_meta(detection: Detection) -> Meta {
+    Meta {
         title: detection.name,
         id: detection.id,
         name: None,
         level: None,
         tags: attack_ids(detection.tags.as_ref()),
         description: detection.description,
-    };
-    Ok(vec![load_spl(path, detection.search, meta, opts)?])
+    }
+}
+
+/// The searches of a JSON Lines file, one per line (see the module's summary): the rules of the
+/// lines that load, and an error for each that does not, named by its line.
+fn load_search_lines(path: &Path, text: &str, opts: &LoadOptions) -> (Vec<Rule>, Vec<RuleError>) {
+    let file = path.to_string_lossy();
+    let (mut rules, mut errors) = (Vec::new(), Vec::new());
+    for (at, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let place = format!("{file}:{}", at + 1);
+        let read = match serde_json::from_str::<serde_json::Value>(line) {
+            Ok(serde_json::Value::String(search)) => Ok((
+                search,
+                Meta {
+                    title: place.clone(),
+                    ..Meta::default()
+                },
+            )),
+            Ok(object @ serde_json::Value::Object(_)) => {
+                serde_json::from_value::<Detection>(object)
+                    .map(|d| (d.search.clone(), detection_meta(d)))
+                    .map_err(|e| format!("not a detection: {e}"))
+            }
+            Ok(_) => Err(
+                "neither a search (a JSON string) nor a detection (an object with `search`)"
+                    .to_string(),
+            ),
+            Err(e) => Err(format!("invalid JSON: {e}")),
+        };
+        let loaded = read
+            .map_err(|message| {
+                let message = format!("{place}: {message}");
+                RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)])
+            })
+            .and_then(|(search, meta)| {
+                load_spl(path, search, meta, opts).map_err(|mut e| {
+                    e.name = e
+                        .name
+                        .replacen(file.as_ref(), &format!("{file} line {}", at + 1), 1);
+                    e
+                })
+            });
+        match loaded {
+            Ok(rule) => rules.push(rule),
+            Err(e) => errors.push(e),
+        }
+    }
+    (rules, errors)
 }
 
 /// `tags.mitre_attack_id: [T1071.003]` → `attack.t1071.003`, as Sigma writes ATT&CK tags.
@@ -360,6 +430,20 @@ fn sigma_rule(path: &Path, text: &str, ir: SigmaIr) -> Rule {
 /// them form one set: a correlation may name rules of another file of the set, and a filter
 /// applies to the rules it names wherever they are. A rule that a correlation names is not run
 /// alone unless the correlation says `generate: true`.
+/// Whether the file is read as JSON Lines of searches.
+fn is_search_lines(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+}
+
+/// The rules, or the error, of one file, as rules and errors.
+fn split(loaded: Result<Vec<Rule>, RuleError>) -> (Vec<Rule>, Vec<RuleError>) {
+    match loaded {
+        Ok(rules) => (rules, Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
+    }
+}
+
 pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Vec<RuleError>> {
     // The Sigma documents of each file (None: not Sigma, or broken and reported when loaded).
     let sigma: Vec<Option<(String, Vec<Document>)>> = crate::par::map(files, opts.threads, |f| {
@@ -401,16 +485,18 @@ pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Ve
         match sigma.get(i).and_then(Option::as_ref) {
             Some((text, docs)) => {
                 let extra = needed(i, docs, &filters, &by_name);
-                lower_sigma(file, text, docs, opts, &extra)
+                split(lower_sigma(file, text, docs, opts, &extra))
             }
-            None => load_rule(file, opts),
+            None if is_search_lines(file) => match std::fs::read_to_string(file) {
+                Ok(text) => load_search_lines(file, &text, opts),
+                Err(_) => split(load_rule(file, opts)),
+            },
+            None => split(load_rule(file, opts)),
         }
     });
-    for loaded in all {
-        match loaded {
-            Ok(loaded) => rules.extend(loaded),
-            Err(e) => errors.push(e),
-        }
+    for (loaded, failed) in all {
+        rules.extend(loaded);
+        errors.extend(failed);
     }
     rules.retain(|r| {
         r.language != Language::Sigma

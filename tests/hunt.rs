@@ -199,3 +199,50 @@ fn rule_errors_and_missing_inputs_are_exit_2() {
     let no_rules_flag = spelunk_in(&dir, &["hunt", "logs"]);
     assert_eq!(no_rules_flag.status.code(), Some(2));
 }
+
+/// A JSON Lines file of searches (security_content's export: strings, or objects with
+/// `search` and `name`) is one rule per line; a line that is not a search is an error naming
+/// its line, and a search that does not parse points into it.
+#[test]
+fn json_lines_of_searches_are_one_rule_each() {
+    let dir = setup("jsonl");
+    let searches = concat!(
+        "\"user=admin action=login\"\n",
+        "\n",
+        "{\"name\": \"Server errors\", \"id\": \"e-1\", \"search\": \"index=web status>=500 | stats count by host\", \"tags\": {\"mitre_attack_id\": [\"T1190\"]}}\n",
+    );
+    std::fs::write(dir.join("searches.jsonl"), searches).unwrap();
+    let o = spelunk_in(
+        &dir,
+        &["hunt", "-r", "searches.jsonl", "logs", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let hits = rows(&o);
+    let rules: Vec<&str> = hits.iter().map(|h| h["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["searches.jsonl:1", "Server errors"], "{}", out(&o));
+    assert_eq!(hits[1]["count"], 2);
+    let o = spelunk_in(
+        &dir,
+        &[
+            "hunt",
+            "-r",
+            "searches.jsonl",
+            "logs",
+            "--tags",
+            "attack.t1190",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rows(&o).len(), 1, "{}", out(&o));
+
+    let bad = "\"index=web | stats count by\"\n42\n{\"search\": 1}\n";
+    std::fs::write(dir.join("bad.jsonl"), bad).unwrap();
+    let o = spelunk_in(&dir, &["hunt", "-r", "bad.jsonl", "logs"]);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("bad.jsonl line 1:1:"), "{e}");
+    assert!(e.contains("`by` expects a field name"), "{e}");
+    assert!(e.contains("bad.jsonl:2: neither a search"), "{e}");
+    assert!(e.contains("bad.jsonl:3: not a detection"), "{e}");
+}
