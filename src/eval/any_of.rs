@@ -139,20 +139,15 @@ pub fn compile_or(e: &Expr) -> Result<CExpr, Diagnostic> {
             },
         });
     }
-    Ok(balanced_or(compiled))
+    Ok(or_of(compiled))
 }
 
-/// `a OR b OR ...` as a balanced tree, so the recursive evaluator stays shallow.
-fn balanced_or(mut items: Vec<CExpr>) -> CExpr {
-    if items.len() == 1 {
-        return items.remove(0);
+/// `a OR b OR ...` of the compiled terms.
+fn or_of(mut items: Vec<CExpr>) -> CExpr {
+    match items.len() {
+        1 => items.remove(0),
+        _ => CExpr::Any(items),
     }
-    let right = items.split_off(items.len() / 2);
-    CExpr::Binary(
-        BinOp::Or,
-        Box::new(balanced_or(items)),
-        Box::new(balanced_or(right)),
-    )
 }
 
 impl AnyOf {

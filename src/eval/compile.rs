@@ -85,7 +85,14 @@ pub enum CExpr {
     Field(String),
     Not(Box<CExpr>),
     Neg(Box<CExpr>),
+    /// Arithmetic, comparison, concatenation and `XOR` (`AND` and `OR` are [`CExpr::All`] and
+    /// [`CExpr::Any`]).
     Binary(BinOp, Box<CExpr>, Box<CExpr>),
+    /// `a AND b AND ...`: the operands of a chain, tested left to right in one loop (a Sigma
+    /// rule's condition is a few dozen of them; nested pairs cost a call and a pointer each).
+    All(Vec<CExpr>),
+    /// `a OR b OR ...`, as [`CExpr::All`].
+    Any(Vec<CExpr>),
     In(Box<CExpr>, Vec<CExpr>),
     /// A function call; `regex` is pre-built when the pattern argument is a literal.
     Call {
@@ -330,6 +337,12 @@ pub fn compile_expr(e: &Expr) -> Result<CExpr, Diagnostic> {
             }
         }
         Expr::Binary(BinOp::Or, ..) => crate::eval::any_of::compile_or(e)?,
+        Expr::Binary(BinOp::And, ..) => CExpr::All(
+            e.operands(BinOp::And)
+                .into_iter()
+                .map(compile_expr)
+                .collect::<Result<_, _>>()?,
+        ),
         Expr::Binary(op, l, r) => {
             CExpr::Binary(*op, Box::new(compile_expr(l)?), Box::new(compile_expr(r)?))
         }

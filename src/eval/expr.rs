@@ -54,6 +54,7 @@ pub fn eval(e: &CExpr, record: &Record) -> Value {
         CExpr::MatchAny { fields, matcher } => {
             Value::Bool(matches_any_field(record, fields, matcher))
         }
+        CExpr::All(_) | CExpr::Any(_) => truth(e, record).map_or(Value::Null, Value::Bool),
     }
 }
 
@@ -73,22 +74,8 @@ fn truth(e: &CExpr, record: &Record) -> Option<bool> {
         } => Some(matches_field(record, field, *lookup, matcher)),
         CExpr::MatchAny { fields, matcher } => Some(matches_any_field(record, fields, matcher)),
         CExpr::Not(inner) => truth(inner, record).map(|b| !b),
-        CExpr::Binary(BinOp::And, l, r) => match truth(l, record) {
-            Some(false) => Some(false),
-            left => match (left, truth(r, record)) {
-                (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            },
-        },
-        CExpr::Binary(BinOp::Or, l, r) => match truth(l, record) {
-            Some(true) => Some(true),
-            left => match (left, truth(r, record)) {
-                (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            },
-        },
+        CExpr::All(items) => settle(items, record, false),
+        CExpr::Any(items) => settle(items, record, true),
         CExpr::Lit(_)
         | CExpr::Field(_)
         | CExpr::Neg(_)
@@ -101,24 +88,23 @@ fn truth(e: &CExpr, record: &Record) -> Option<bool> {
     }
 }
 
+/// `AND` (`settles` false) or `OR` (`settles` true) of the operands, in three-valued logic:
+/// the first operand that is `settles` decides, tested left to right; else `!settles` when
+/// every operand is `!settles`, and null (`None`) when some is not a boolean.
+fn settle(items: &[CExpr], record: &Record, settles: bool) -> Option<bool> {
+    let mut all_booleans = true;
+    for item in items {
+        match truth(item, record) {
+            Some(b) if b == settles => return Some(settles),
+            Some(_) => {}
+            None => all_booleans = false,
+        }
+    }
+    all_booleans.then_some(!settles)
+}
+
 fn binary(op: BinOp, l: &CExpr, r: &CExpr, record: &Record) -> Value {
     match op {
-        BinOp::And => match eval(l, record) {
-            Value::Bool(false) => Value::Bool(false),
-            left => match (left, eval(r, record)) {
-                (_, Value::Bool(false)) => Value::Bool(false),
-                (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
-                _ => Value::Null,
-            },
-        },
-        BinOp::Or => match eval(l, record) {
-            Value::Bool(true) => Value::Bool(true),
-            left => match (left, eval(r, record)) {
-                (_, Value::Bool(true)) => Value::Bool(true),
-                (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
-                _ => Value::Null,
-            },
-        },
         BinOp::Xor => match (eval(l, record), eval(r, record)) {
             (Value::Bool(a), Value::Bool(b)) => Value::Bool(a != b),
             _ => Value::Null,
@@ -345,5 +331,58 @@ pub fn in_network(ip: IpAddr, net: IpAddr, bits: u8) -> bool {
             u128::from(ip) & mask == u128::from(net) & mask
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `AND` and `OR` of up to four operands, each true, false or null (a number: not a
+    /// boolean), give what Splunk's pairwise rules give folded left to right: false (true)
+    /// wins, else null poisons, in `eval` and as a condition.
+    #[test]
+    fn chains_are_three_valued_as_pairs_are() {
+        let operands = [
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Null,
+            Value::Num(1.0),
+        ];
+        let pair = |and: bool, a: &Value, b: &Value| match (a, b) {
+            (Value::Bool(x), _) | (_, Value::Bool(x)) if *x != and => Value::Bool(!and),
+            (Value::Bool(_), Value::Bool(_)) => Value::Bool(and),
+            _ => Value::Null,
+        };
+        let record = Record::default();
+        for len in 1..=4usize {
+            for pick in 0..operands.len().pow(len as u32) {
+                let items: Vec<Value> = (0..len)
+                    .map(|i| operands[pick / operands.len().pow(i as u32) % operands.len()].clone())
+                    .collect();
+                for and in [true, false] {
+                    let mut expected = items[0].clone();
+                    if len == 1 {
+                        // One operand: a condition of one value (not a boolean: null).
+                        expected = pair(and, &expected, &Value::Bool(and));
+                    }
+                    for item in &items[1..] {
+                        expected = pair(and, &expected, item);
+                    }
+                    let lits = items.iter().cloned().map(CExpr::Lit).collect();
+                    let e = if and {
+                        CExpr::All(lits)
+                    } else {
+                        CExpr::Any(lits)
+                    };
+                    assert_eq!(eval(&e, &record), expected, "and={and} {items:?}");
+                    let truth_expected = match expected {
+                        Value::Bool(b) => Some(b),
+                        _ => None,
+                    };
+                    assert_eq!(truth(&e, &record), truth_expected, "and={and} {items:?}");
+                }
+            }
+        }
     }
 }

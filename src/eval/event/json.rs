@@ -7,7 +7,6 @@ use super::{append, normalize_key, Fields, Record};
 use crate::eval::compile::{CExpr, Lookup, Matcher};
 use crate::eval::expr::{is_true, matches_value};
 use crate::eval::value::Value;
-use crate::ir::BinOp;
 use crate::optimize::Projection;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -50,19 +49,19 @@ struct Check {
 enum ValueTest {
     Match(Matcher),
     Not(Box<ValueTest>),
-    Both(Box<ValueTest>, Box<ValueTest>),
-    Either(Box<ValueTest>, Box<ValueTest>),
+    All(Vec<ValueTest>),
+    Any(Vec<ValueTest>),
 }
 
 impl ValueTest {
     /// `check` (reading only `field`) as a test of its value; `None` when it is not only
     /// matches (a comparison with another field, a function, a wildcard or `{}` name).
     fn of(check: &CExpr, field: &str) -> Option<ValueTest> {
-        let both = |l: &CExpr, r: &CExpr| {
-            Some((
-                Box::new(ValueTest::of(l, field)?),
-                Box::new(ValueTest::of(r, field)?),
-            ))
+        let each = |items: &[CExpr]| {
+            items
+                .iter()
+                .map(|item| ValueTest::of(item, field))
+                .collect::<Option<Vec<_>>>()
         };
         Some(match check {
             CExpr::Match {
@@ -73,14 +72,8 @@ impl ValueTest {
                 ValueTest::Match(matcher.clone())
             }
             CExpr::Not(inner) => ValueTest::Not(Box::new(ValueTest::of(inner, field)?)),
-            CExpr::Binary(BinOp::And, l, r) => {
-                let (l, r) = both(l, r)?;
-                ValueTest::Both(l, r)
-            }
-            CExpr::Binary(BinOp::Or, l, r) => {
-                let (l, r) = both(l, r)?;
-                ValueTest::Either(l, r)
-            }
+            CExpr::All(items) => ValueTest::All(each(items)?),
+            CExpr::Any(items) => ValueTest::Any(each(items)?),
             _ => return None,
         })
     }
@@ -90,8 +83,8 @@ impl ValueTest {
         match self {
             ValueTest::Match(matcher) => matches_value(value, matcher),
             ValueTest::Not(inner) => !inner.passes(value),
-            ValueTest::Both(l, r) => l.passes(value) && r.passes(value),
-            ValueTest::Either(l, r) => l.passes(value) || r.passes(value),
+            ValueTest::All(items) => items.iter().all(|t| t.passes(value)),
+            ValueTest::Any(items) => items.iter().any(|t| t.passes(value)),
         }
     }
 }

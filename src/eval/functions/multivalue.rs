@@ -58,6 +58,7 @@ fn field_of(e: &CExpr) -> Option<&str> {
         CExpr::Lit(_) => None,
         CExpr::Not(inner) | CExpr::Neg(inner) => field_of(inner),
         CExpr::Binary(_, l, r) => field_of(l).or_else(|| field_of(r)),
+        CExpr::All(items) | CExpr::Any(items) => items.iter().find_map(field_of),
         CExpr::In(inner, list) => field_of(inner).or_else(|| list.iter().find_map(field_of)),
         CExpr::Call { args, .. } => args.iter().find_map(field_of),
     }
