@@ -214,6 +214,16 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
             .to_string());
     };
+    if path.ends_with(".jsonl") || path.ends_with(".ndjson") {
+        return Err(Diagnostic::error(
+            codes::IO,
+            format!("`{path}` holds one search per line, and this command takes one rule"),
+        )
+        .help(format!(
+            "run every search of it with `spelunk hunt -r {path} EVENTS...`, or see them with `spelunk explain {path}`"
+        ))
+        .render("", ""));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
             codes::IO,

@@ -235,6 +235,14 @@ fn json_lines_of_searches_are_one_rule_each() {
         ],
     );
     assert_eq!(rows(&o).len(), 1, "{}", out(&o));
+    // `run` takes one rule: it says so, and where the searches run.
+    let o = spelunk_in(&dir, &["run", "searches.jsonl", "logs"]);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(
+        err(&o).contains("spelunk hunt -r searches.jsonl"),
+        "{}",
+        err(&o)
+    );
 
     let bad = "\"index=web | stats count by\"\n42\n{\"search\": 1}\n";
     std::fs::write(dir.join("bad.jsonl"), bad).unwrap();
