@@ -12,7 +12,7 @@ use crate::eval::compile::{compile_with, Options};
 use crate::eval::event::{Fields, Name, LINE_TAG};
 use crate::eval::stage::PlanStage;
 use crate::eval::{Plan, Record, Results, Run, Value};
-use crate::ir::Pipeline;
+use crate::ir::{Pipeline, Stage};
 use crate::optimize::Needs;
 use crate::rules::{Rule, RuleError};
 use index::{RuleIndex, Scratch};
@@ -80,22 +80,25 @@ pub fn compile_all(
 /// The index of the rules' needs (`optimize::needs`): a streaming rule that starts with a search
 /// is run only on events that have what the search needs; other rules on every event.
 /// `defaulted` are the fields events may get from defaults rather than from their text. The
-/// needs are worked out on up to `threads` threads.
+/// needs are worked out on up to `threads` threads. It reads the rules' pipelines only, so it
+/// can be built while they compile ([`compile_all`]: a pipeline with a subsearch is held, any
+/// other streams, its first stage compiled from its first).
 pub fn rule_index(
     rules: &[Rule],
-    compiled: &[Compiled],
     defaulted: &[String],
     threads: usize,
     in_fields: bool,
 ) -> RuleIndex {
-    let pairs: Vec<(&Rule, &Compiled)> = rules.iter().zip(compiled).collect();
-    let needs: Vec<Needs> = crate::par::map(&pairs, threads, |(rule, compiled)| match compiled {
-        Compiled::Streaming(plan) if matches!(plan.stages.first(), Some(PlanStage::Filter(_))) => {
-            crate::optimize::needs(&rule.pipeline, defaulted)
+    let needs: Vec<Needs> = crate::par::map(rules, threads, |rule| {
+        let pipeline = &rule.pipeline;
+        match pipeline.stages.first() {
+            Some(Stage::Filter(_)) if !pipeline.has_subsearch() => {
+                crate::optimize::needs(pipeline, defaulted)
+            }
+            _ => Needs::default(),
         }
-        Compiled::Streaming(_) | Compiled::Holding(_) => Needs::default(),
     });
-    let holds = compiled.iter().any(|c| matches!(c, Compiled::Holding(_)));
+    let holds = rules.iter().any(|r| r.pipeline.has_subsearch());
     RuleIndex::new(&needs, holds, in_fields)
 }
 
