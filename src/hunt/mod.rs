@@ -77,19 +77,26 @@ pub fn compile_all(
     .collect()
 }
 
-/// The index of the rules' needs (`optimize::needs`): a streaming rule that starts with a search
-/// is run only on events that have what the search needs; other rules on every event.
-/// `defaulted` are the fields events may get from defaults rather than from their text. The
-/// needs are worked out on up to `threads` threads. It reads the rules' pipelines only, so it
-/// can be built while they compile ([`compile_all`]: a pipeline with a subsearch is held, any
-/// other streams, its first stage compiled from its first).
+/// The index of the rules' needs ([`rule_needs`]): a streaming rule that starts with a search is
+/// run only on events that have what the search needs; other rules on every event.
 pub fn rule_index(
     rules: &[Rule],
     defaulted: &[String],
     threads: usize,
     in_fields: bool,
 ) -> RuleIndex {
-    let needs: Vec<Needs> = crate::par::map(rules, threads, |rule| {
+    let (needs, holds) = rule_needs(rules, defaulted, threads);
+    RuleIndex::new(&needs, holds, in_fields)
+}
+
+/// What each rule's first search needs (`optimize::needs`; nothing for a rule that starts
+/// otherwise or holds every event), and whether some rule holds every event (a subsearch);
+/// worked out on up to `threads` threads. `defaulted` are the fields events may get from
+/// defaults rather than from their text. Only the rules' pipelines are read, so the index can
+/// be built while they compile ([`compile_all`] holds a pipeline with a subsearch and streams
+/// any other, its first stage compiled from its first).
+pub fn rule_needs(rules: &[Rule], defaulted: &[String], threads: usize) -> (Vec<Needs>, bool) {
+    let needs = crate::par::map(rules, threads, |rule| {
         let pipeline = &rule.pipeline;
         match pipeline.stages.first() {
             Some(Stage::Filter(_)) if !pipeline.has_subsearch() => {
@@ -98,8 +105,7 @@ pub fn rule_index(
             _ => Needs::default(),
         }
     });
-    let holds = rules.iter().any(|r| r.pipeline.has_subsearch());
-    RuleIndex::new(&needs, holds, in_fields)
+    (needs, rules.iter().any(|r| r.pipeline.has_subsearch()))
 }
 
 /// Many rules over one stream of events: what the threads reading it share. Rules that take
