@@ -214,7 +214,7 @@ fn load_rule(rule: &RuleArgs) -> Result<(Source, Vec<String>), String> {
             .help("pass a rule file (`spelunk run rule.spl events.json`) or inline SPL with -q")
             .to_string());
     };
-    if path.ends_with(".jsonl") || path.ends_with(".ndjson") {
+    if crate::rules::is_search_lines(std::path::Path::new(path)) {
         return Err(Diagnostic::error(
             codes::IO,
             format!("`{path}` holds one search per line, and this command takes one rule"),

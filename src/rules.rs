@@ -104,6 +104,14 @@ impl Default for LoadOptions {
     }
 }
 
+/// The rules, or the error, of one file, as rules and errors.
+fn split(loaded: Result<Vec<Rule>, RuleError>) -> (Vec<Rule>, Vec<RuleError>) {
+    match loaded {
+        Ok(rules) => (rules, Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
+    }
+}
+
 /// What a YAML file holds, judged by its top-level keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum YamlKind {
@@ -158,30 +166,57 @@ fn is_rule_file(path: &Path) -> bool {
         && std::fs::read_to_string(path).is_ok_and(|t| yaml_kind(&t) != YamlKind::Other)
 }
 
-/// Loads one rule file into its rules (a Sigma file may hold several).
+/// Loads one rule file into its rules (a Sigma file may hold several, a file of searches one per
+/// line); of several errors, the first.
 pub fn load_rule(path: &Path, opts: &LoadOptions) -> Result<Vec<Rule>, RuleError> {
+    let (rules, mut errors) = load_file(path, opts);
+    match errors.is_empty() {
+        true => Ok(rules),
+        false => Err(errors.remove(0)),
+    }
+}
+
+/// Whether the file is read as JSON Lines of searches, one rule per line.
+pub fn is_search_lines(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "jsonl" || e == "ndjson")
+}
+
+/// The rules of one file, and an error for each part that does not load (a file of searches
+/// has one per line; any other file fails whole).
+fn load_file(path: &Path, opts: &LoadOptions) -> (Vec<Rule>, Vec<RuleError>) {
     let name = path.to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let message = format!(
-            "cannot read rule file `{name}`: {}",
-            crate::io::io_reason(&e)
-        );
-        RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)])
-    })?;
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            let message = format!(
+                "cannot read rule file `{name}`: {}",
+                crate::io::io_reason(&e)
+            );
+            let error = RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)]);
+            return (Vec::new(), vec![error]);
+        }
+    };
+    if is_search_lines(path) {
+        return load_search_lines(path, &text, opts);
+    }
+    split(load_one(path, &name, text, opts))
+}
+
+/// A rule file other than a file of searches: SPL, Sigma or a security_content detection.
+fn load_one(
+    path: &Path,
+    name: &str,
+    text: String,
+    opts: &LoadOptions,
+) -> Result<Vec<Rule>, RuleError> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     match ext {
-        "jsonl" | "ndjson" => {
-            let (rules, mut errors) = load_search_lines(path, &text, opts);
-            match errors.is_empty() {
-                true => Ok(rules),
-                false => Err(errors.remove(0)),
-            }
-        }
         "yml" | "yaml" => match yaml_kind(&text) {
             YamlKind::Sigma => load_sigma(path, &text, opts, &[]),
             YamlKind::SecurityContent => load_security_content(path, &text, opts),
             YamlKind::Other => Err(RuleError::new(
-                &name,
+                name,
                 &text,
                 vec![Diagnostic::error(
                     codes::IO,
@@ -203,7 +238,18 @@ pub fn load_spl(
     meta: Meta,
     opts: &LoadOptions,
 ) -> Result<Rule, RuleError> {
-    let name = path.to_string_lossy().into_owned();
+    load_spl_named(path, &path.to_string_lossy(), text, meta, opts)
+}
+
+/// [`load_spl`], its errors naming the text `name` (a line of a file of searches).
+fn load_spl_named(
+    path: &Path,
+    name: &str,
+    text: String,
+    meta: Meta,
+    opts: &LoadOptions,
+) -> Result<Rule, RuleError> {
+    let name = name.to_string();
     let expanded =
         crate::expand_macros(&text, &opts.macros).map_err(|d| RuleError::new(&name, &text, d))?;
     let shown = if expanded == text {
@@ -267,24 +313,22 @@ fn load_security_content(
         let message = format!("{name}: invalid security_content detection: {e}");
         RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)])
     })?;
-    let search = detection.search.clone();
-    Ok(vec![load_spl(
-        path,
-        search,
-        detection_meta(detection),
-        opts,
-    )?])
+    let (search, meta) = detection.into_search();
+    Ok(vec![load_spl(path, search, meta, opts)?])
 }
 
-/// What a security_content detection says about itself.
-fn detection_meta(detection: Detection) -> Meta {
-    Meta {
-        title: detection.name,
-        id: detection.id,
-        name: None,
-        level: None,
-        tags: attack_ids(detection.tags.as_ref()),
-        description: detection.description,
+impl Detection {
+    /// The detection's search, and what it says about itself.
+    fn into_search(self) -> (String, Meta) {
+        let meta = Meta {
+            title: self.name,
+            id: self.id,
+            name: None,
+            level: None,
+            tags: attack_ids(self.tags.as_ref()),
+            description: self.description,
+        };
+        (self.search, meta)
     }
 }
 
@@ -308,7 +352,7 @@ fn load_search_lines(path: &Path, text: &str, opts: &LoadOptions) -> (Vec<Rule>,
             )),
             Ok(object @ serde_json::Value::Object(_)) => {
                 serde_json::from_value::<Detection>(object)
-                    .map(|d| (d.search.clone(), detection_meta(d)))
+                    .map(Detection::into_search)
                     .map_err(|e| format!("not a detection: {e}"))
             }
             Ok(_) => Err(
@@ -323,12 +367,8 @@ fn load_search_lines(path: &Path, text: &str, opts: &LoadOptions) -> (Vec<Rule>,
                 RuleError::new("", "", vec![Diagnostic::error(codes::IO, message)])
             })
             .and_then(|(search, meta)| {
-                load_spl(path, search, meta, opts).map_err(|mut e| {
-                    e.name = e
-                        .name
-                        .replacen(file.as_ref(), &format!("{file} line {}", at + 1), 1);
-                    e
-                })
+                let name = format!("{file} line {}", at + 1);
+                load_spl_named(path, &name, search, meta, opts)
             });
         match loaded {
             Ok(rule) => rules.push(rule),
@@ -430,20 +470,6 @@ fn sigma_rule(path: &Path, text: &str, ir: SigmaIr) -> Rule {
 /// them form one set: a correlation may name rules of another file of the set, and a filter
 /// applies to the rules it names wherever they are. A rule that a correlation names is not run
 /// alone unless the correlation says `generate: true`.
-/// Whether the file is read as JSON Lines of searches.
-fn is_search_lines(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e == "jsonl" || e == "ndjson")
-}
-
-/// The rules, or the error, of one file, as rules and errors.
-fn split(loaded: Result<Vec<Rule>, RuleError>) -> (Vec<Rule>, Vec<RuleError>) {
-    match loaded {
-        Ok(rules) => (rules, Vec::new()),
-        Err(e) => (Vec::new(), vec![e]),
-    }
-}
-
 pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Vec<RuleError>> {
     // The Sigma documents of each file (None: not Sigma, or broken and reported when loaded).
     let sigma: Vec<Option<(String, Vec<Document>)>> = crate::par::map(files, opts.threads, |f| {
@@ -487,11 +513,7 @@ pub fn load_rules(files: &[PathBuf], opts: &LoadOptions) -> Result<Vec<Rule>, Ve
                 let extra = needed(i, docs, &filters, &by_name);
                 split(lower_sigma(file, text, docs, opts, &extra))
             }
-            None if is_search_lines(file) => match std::fs::read_to_string(file) {
-                Ok(text) => load_search_lines(file, &text, opts),
-                Err(_) => split(load_rule(file, opts)),
-            },
-            None => split(load_rule(file, opts)),
+            None => load_file(file, opts),
         }
     });
     for (loaded, failed) in all {
