@@ -1,7 +1,8 @@
 //! The sets of texts behind `dc()` and `values()`. In most groups of a detection's `stats` such
 //! a set sees one value only (one user per host, one destination per source), so a set holds
-//! its first value inline and builds its table only for a second: a group's set then costs no
-//! allocation, and checking a value against it follows no pointer.
+//! its first value inline: a group's set then costs no allocation, and checking a value against
+//! it follows no pointer. Up to [`FEW`] texts lie in one short list, searched in turn (a
+//! handful of users per host: one block to read, no hashing); a table is built past that.
 
 use crate::eval::value::Text;
 use std::borrow::Cow;
@@ -32,12 +33,16 @@ impl<H: BuildHasher + Default> Many for HashSet<Text, H> {
     }
 }
 
-/// A set of texts holding up to one inline, then a [`Many`].
+/// A [`Few`] holds up to this many texts in a list, searched in turn.
+const FEW: usize = 8;
+
+/// A set of texts holding up to one inline, up to [`FEW`] in a list, then a [`Many`].
 #[derive(Debug, Clone, Default)]
 pub enum Few<S> {
     #[default]
     Empty,
     One(Text),
+    List(Vec<Text>),
     Many(S),
 }
 
@@ -48,8 +53,16 @@ impl<S: Many> Few<S> {
             Few::Empty => *self = Few::One(Text::from(text)),
             Few::One(first) if first.as_str() == text => return false,
             Few::One(first) => {
+                let mut list = Vec::with_capacity(FEW);
+                list.push(first.clone());
+                list.push(Text::from(text));
+                *self = Few::List(list);
+            }
+            Few::List(list) if list.iter().any(|t| t.as_str() == text) => return false,
+            Few::List(list) if list.len() < FEW => list.push(Text::from(text)),
+            Few::List(list) => {
                 let mut many = S::default();
-                many.insert(first.clone());
+                list.drain(..).for_each(|t| many.insert(t));
                 many.insert(Text::from(text));
                 *self = Few::Many(many);
             }
@@ -70,15 +83,17 @@ impl<S: Many> Few<S> {
         match self {
             Few::Empty => 0,
             Few::One(_) => 1,
+            Few::List(list) => list.len(),
             Few::Many(many) => many.len(),
         }
     }
 
-    /// The texts, in the order of `S`.
+    /// The texts: in first-seen order up to [`FEW`], past that in the order of `S`.
     pub fn into_texts(self) -> Vec<Text> {
         match self {
             Few::Empty => Vec::new(),
             Few::One(first) => vec![first],
+            Few::List(list) => list,
             Few::Many(many) => many.into_texts(),
         }
     }
@@ -88,28 +103,28 @@ impl<S: Many> Few<S> {
 mod tests {
     use super::*;
 
-    /// Against the plain set, over every order of a few texts with repeats.
+    /// Against the plain set, over several orders of texts with repeats, from one past the
+    /// list's room (a table) down to one.
     #[test]
     fn holds_what_the_plain_set_holds() {
-        let texts = [
-            "b",
-            "a",
-            "b",
-            "c",
-            "a",
-            "a longer text than fits inline, shared",
-        ];
-        for start in 0..texts.len() {
-            let mut few: Few<HashSet<Text>> = Few::default();
-            let mut plain = HashSet::new();
-            for t in texts.iter().cycle().skip(start).take(texts.len()) {
-                assert_eq!(few.insert(Cow::Borrowed(t)), plain.insert(Text::new(t)));
-                assert_eq!(few.len(), plain.len());
+        let long = "a longer text than fits inline, shared";
+        for distinct in 1..=FEW + 2 {
+            let mut texts: Vec<String> = (0..distinct).map(|i| format!("t{i}")).collect();
+            texts.push(long.to_string());
+            texts.extend((0..distinct).step_by(2).map(|i| format!("t{i}")));
+            for start in 0..texts.len() {
+                let mut few: Few<HashSet<Text>> = Few::default();
+                let mut plain = HashSet::new();
+                for t in texts.iter().cycle().skip(start).take(texts.len()) {
+                    assert_eq!(few.insert(Cow::Borrowed(t)), plain.insert(Text::new(t)));
+                    assert_eq!(few.len(), plain.len());
+                }
+                let mut held = few.into_texts();
+                let mut want = plain.into_iter().collect::<Vec<_>>();
+                held.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(held, want);
             }
-            let (mut held, mut want) = (few.into_texts(), plain.into_iter().collect::<Vec<_>>());
-            held.sort_unstable();
-            want.sort_unstable();
-            assert_eq!(held, want);
         }
     }
 }
