@@ -89,8 +89,8 @@ pub struct RunArgs {
 pub struct OptimizeArgs {
     /// Turn optimiser passes off: all of them (the reference behaviour: every field parsed,
     /// every rule run on every event), or those named, comma-separated (`run` uses projection,
-    /// prefilter and pushdown for an SPL search or a Sigma file of one rule, `hunt` rule-index
-    /// and field-literals).
+    /// prefilter, pushdown and gate for an SPL search or a Sigma file of one rule, `hunt`
+    /// rule-index and field-literals).
     #[arg(long, value_name = "PASSES", num_args = 0..=1, require_equals = true,
           value_delimiter = ',', value_parser = crate::optimize::PASS_NAMES)]
     pub no_optimize: Option<Vec<String>>,

@@ -222,8 +222,9 @@ pub fn explain(rule: &Rule, optimised: bool) -> String {
 }
 
 /// What `run`'s optimiser makes of a search's first stage (no defaults given on the command
-/// line): the literals a line must hold to be parsed (each once, in any case), and the fields
-/// the parser checks as it reads them. Empty when neither applies.
+/// line): the literals a line must hold to be parsed (each once, in any case), the fields the
+/// parser checks as it reads them, and what it tests before building the whole event. Empty
+/// when none applies.
 fn optimiser(pipeline: &Pipeline, trusted: bool) -> String {
     if pipeline.has_subsearch() {
         return String::new();
@@ -264,6 +265,12 @@ fn optimiser(pipeline: &Pipeline, trusted: bool) -> String {
                 ));
             }
         }
+    }
+    let kept = crate::optimize::projection(pipeline);
+    if let Some((test, read)) = crate::optimize::gate::gate(pipeline, &parts, &kept) {
+        out.push_str("\ntested before the event is built (gate), on ");
+        out.push_str(&read.into_iter().collect::<Vec<_>>().join(", "));
+        out.push_str(&format!(":\n  {test}\n"));
     }
     out
 }

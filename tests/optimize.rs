@@ -1,6 +1,6 @@
 //! The optimiser passes change speed, never results: every SPL case file and every corpus
-//! detection case gives the same rows with field projection, the literal prefilter and the
-//! pushdown checks on as off.
+//! detection case gives the same rows with field projection, the literal prefilter, the
+//! pushdown checks and the gate on as off.
 
 use serde::Deserialize;
 use spelunk::eval::event::{parse_event, EventOptions};
@@ -199,4 +199,60 @@ fn a_bad_line_is_bad_with_pushdown_on() {
     ] {
         assert!(parse_event(bad, &opts).is_err(), "{bad}");
     }
+}
+
+/// The gate tests the search's other parts on a narrow record before the event is built: it
+/// drops the events the search drops (counted as skipped), and the events it lets through are
+/// the events the search sees without it. Over more lines than a thread gates before it looks
+/// at how many pass, with runs where most pass (the gate rests) and runs where few do.
+#[test]
+fn the_gate_drops_only_what_the_search_drops() {
+    let line = |i: usize| {
+        let (src, dest) = match (i / 300) % 3 {
+            0 => ("a", "b"),
+            1 if i % 2 == 0 => ("x", "a"),
+            _ => ("x", "y"),
+        };
+        format!(
+            r#"{{"i":{i},"src":"{src}","dest":"{dest}","user":"u{}","n":{},"Event":{{"UserData":{{"r":{{"Image":"{}"}}}}}},"extra":[1,2]}}"#,
+            i % 7,
+            i % 11,
+            if i % 5 == 0 { "a" } else { "z" }
+        )
+    };
+    let lines: Vec<String> = (0..2000).map(line).collect();
+    let searches = [
+        "src=a OR dest=a",
+        "src=a OR dest=a | table i src dest user n extra",
+        "n>3 (src=a OR dest=a) | stats count by src, dest, user, n, i | stats count",
+        "user=u3 (src=a OR Event.UserData.*.Image=a) | table i",
+        r#"| where src="a" OR match(dest, "^a$") | stats count by i, user, n, src, dest | stats count"#,
+        "NOT (src=a OR dest=a) | table i user n extra Event.UserData.r.Image",
+    ];
+    for spl in searches {
+        let ir = spelunk::spl_to_ir(spl).expect("parses");
+        let mut opts = EventOptions::default();
+        Passes::default().apply(&ir, false, &mut opts);
+        assert!(opts.gated(), "{spl}: no gate");
+        let plain = rows(spl, &lines, false).expect("runs");
+        assert!(!plain.is_empty(), "{spl}: no rows");
+        assert_eq!(rows(spl, &lines, true).expect("runs"), plain, "{spl}");
+    }
+    // The events it drops are counted as skipped, as the prefilter's and the pushdown's are.
+    let ir = spelunk::spl_to_ir("src=zz OR dest=a").expect("parses");
+    let mut opts = EventOptions::default();
+    Passes::default().apply(&ir, false, &mut opts);
+    let mut kept = 0;
+    let text = lines.join("\n");
+    read_events(
+        text.as_bytes(),
+        "events",
+        &opts,
+        &mut |_| kept += 1,
+        &mut |_| {},
+    )
+    .expect("reads");
+    let skipped = opts.skipped.load(std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(kept + skipped, lines.len());
+    assert!(skipped > 1500, "{skipped} skipped");
 }

@@ -70,6 +70,7 @@ macro_rules! scalars_pass {
 
 mod check;
 mod fields;
+mod gate;
 mod json;
 
 pub use fields::{name_tag, same_name, Fields};
@@ -177,6 +178,13 @@ pub struct EventOptions {
     /// What a record the parser found passes every check is marked with (`Record::checked`):
     /// the checks' fingerprint, 0 when some part was left out.
     checked_mark: u64,
+    /// The part of the first search tested on a narrow record before the event is built
+    /// (`optimize::gate`), compiled, with the fields it reads; set it with `set_gate`.
+    gate_test: Option<(
+        crate::eval::compile::CExpr,
+        std::collections::BTreeSet<String>,
+    )>,
+    gate: Option<Arc<gate::Gate>>,
     /// Literals a line must contain to be worth parsing (`optimize::prefilter`).
     pub prefilter: Option<crate::optimize::Prefilter>,
     /// A look at each line before it is parsed (`hunt`'s rule index).
@@ -204,6 +212,8 @@ impl Default for EventOptions {
             validate_rest: true,
             check_only: Vec::new(),
             checked_mark: 0,
+            gate_test: None,
+            gate: None,
             prefilter: None,
             line_filter: None,
             max_line: DEFAULT_MAX_LINE,
@@ -283,7 +293,26 @@ impl EventOptions {
         out
     }
 
-    /// The parser's selection afresh, from the projection and the checks.
+    /// Test `test` (some of the first search's conjuncts, reading the fields `read`) on a
+    /// narrow record of those fields before building the whole event (`optimize::gate`); a
+    /// test that does not compile is left to the search.
+    pub fn set_gate(
+        &mut self,
+        gate: Option<(crate::ir::Expr, std::collections::BTreeSet<String>)>,
+    ) {
+        self.gate_test = gate.and_then(|(test, read)| {
+            let test = crate::eval::compile::compile_expr(&test).ok()?;
+            Some((test, read))
+        });
+        self.select();
+    }
+
+    /// Whether a gate is set (and compiled).
+    pub fn gated(&self) -> bool {
+        self.gate.is_some()
+    }
+
+    /// The parser's selection afresh, from the projection and the checks; and the gate's.
     fn select(&mut self) {
         let selection = json::Selection::new(
             &self.projection,
@@ -293,6 +322,10 @@ impl EventOptions {
         )
         .forgetting(&self.check_only);
         self.selection = std::sync::Arc::new(selection);
+        self.gate = self.gate_test.as_ref().map(|(test, read)| {
+            let gate = gate::Gate::new(test.clone(), read, self, &self.checks, self.validate_rest);
+            Arc::new(gate)
+        });
     }
 }
 
@@ -337,14 +370,32 @@ pub fn parse_event(text: &str, opts: &EventOptions) -> Result<Option<Record>, se
 }
 
 fn parse_line(text: &str, opts: &EventOptions) -> Result<Option<Record>, serde_json::Error> {
+    if let Some(gate) = &opts.gate {
+        if gate.drops(text, opts)? {
+            return Ok(None);
+        }
+    }
     let Some((fields, checked)) = json::parse_fields(text, &opts.selection)? else {
         return Ok(None);
     };
-    let mut record = Record::from(fields);
+    let mut record = finish_record(fields, text, &opts.selection, opts, true);
     if checked {
         record.checked = opts.checked_mark;
     }
-    if opts.selection.keeps_raw() {
+    Ok(Some(record))
+}
+
+/// The record of the fields `selection` read from `text`: with `_raw` if it keeps it, the
+/// defaults of fields it lacks and, if `timed`, its `_time`.
+fn finish_record(
+    fields: Fields,
+    text: &str,
+    selection: &json::Selection,
+    opts: &EventOptions,
+    timed: bool,
+) -> Record {
+    let mut record = Record::from(fields);
+    if selection.keeps_raw() {
         record.fields.insert("_raw".into(), Value::str(text));
     }
     for (name, default) in &opts.defaults {
@@ -354,8 +405,10 @@ fn parse_line(text: &str, opts: &EventOptions) -> Result<Option<Record>, serde_j
                 .insert(name.as_str().into(), Value::str(default.as_str()));
         }
     }
-    set_time(&mut record, &opts.time_fields);
-    Ok(Some(record))
+    if timed {
+        set_time(&mut record, &opts.time_fields);
+    }
+    record
 }
 
 /// A JSON integer: a number when exact in a double, else its text (so large ids print exactly).

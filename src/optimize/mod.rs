@@ -1,6 +1,7 @@
 //! Optimiser passes: named, pure functions over the IR, each switchable so tests can check that
 //! results are the same with and without it.
 
+pub mod gate;
 pub mod index;
 pub mod literal;
 pub mod prefilter;
@@ -23,6 +24,9 @@ pub struct Passes {
     /// Drop events as they are parsed, once a field's value fails the first search
     /// (`pushdown`).
     pub pushdown: bool,
+    /// Test the rest of the first search on a narrow record before building the whole event
+    /// (`gate`).
+    pub gate: bool,
     /// Run each of many rules only on events that have what its first search needs (`needs`;
     /// `hunt`).
     pub rule_index: bool,
@@ -37,6 +41,7 @@ impl Default for Passes {
             projection: true,
             prefilter: true,
             pushdown: true,
+            gate: true,
             rule_index: true,
             field_literals: true,
         }
@@ -44,10 +49,11 @@ impl Default for Passes {
 }
 
 /// The passes' names, as `--no-optimize` takes them.
-pub const PASS_NAMES: [&str; 5] = [
+pub const PASS_NAMES: [&str; 6] = [
     "projection",
     "prefilter",
     "pushdown",
+    "gate",
     "rule-index",
     "field-literals",
 ];
@@ -64,6 +70,7 @@ impl Passes {
             projection: !off("projection"),
             prefilter: !off("prefilter"),
             pushdown: !off("pushdown"),
+            gate: !off("gate"),
             rule_index: !off("rule-index"),
             field_literals: !off("field-literals"),
         }
@@ -72,7 +79,8 @@ impl Passes {
     /// Sets what these passes make of `pipeline`'s first search on how events are read (`run`
     /// optimises an SPL search, or the one rule of a Sigma file): the fields parsed, the
     /// literals a line must hold (not when `strict`: every line is then read and checked) and
-    /// the parts checked as the line is parsed (a dropped line read to its end when `strict`).
+    /// the parts checked as the line is parsed (a dropped line read to its end when `strict`),
+    /// and the rest of the search tested before the whole event is built.
     /// Nothing for a pipeline with subsearches (they read the events too). Returns the parts
     /// pushed down, for the plan to trust ([`crate::eval::Plan::trust_pushdown`]).
     pub fn apply(
@@ -91,11 +99,17 @@ impl Passes {
         if self.prefilter && !strict {
             opts.prefilter = prefilter(pipeline, &defaulted);
         }
-        if !self.pushdown {
-            return Vec::new();
+        let pushed = if self.pushdown {
+            pushdown(pipeline, &defaulted)
+        } else {
+            Vec::new()
+        };
+        if self.pushdown {
+            opts.set_pushdown(&pushed, strict);
         }
-        let pushed = pushdown(pipeline, &defaulted);
-        opts.set_pushdown(&pushed, strict);
+        if self.gate {
+            opts.set_gate(gate::gate(pipeline, &pushed, &opts.projection));
+        }
         pushed
     }
 
@@ -105,6 +119,7 @@ impl Passes {
             projection: false,
             prefilter: false,
             pushdown: false,
+            gate: false,
             rule_index: false,
             field_literals: false,
         }

@@ -96,7 +96,7 @@ fn checkable_name(name: &str) -> bool {
 
 /// Whether `e` gives the same answer each time it is evaluated on the same event (no clock, no
 /// random numbers, no subsearch).
-fn pure(e: &Expr) -> bool {
+pub(crate) fn pure(e: &Expr) -> bool {
     match e {
         Expr::Lit(_) | Expr::Field(_) | Expr::Match { .. } => true,
         Expr::Subsearch(_) => false,

@@ -16,13 +16,18 @@ const MAX_DEPTH: usize = 64;
 /// they fail one; when a value failed, the rest of the text was read to its end without
 /// building anything), or `None` when the serde path must decide.
 pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>> {
-    let mut shape = SHAPE.take();
-    if shape.selection != selection.id {
-        shape = Shape {
+    let [recent, older] = SHAPES.take();
+    let (shape, other) = if recent.selection == selection.id {
+        (recent, older)
+    } else if older.selection == selection.id {
+        (older, recent)
+    } else {
+        let fresh = Shape {
             selection: selection.id,
             ..Shape::default()
         };
-    }
+        (fresh, recent)
+    };
     let mut scan = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -43,7 +48,7 @@ pub(super) fn parse(text: &str, selection: &Selection) -> Option<Option<Fields>>
             scan.ws();
             scan.pos == scan.bytes.len()
         };
-    SHAPE.set(std::mem::take(&mut scan.shape));
+    SHAPES.set([std::mem::take(&mut scan.shape), other]);
     // The checks of fields the text lacks, on the whole record: their fields' values (none)
     // are final too.
     if read && !scan.dropped && selection.passes_unchecked(scan.checked, &mut out) {
@@ -59,8 +64,9 @@ thread_local! {
     static SPARE: std::cell::Cell<Fields> = std::cell::Cell::new(Fields::default());
     /// [`Scanner::string`]'s buffer for a string with escapes.
     static UNESCAPED: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
-    /// The top-level keys of the last line read with a selection.
-    static SHAPE: std::cell::Cell<Shape> = std::cell::Cell::new(Shape::default());
+    /// The top-level keys of the last line read with each of the last two selections (the
+    /// most recent first): a gate's and the full parse's take turns (`super::super::gate`).
+    static SHAPES: std::cell::Cell<[Shape; 2]> = std::cell::Cell::new(Default::default());
 }
 
 /// The top-level keys of the last object read, in order, each with what the selection does
