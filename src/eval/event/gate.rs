@@ -7,19 +7,18 @@
 //! records are the same; only the time differs.
 
 use super::json::Selection;
-use super::{finish_record, EventOptions, Record};
+use super::{finish_record, EventOptions};
 use crate::eval::compile::CExpr;
 use crate::eval::expr::is_true;
 use std::cell::Cell;
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// A test on a narrow record, and how to read that record.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Gate {
     test: CExpr,
     /// The gate's fields (and the pushdown checks, which drop a line as in the full parse).
-    selection: Arc<Selection>,
+    selection: Selection,
     /// Whether the test reads `_time` (the time fields are then read too).
     reads_time: bool,
     /// Tells gates apart, for the threads' tallies.
@@ -65,7 +64,7 @@ impl Gate {
         let extra: &[String] = if reads_time { &opts.time_fields } else { &[] };
         Gate {
             test,
-            selection: Arc::new(Selection::new(&projection, extra, checks, validate_rest)),
+            selection: Selection::new(&projection, extra, checks, validate_rest),
             reads_time,
             id: GATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
@@ -91,7 +90,7 @@ impl Gate {
         let Some((fields, _)) = super::json::parse_fields(text, &self.selection)? else {
             return Ok(true);
         };
-        let record: Record = finish_record(fields, text, &self.selection, opts, self.reads_time);
+        let record = finish_record(fields, text, &self.selection, opts, self.reads_time);
         let pass = is_true(&self.test, &record);
         tally.tried += 1;
         tally.passed += u32::from(pass);
