@@ -3,7 +3,7 @@
 //! and where the pipeline keeps many more fields than the search reads (a search whose output
 //! is whole events keeps every field), building them all for each event the search then drops
 //! costs most of the run: a Sigma rule's condition reads a field under several names, so it is
-//! seldom pushed down ([`super::pushdown`]) and each event was built in full to be tested.
+//! seldom pushed down ([`super::pushdown()`]) and each event was built in full to be tested.
 //!
 //! Exact: the gate is some of the first search's conjuncts (those not pushed down, which the
 //! parser checks anyway, and only pure ones), so an event it fails fails the search; an event
