@@ -322,10 +322,10 @@ impl EventOptions {
         )
         .forgetting(&self.check_only);
         self.selection = std::sync::Arc::new(selection);
-        self.gate = self.gate_test.as_ref().map(|(test, read)| {
-            let gate = gate::Gate::new(test.clone(), read, self, &self.checks, self.validate_rest);
-            Arc::new(gate)
-        });
+        self.gate = self
+            .gate_test
+            .as_ref()
+            .map(|(test, read)| Arc::new(gate::Gate::new(test.clone(), read, self)));
     }
 }
 

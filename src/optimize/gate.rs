@@ -12,8 +12,8 @@
 //! its fields as the search would.
 
 use super::projection::{expr_fields, Projection};
-use super::pushdown::pure;
-use crate::ir::{BinOp, Expr, Pipeline, Stage};
+use super::pushdown::{and_of, pure, unpushed};
+use crate::ir::{Expr, Pipeline, Stage};
 use std::collections::BTreeSet;
 
 /// A gate is worth its narrow pass only when the pipeline keeps at least this many fields
@@ -32,16 +32,11 @@ pub fn gate(
     let Some(Stage::Filter(search)) = pipeline.stages.first() else {
         return None;
     };
-    let test = search
-        .operands(BinOp::And)
-        .into_iter()
-        .filter(|e| {
-            pure(e)
-                && !parts.iter().any(|(_, part)| part == *e)
-                && expr_fields(e).iter().all(|f| kept_name(f).is_some())
-        })
-        .cloned()
-        .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))?;
+    let test = and_of(
+        unpushed(search, parts)
+            .filter(|e| pure(e) && expr_fields(e).iter().all(|f| kept_name(f).is_some()))
+            .cloned(),
+    )?;
     let read: BTreeSet<String> = expr_fields(&test)
         .iter()
         .filter_map(|name| kept_name(name))

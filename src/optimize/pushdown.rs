@@ -47,11 +47,24 @@ pub fn fingerprint(parts: &[(String, Expr)]) -> u64 {
 /// What of `search` is left to check on an event known to pass `parts` (some of its
 /// conjuncts): the other conjuncts, `None` when there are none.
 pub fn residual(search: &Expr, parts: &[(String, Expr)]) -> Option<Expr> {
+    and_of(unpushed(search, parts).cloned())
+}
+
+/// The conjuncts of `search` that are not among `parts`, in order.
+pub(crate) fn unpushed<'a>(
+    search: &'a Expr,
+    parts: &'a [(String, Expr)],
+) -> impl Iterator<Item = &'a Expr> {
     search
         .operands(BinOp::And)
         .into_iter()
         .filter(|e| !parts.iter().any(|(_, part)| part == *e))
-        .cloned()
+}
+
+/// `a AND b AND ...` of the items; `None` when there are none.
+pub(crate) fn and_of(items: impl IntoIterator<Item = Expr>) -> Option<Expr> {
+    items
+        .into_iter()
         .reduce(|l, r| Expr::Binary(BinOp::And, Box::new(l), Box::new(r)))
 }
 

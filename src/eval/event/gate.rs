@@ -50,21 +50,15 @@ thread_local! {
 static GATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Gate {
-    /// The gate testing `test`, which reads the fields `read`; `checks` are the pushdown
-    /// checks (as [`EventOptions::set_pushdown`] compiled them).
-    pub(super) fn new(
-        test: CExpr,
-        read: &BTreeSet<String>,
-        opts: &EventOptions,
-        checks: &[(String, CExpr)],
-        validate_rest: bool,
-    ) -> Gate {
+    /// The gate testing `test`, which reads the fields `read`, for lines read with `opts`
+    /// (its pushdown checks run in the narrow pass too).
+    pub(super) fn new(test: CExpr, read: &BTreeSet<String>, opts: &EventOptions) -> Gate {
         let reads_time = read.contains("_time");
         let projection = crate::optimize::Projection::Fields(read.clone());
         let extra: &[String] = if reads_time { &opts.time_fields } else { &[] };
         Gate {
             test,
-            selection: Selection::new(&projection, extra, checks, validate_rest),
+            selection: Selection::new(&projection, extra, &opts.checks, opts.validate_rest),
             reads_time,
             id: GATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
